@@ -1,0 +1,13 @@
+import type { Kysely } from 'kysely';
+import type { StorageDialect } from '../dialect/storage-dialect.js';
+import * as initial from './0001-initial.js';
+
+export interface OxyMigration {
+  readonly name: string;
+  up(db: Kysely<any>, dialect: StorageDialect): Promise<void>;
+}
+
+/** Every schema migration, oldest first. The schema version is the count applied. */
+export const MIGRATIONS: readonly OxyMigration[] = [{ name: '0001_initial', up: initial.up }];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
