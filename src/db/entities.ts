@@ -25,6 +25,8 @@ export interface ColumnDef {
   readonly managed?: boolean;
   /** Never returned by the API (password hashes, ciphertext). */
   readonly hidden?: boolean;
+  /** When the API caller omits it, it is the calling user's id. */
+  readonly fromActor?: boolean;
 }
 
 export interface EntityDef {
@@ -78,7 +80,7 @@ export const entities = [
     columns: [
       { name: 'name', type: 'text' },
       { name: 'slug', type: 'text', unique: true },
-      { name: 'owner_id', type: 'uuid', references: ref('users', 'restrict') },
+      { name: 'owner_id', type: 'uuid', fromActor: true, references: ref('users', 'restrict') },
     ],
   }),
   entity({
@@ -128,7 +130,7 @@ export const entities = [
       { name: 'project_id', type: 'uuid', references: ref('projects', 'cascade') },
       { name: 'agent_id', type: 'uuid', nullable: true, references: ref('agents', 'set null') },
       { name: 'workflow_id', type: 'uuid', nullable: true, references: ref('workflows', 'set null') },
-      { name: 'user_id', type: 'uuid', nullable: true, references: ref('users', 'set null') },
+      { name: 'user_id', type: 'uuid', nullable: true, fromActor: true, references: ref('users', 'set null') },
       { name: 'title', type: 'text' },
       { name: 'is_processing', type: 'boolean', default: false },
     ],
@@ -247,7 +249,7 @@ export const entities = [
   entity({
     table: 'secrets',
     columns: [
-      { name: 'scope', type: 'text' },
+      { name: 'scope', type: 'text', default: 'global' },
       { name: 'name', type: 'text' },
       { name: 'ciphertext', type: 'bytes', managed: true, hidden: true },
       { name: 'nonce', type: 'bytes', managed: true, hidden: true },

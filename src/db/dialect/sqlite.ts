@@ -92,7 +92,8 @@ export const sqliteDialect: StorageDialect = {
     const code = (error as { code?: unknown })?.code;
     if (typeof code !== 'string') return undefined;
     if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return 'unique';
-    if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return 'foreign_key';
+    // ON DELETE RESTRICT reports itself as a trigger failure.
+    if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || (code === 'SQLITE_CONSTRAINT_TRIGGER' && /FOREIGN KEY/i.test(String((error as Error).message)))) return 'foreign_key';
     if (code === 'SQLITE_CONSTRAINT_NOTNULL') return 'not_null';
     if (code === 'SQLITE_CONSTRAINT_CHECK') return 'check';
     return undefined;

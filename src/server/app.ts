@@ -1,0 +1,65 @@
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { AppServices } from '../services/app-services.js';
+import { VERSION } from '../version.js';
+import { installAuth } from './auth.js';
+import { registerSharedSchemas } from './entity-schemas.js';
+import { installErrorHandler } from './error-handler.js';
+import { installReadonlyGuard } from './readonly-guard.js';
+import { entityRoutes } from './routes/entities.routes.js';
+import { healthRoutes } from './routes/health.routes.js';
+import { secretRoutes } from './routes/secrets.routes.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: AppServices;
+  }
+}
+
+export interface AppOptions {
+  readonly?: boolean;
+  /** Fastify logger setting; off in tests, pino to stderr when serving. */
+  logger?: FastifyServerOptions['logger'];
+  /** Extra server options for the transport (HTTP/2, TLS), set by `oxy serve`. */
+  server?: Partial<FastifyServerOptions> & Record<string, unknown>;
+}
+
+/** Headers never logged: credentials. */
+export const REDACTED = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
+
+/**
+ * Builds the configured Fastify app without listening; `oxy serve` calls listen, tests inject.
+ *
+ * @example
+ * const app = await buildApp(services, { readonly: true });
+ * const res = await app.inject({ url: '/api/health' });
+ */
+export async function buildApp(services: AppServices, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    bodyLimit: 10 * 1024 * 1024,
+    ...(options.server ?? {}),
+  } as FastifyServerOptions) as unknown as FastifyInstance;
+  app.decorate('services', services);
+  installErrorHandler(app);
+  if (options.readonly) installReadonlyGuard(app);
+  await installAuth(app);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'oxy API', version: VERSION, description: 'Agentic analytics: threads, agents, workflows, saved queries and charts.' },
+    },
+  });
+  registerSharedSchemas(app);
+  await app.register(
+    async (api) => {
+      await api.register(healthRoutes);
+      await api.register(entityRoutes);
+      await api.register(secretRoutes);
+      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    },
+    { prefix: '/api' },
+  );
+  return app;
+}

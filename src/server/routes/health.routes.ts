@@ -1,0 +1,29 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { schemaStatus } from '../../db/migrator.js';
+import { OxyError } from '../../errors.js';
+import { VERSION } from '../../version.js';
+
+/**
+ * `/api/live`: the process is up. `/api/ready` and `/api/health`: a real round trip to the
+ * database and its schema version; 503 with the reason when the database does not answer.
+ */
+export async function healthRoutes(app: FastifyInstance): Promise<void> {
+  app.get('/live', { schema: { tags: ['health'] } }, async () => ({ status: 'ok', version: VERSION }));
+  const check = async (_req: unknown, reply: FastifyReply) => {
+    const { database } = app.services;
+    try {
+      await database.ping();
+      const schema = await schemaStatus(database.db);
+      return { status: 'ok', version: VERSION, database: { backend: database.dialect.backend, schemaVersion: schema.version } };
+    } catch (error) {
+      const reason = error instanceof OxyError ? error.message : 'database did not answer';
+      return reply.status(503).send({
+        status: 'unavailable',
+        version: VERSION,
+        database: { backend: database.dialect.backend, error: reason },
+      });
+    }
+  };
+  app.get('/ready', { schema: { tags: ['health'] } }, check);
+  app.get('/health', { schema: { tags: ['health'] } }, check);
+}

@@ -1,0 +1,22 @@
+import { parse, YAMLParseError } from 'yaml';
+import { ValidationError } from '../errors.js';
+import type { JsonValue } from '../db/schema.js';
+
+/**
+ * Parses an agent or workflow YAML definition into JSON, or throws a ValidationError naming the
+ * field and the line of the problem.
+ */
+export function parseYamlDefinition(text: string, field = 'definition'): JsonValue {
+  try {
+    const value = parse(text, { prettyErrors: false, maxAliasCount: 100 }) as JsonValue;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new ValidationError(`${field} must be a YAML mapping`, [{ field, message: 'must be a YAML mapping' }]);
+    }
+    return value;
+  } catch (error) {
+    if (error instanceof ValidationError) throw error;
+    const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}` : '';
+    const message = `invalid YAML${where}: ${(error as Error).message.split('\n')[0]}`;
+    throw new ValidationError(`${field}: ${message}`, [{ field, message }]);
+  }
+}
