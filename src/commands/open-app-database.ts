@@ -1,0 +1,23 @@
+import { ensureStateDir, type Config } from '../config.js';
+import { connectDatabase, type AppDatabase } from '../db/connect.js';
+import { migrateToLatest } from '../db/migrator.js';
+
+/**
+ * Opens the configured database for a command: creates the state folder, connects (one-line
+ * errors for unreachable servers and bad passwords) and applies pending migrations.
+ */
+export async function openMigratedDatabase(
+  config: Config,
+  log: (line: string) => void = () => undefined,
+): Promise<{ database: AppDatabase; applied: string[]; version: number }> {
+  ensureStateDir(config.stateDir);
+  const database = await connectDatabase(config.database);
+  try {
+    const { applied, version } = await migrateToLatest(database.db, database.dialect);
+    for (const name of applied) log(`applied migration ${name}`);
+    return { database, applied, version };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

@@ -1,0 +1,40 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { loadConfig } from '../config.js';
+import { startServer, waitForShutdownSignal, type ServeOptions } from '../server/run-server.js';
+
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`'${value}' is not a port number (0-65535).`);
+  return port;
+}
+
+/** The flags `oxy serve` and `oxy start` share. */
+export function addServeOptions(command: Command): Command {
+  return command
+    .addOption(new Option('-p, --port <port>', 'port to listen on').default(3000).argParser(parsePort).env('OXY_PORT'))
+    .addOption(new Option('-H, --host <host>', 'address to listen on').default('0.0.0.0').env('OXY_HOST'))
+    .option('--readonly', 'refuse every request that would change data (403 read_only)', false)
+    .option('--http2-only', 'serve HTTP/2 only: h2 over TLS with --tls-cert/--tls-key, else cleartext h2c', false)
+    .option('--tls-cert <file>', 'TLS certificate (PEM) for HTTPS')
+    .option('--tls-key <file>', 'TLS private key (PEM) for HTTPS');
+}
+
+/** Serves until SIGINT/SIGTERM, then shuts down gracefully (in-flight requests finish). */
+export async function serveUntilSignal(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const config = loadConfig(env);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const server = await startServer(config, options, log);
+  log(`oxy ${options.readonly ? '(read-only) ' : ''}listening on ${server.url} — database ${config.database.backend} ${config.database.display}`);
+  const signal = await waitForShutdownSignal();
+  log(`${signal} received: finishing in-flight requests and shutting down`);
+  await server.close();
+}
+
+/** `oxy serve`: the web server and API on the configured database. */
+export function serveCommand(): Command {
+  return addServeOptions(new Command('serve').description('run the oxy web server and API (migrates the database first)')).action(
+    async (opts: ServeOptions) => {
+      await serveUntilSignal(opts);
+    },
+  );
+}
