@@ -48,6 +48,17 @@ export function createPool(url: string, options: { max?: number; connectionTimeo
   return pool;
 }
 
+const pools = new WeakMap<Kysely<any>, pg.Pool>();
+
+/**
+ * The pg Pool behind a Kysely instance opened by this dialect, for what Kysely cannot do (COPY).
+ */
+export function pgPoolOf(db: Kysely<any>): pg.Pool {
+  const pool = pools.get(db);
+  if (!pool) throw new Error('not a PostgreSQL database opened by oxy');
+  return pool;
+}
+
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', 'ENETUNREACH']);
 
 export const postgresDialect: StorageDialect = {
@@ -56,7 +67,9 @@ export const postgresDialect: StorageDialect = {
   async open(target: DatabaseTarget, options = {}) {
     if (target.backend !== 'postgres') throw new Error('postgres dialect needs a postgres target');
     const pool = createPool(target.url, options.poolSize === undefined ? {} : { max: options.poolSize });
-    return new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+    pools.set(db, pool);
+    return db;
   },
 
   columnType: (type) => TYPES[type],
@@ -118,6 +131,13 @@ export const postgresDialect: StorageDialect = {
       return new DatabaseUnavailableError(
         `database "${target.database}" does not exist on ${target.host}:${target.port}`,
         `create it (createdb -h ${target.host} -p ${target.port} -U ${target.user} ${target.database}) or fix the URL`,
+        error,
+      );
+    }
+    if (err.code === '57P03' || err.code === '57P01') {
+      return new DatabaseUnavailableError(
+        `PostgreSQL at ${target.host}:${target.port} is starting up or shutting down`,
+        'wait until it accepts connections and try again',
         error,
       );
     }
