@@ -27,6 +27,11 @@ export interface ColumnDef {
   readonly hidden?: boolean;
   /** When the API caller omits it, it is the calling user's id. */
   readonly fromActor?: boolean;
+  /**
+   * Longest text allowed, in characters (a CHECK on both backends). Text in a unique constraint
+   * needs one: PostgreSQL's btree refuses index entries over ~2.7 kB, SQLite would accept them.
+   */
+  readonly maxLength?: number;
 }
 
 export interface EntityDef {
@@ -61,14 +66,17 @@ const ref = (table: string, onDelete: OnDelete) => ({ table, onDelete }) as cons
 export const RUN_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export const DATABASE_KINDS = ['duckdb', 'sqlite', 'postgres', 'mysql'] as const;
+/** Longest name of anything a user names (workspaces' projects, agents, queries, secrets…). */
+export const NAME_MAX = 200;
+
 export const USER_ROLES = ['owner', 'admin', 'member'] as const;
 
 export const entities = [
   entity({
     table: 'users',
     columns: [
-      { name: 'email', type: 'text', unique: true },
-      { name: 'name', type: 'text' },
+      { name: 'email', type: 'text', unique: true, maxLength: 320 },
+      { name: 'name', type: 'text', maxLength: NAME_MAX },
       { name: 'role', type: 'text', enum: USER_ROLES, default: 'member' },
       { name: 'password_hash', type: 'text', nullable: true, managed: true, hidden: true },
       { name: 'status', type: 'text', enum: ['active', 'disabled'], default: 'active' },
@@ -78,8 +86,8 @@ export const entities = [
   entity({
     table: 'workspaces',
     columns: [
-      { name: 'name', type: 'text' },
-      { name: 'slug', type: 'text', unique: true },
+      { name: 'name', type: 'text', maxLength: NAME_MAX },
+      { name: 'slug', type: 'text', unique: true, maxLength: 64 },
       { name: 'owner_id', type: 'uuid', fromActor: true, references: ref('users', 'restrict') },
     ],
   }),
@@ -87,7 +95,7 @@ export const entities = [
     table: 'projects',
     columns: [
       { name: 'workspace_id', type: 'uuid', references: ref('workspaces', 'cascade') },
-      { name: 'name', type: 'text' },
+      { name: 'name', type: 'text', maxLength: NAME_MAX },
       { name: 'settings', type: 'json', default: '{}' },
     ],
     uniques: [['workspace_id', 'name']],
@@ -96,7 +104,7 @@ export const entities = [
     table: 'databases',
     columns: [
       { name: 'project_id', type: 'uuid', references: ref('projects', 'cascade') },
-      { name: 'name', type: 'text' },
+      { name: 'name', type: 'text', maxLength: NAME_MAX },
       { name: 'kind', type: 'text', enum: DATABASE_KINDS },
       { name: 'config', type: 'json', default: '{}' },
     ],
@@ -106,7 +114,7 @@ export const entities = [
     table: 'workflows',
     columns: [
       { name: 'project_id', type: 'uuid', references: ref('projects', 'cascade') },
-      { name: 'name', type: 'text' },
+      { name: 'name', type: 'text', maxLength: NAME_MAX },
       { name: 'definition', type: 'text' },
       { name: 'parsed', type: 'json', nullable: true, managed: true },
     ],
@@ -117,7 +125,7 @@ export const entities = [
     columns: [
       { name: 'project_id', type: 'uuid', references: ref('projects', 'cascade') },
       { name: 'database_id', type: 'uuid', nullable: true, references: ref('databases', 'set null') },
-      { name: 'name', type: 'text' },
+      { name: 'name', type: 'text', maxLength: NAME_MAX },
       { name: 'model', type: 'text', nullable: true },
       { name: 'definition', type: 'text' },
       { name: 'parsed', type: 'json', nullable: true, managed: true },
@@ -163,7 +171,7 @@ export const entities = [
     columns: [
       { name: 'run_id', type: 'uuid', references: ref('runs', 'cascade') },
       { name: 'step_index', type: 'integer' },
-      { name: 'name', type: 'text' },
+      { name: 'name', type: 'text', maxLength: NAME_MAX },
       { name: 'status', type: 'text', enum: RUN_STATUSES, default: 'pending' },
       { name: 'input', type: 'json', nullable: true },
       { name: 'output', type: 'json', nullable: true },
@@ -188,7 +196,7 @@ export const entities = [
     api: 'read',
     columns: [
       { name: 'database_id', type: 'uuid', references: ref('databases', 'cascade') },
-      { name: 'name', type: 'text' },
+      { name: 'name', type: 'text', maxLength: NAME_MAX },
       { name: 'description', type: 'text', nullable: true },
     ],
     uniques: [['database_id', 'name']],
@@ -198,7 +206,7 @@ export const entities = [
     api: 'read',
     columns: [
       { name: 'dataset_id', type: 'uuid', references: ref('datasets', 'cascade') },
-      { name: 'name', type: 'text' },
+      { name: 'name', type: 'text', maxLength: NAME_MAX },
       { name: 'kind', type: 'text', enum: ['table', 'view'], default: 'table' },
       { name: 'row_count', type: 'integer', nullable: true },
       { name: 'description', type: 'text', nullable: true },
@@ -210,7 +218,7 @@ export const entities = [
     api: 'read',
     columns: [
       { name: 'table_id', type: 'uuid', references: ref('tables', 'cascade') },
-      { name: 'name', type: 'text' },
+      { name: 'name', type: 'text', maxLength: NAME_MAX },
       { name: 'data_type', type: 'text' },
       { name: 'is_nullable', type: 'boolean', default: true },
       { name: 'ordinal', type: 'integer' },
@@ -241,7 +249,7 @@ export const entities = [
     columns: [
       { name: 'project_id', type: 'uuid', references: ref('projects', 'cascade') },
       { name: 'database_id', type: 'uuid', nullable: true, references: ref('databases', 'set null') },
-      { name: 'name', type: 'text' },
+      { name: 'name', type: 'text', maxLength: NAME_MAX },
       { name: 'sql', type: 'text' },
     ],
     uniques: [['project_id', 'name']],
@@ -249,8 +257,8 @@ export const entities = [
   entity({
     table: 'secrets',
     columns: [
-      { name: 'scope', type: 'text', default: 'global' },
-      { name: 'name', type: 'text' },
+      { name: 'scope', type: 'text', default: 'global', maxLength: NAME_MAX },
+      { name: 'name', type: 'text', maxLength: NAME_MAX },
       { name: 'ciphertext', type: 'bytes', managed: true, hidden: true },
       { name: 'nonce', type: 'bytes', managed: true, hidden: true },
       { name: 'key_id', type: 'text', managed: true },

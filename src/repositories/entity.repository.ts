@@ -158,7 +158,16 @@ export class EntityRepository {
       return new ConflictError(`a referenced row of ${entity.table} does not exist`);
     }
     if (kind === 'not_null' || kind === 'check') {
-      return new ValidationError(`invalid ${entity.table} row: ${(error as Error).message}`);
+      // Name the column from the rules themselves, so both backends give the same message.
+      for (const column of entity.columns) {
+        const value = values[column.name];
+        let problem: string | undefined;
+        if (kind === 'not_null' && value === null && !column.nullable) problem = 'must not be null';
+        else if (typeof value === 'string' && column.maxLength !== undefined && [...value].length > column.maxLength) problem = `is longer than ${column.maxLength} characters`;
+        else if (typeof value === 'string' && column.enum && !column.enum.includes(value)) problem = `must be one of ${column.enum.join(', ')}`;
+        if (problem) return new ValidationError(`invalid ${entity.table} row: ${column.name} ${problem}`, [{ field: column.name, message: problem }]);
+      }
+      return new ValidationError(`invalid ${entity.table} row`);
     }
     return error;
   }

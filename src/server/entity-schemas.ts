@@ -9,7 +9,7 @@ function valueSchema(column: ColumnDef): TSchema {
     case 'uuid':
       return Type.String({ format: 'uuid' });
     case 'text':
-      return column.enum ? Type.Union(column.enum.map((v) => Type.Literal(v))) : Type.String();
+      return column.enum ? Type.Union(column.enum.map((v) => Type.Literal(v))) : Type.String(column.maxLength === undefined ? {} : { maxLength: column.maxLength });
     case 'timestamp':
       return Type.String({ format: 'date-time' });
     case 'json':

@@ -5,7 +5,7 @@ import type { StorageDialect } from '../dialect/storage-dialect.js';
 /**
  * Creates one entity's table, its constraints and indexes, in the dialect's storage types.
  * Names follow PostgreSQL's conventions on both backends: `<table>_pkey`, `<table>_<cols>_key`,
- * `<table>_<col>_fkey`, `<table>_<col>_check`, `<table>_<cols>_idx`.
+ * `<table>_<col>_fkey`, `<table>_<col>_check`, `<table>_<col>_length`, `<table>_<cols>_idx`.
  */
 export async function createEntityTable(db: Kysely<any>, dialect: StorageDialect, entity: EntityDef): Promise<void> {
   let builder = db.schema.createTable(entity.table) as CreateTableBuilder<string, string>;
@@ -30,6 +30,9 @@ export async function createEntityTable(db: Kysely<any>, dialect: StorageDialect
       );
     }
     if (column.enum) builder = builder.addCheckConstraint(`${entity.table}_${column.name}_check`, enumCheck(column));
+    if (column.maxLength !== undefined) {
+      builder = builder.addCheckConstraint(`${entity.table}_${column.name}_length`, sql`length(${sql.ref(column.name)}) <= ${sql.lit(column.maxLength)}`);
+    }
   }
   for (const columns of entity.uniques ?? []) {
     builder = builder.addUniqueConstraint(`${entity.table}_${columns.join('_')}_key`, [...columns]);
