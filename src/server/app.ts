@@ -13,6 +13,10 @@ import { secretRoutes } from './routes/secrets.routes.js';
 declare module 'fastify' {
   interface FastifyInstance {
     services: AppServices;
+    /** Every (method, url) registered, in order: what the read-only test walks. */
+    routeTable: { method: string; url: string }[];
+    /** Set by a graceful shutdown: answer what is in flight, then close each connection. */
+    shuttingDown: boolean;
   }
 }
 
@@ -42,6 +46,16 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     ...(options.server ?? {}),
   } as FastifyServerOptions) as unknown as FastifyInstance;
   app.decorate('services', services);
+  app.decorate('routeTable', []);
+  app.decorate('shuttingDown', false);
+  // Fastify's close() waits for every connection to end; a keep-alive connection that was busy
+  // when it began would otherwise stay open until its timeout. Tell HTTP/1.1 clients to hang up.
+  app.addHook('onSend', async (request, reply) => {
+    if (app.shuttingDown && request.raw.httpVersionMajor === 1) reply.header('connection', 'close');
+  });
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) app.routeTable.push({ method, url: route.url });
+  });
   installErrorHandler(app);
   if (options.readonly) installReadonlyGuard(app);
   await installAuth(app);

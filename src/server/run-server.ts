@@ -81,6 +81,7 @@ export async function startServer(config: Config, options: ServeOptions, log: (l
     app: running,
     url: `${scheme}://${shownHost}:${options.port}`,
     async close() {
+      running.shuttingDown = true;
       await running.close();
       await database.close();
     },

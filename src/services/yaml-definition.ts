@@ -15,7 +15,7 @@ export function parseYamlDefinition(text: string, field = 'definition'): JsonVal
     return value;
   } catch (error) {
     if (error instanceof ValidationError) throw error;
-    const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}` : '';
+    const where = error instanceof YAMLParseError ? ` at line ${text.slice(0, error.pos[0]).split('\n').length}` : '';
     const message = `invalid YAML${where}: ${(error as Error).message.split('\n')[0]}`;
     throw new ValidationError(`${field}: ${message}`, [{ field, message }]);
   }

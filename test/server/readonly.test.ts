@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TABLE_NAMES } from '../../src/db/entities.js';
+import { READONLY_EXEMPT, SAFE_METHODS } from '../../src/server/readonly-guard.js';
+import { BACKENDS } from '../support/backends.js';
+import { testApp, type TestApp } from '../support/app.js';
+
+const SAMPLE_ID = '01900000-0000-7000-8000-000000000001';
+
+for (const backend of BACKENDS) {
+  describe(`--readonly (${backend})`, () => {
+    let t: TestApp;
+
+    beforeAll(async () => {
+      t = await testApp(backend, { readonly: true });
+    });
+    afterAll(async () => {
+      await t.close();
+    });
+
+    it('refuses every route that could change data with 403 read_only, and changes nothing', async () => {
+      // Walks whatever routes exist, so a mutating route added later cannot escape the guard.
+      const mutating = t.app.routeTable.filter((r) => !SAFE_METHODS.has(r.method) && !READONLY_EXEMPT.has(`${r.method} ${r.url}`));
+      expect(mutating.length).toBeGreaterThanOrEqual(13 * 3);
+      const counts = () => Promise.all(TABLE_NAMES.map((table) => t.services.repo.count(table)));
+      const before = await counts();
+      for (const route of mutating) {
+        const url = route.url.replace(/:id\b/g, SAMPLE_ID).replace(/:\w+/g, 'x');
+        const res = await t.app.inject({ method: route.method as 'POST', url, payload: { name: 'x', slug: 'x', value: 'x' } });
+        expect(res.statusCode, `${route.method} ${route.url}`).toBe(403);
+        expect(res.json().error.code, `${route.method} ${route.url}`).toBe('read_only');
+      }
+      expect(await counts()).toEqual(before);
+    });
+
+    it('keeps reads working', async () => {
+      expect((await t.app.inject({ url: '/api/health' })).statusCode).toBe(200);
+      expect((await t.app.inject({ url: '/api/users' })).json().items).toHaveLength(1);
+      expect(t.app.routeTable).toContainEqual({ method: 'GET', url: '/api/threads/:id/messages' });
+    });
+  });
+}
