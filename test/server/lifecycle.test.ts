@@ -43,7 +43,7 @@ for (const backend of BACKENDS) {
     it('migrates, answers /api/health with its backend, and finishes in-flight requests on SIGTERM', async () => {
       const port = await freePort();
       const server = await startServe(env, port);
-      const health = await (await fetch(`http://127.0.0.1:${port}/api/health`)).json();
+      const health: unknown = await (await fetch(`http://127.0.0.1:${port}/api/health`)).json();
       expect(health).toMatchObject({ status: 'ok', database: { backend, schemaVersion: 1 } });
       expect((await fetch(`http://127.0.0.1:${port}/api/live`)).status).toBe(200);
       const inFlight = Array.from({ length: 20 }, (_, i) =>
@@ -60,7 +60,7 @@ for (const backend of BACKENDS) {
       expect(server.stderr()).toMatch(/SIGTERM received: finishing in-flight requests/);
       // Whatever was answered 201 was really stored.
       const again = await startServe(env, port);
-      const list = await (await fetch(`http://127.0.0.1:${port}/api/workspaces?limit=100`)).json();
+      const list = (await (await fetch(`http://127.0.0.1:${port}/api/workspaces?limit=100`)).json()) as { items: unknown[] };
       expect(list.items.length).toBe(answered.filter((s) => s === 201).length);
       again.child.kill('SIGINT');
       expect(await again.exited).toBe(0);
