@@ -3,9 +3,10 @@ import { OxyError } from './errors.js';
 import { VERSION } from './version.js';
 import { migrateCommand } from './commands/migrate.js';
 import { serveCommand } from './commands/serve.js';
+import { usersCommand } from './commands/users.js';
 
 /** Every command, each defined in src/commands/<name>.ts. */
-const COMMANDS: (() => Command)[] = [serveCommand, migrateCommand];
+const COMMANDS: (() => Command)[] = [serveCommand, migrateCommand, usersCommand];
 
 export function buildProgram(): Command {
   const program = new Command('oxy')
@@ -14,7 +15,13 @@ export function buildProgram(): Command {
     .option('--verbose', 'print stack traces with errors')
     .showHelpAfterError('(run `oxy --help` for usage)')
     .exitOverride();
-  for (const make of COMMANDS) program.addCommand(make().exitOverride());
+  for (const make of COMMANDS) program.addCommand(make());
+  // Usage errors anywhere in the tree come back to main() instead of exiting the process.
+  const overrideAll = (command: Command) => {
+    command.exitOverride();
+    command.commands.forEach(overrideAll);
+  };
+  overrideAll(program);
   return program;
 }
 

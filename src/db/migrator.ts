@@ -37,6 +37,16 @@ export async function schemaStatus(db: Kysely<any>): Promise<SchemaStatus> {
   };
 }
 
+/**
+ * The schema version of a database this process has migrated: one cheap query (no catalog
+ * introspection), for health checks.
+ */
+export async function currentSchemaVersion(db: Kysely<any>): Promise<number> {
+  const known = new Set(MIGRATIONS.map((m) => m.name));
+  const { rows } = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)}`.execute(db);
+  return rows.filter((r) => known.has(r.name)).length;
+}
+
 async function appliedMigrations(db: Kysely<any>): Promise<string[]> {
   const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
   if (!tables.some((t) => t.name === MIGRATION_TABLE)) return [];

@@ -9,6 +9,7 @@ import { installReadonlyGuard } from './readonly-guard.js';
 import { entityRoutes } from './routes/entities.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { secretRoutes } from './routes/secrets.routes.js';
+import { authRoutes } from './routes/auth.routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -17,6 +18,8 @@ declare module 'fastify' {
     routeTable: { method: string; url: string }[];
     /** Set by a graceful shutdown: answer what is in flight, then close each connection. */
     shuttingDown: boolean;
+    /** Started with --readonly. */
+    readonlyMode: boolean;
   }
 }
 
@@ -48,6 +51,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
   app.decorate('services', services);
   app.decorate('routeTable', []);
   app.decorate('shuttingDown', false);
+  app.decorate('readonlyMode', Boolean(options.readonly));
   // Fastify's close() waits for every connection to end; a keep-alive connection that was busy
   // when it began would otherwise stay open until its timeout. Tell HTTP/1.1 clients to hang up.
   app.addHook('onSend', async (request, reply) => {
@@ -71,6 +75,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
       await api.register(healthRoutes);
       await api.register(entityRoutes);
       await api.register(secretRoutes);
+      await api.register(authRoutes);
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api' },

@@ -1,5 +1,6 @@
-import type { FastifyInstance } from 'fastify';
-import type { Actor } from '../services/auth.service.js';
+import cookie from '@fastify/cookie';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AuthError, type Actor } from '../services/auth.service.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -7,15 +8,45 @@ declare module 'fastify' {
   }
 }
 
+export const SESSION_COOKIE = 'oxy_session';
+
+/** Routes anyone may call in password mode. */
+const PUBLIC = new Set(['GET /api/live', 'GET /api/ready', 'GET /api/health', 'GET /api/openapi.json', 'POST /api/auth/login', 'POST /api/auth/logout']);
+
 /**
  * Resolves who each request acts as. OXY_AUTH=none: the local owner account, created on first
- * start.
+ * start. OXY_AUTH=password: an API key (`Authorization: Bearer oxy_…`) or a signed session
+ * cookie; anything else is 401, a disabled account 403. Members may not manage users.
  */
 export async function installAuth(app: FastifyInstance): Promise<void> {
-  const owner = await app.services.auth.ensureLocalOwner();
-  const local: Actor = { userId: String(owner.id), role: 'owner', via: 'local' };
+  await app.register(cookie);
   app.decorateRequest('actor', undefined);
+  const { auth, config } = app.services;
+  if (config.auth === 'none') {
+    const owner = await auth.ensureLocalOwner();
+    const local: Actor = { userId: String(owner.id), role: 'owner', via: 'local' };
+    app.addHook('onRequest', async (request) => {
+      request.actor = local;
+    });
+    return;
+  }
   app.addHook('onRequest', async (request) => {
-    request.actor = local;
+    const route = `${request.method} ${request.routeOptions.url ?? ''}`;
+    request.actor = await resolveActor(app, request);
+    if (!request.actor && !PUBLIC.has(route)) throw new AuthError('unauthenticated', 'sign in first (POST /api/auth/login) or send an API key as Authorization: Bearer oxy_…');
+    if (request.actor?.role === 'member' && request.method !== 'GET' && (request.routeOptions.url ?? '').startsWith('/api/users')) {
+      throw new AuthError('forbidden', 'only owners and admins manage users');
+    }
   });
+}
+
+async function resolveActor(app: FastifyInstance, request: FastifyRequest): Promise<Actor | undefined> {
+  const header = request.headers.authorization;
+  if (header) {
+    const [scheme, key] = header.split(' ');
+    if (scheme?.toLowerCase() !== 'bearer' || !key) throw new AuthError('invalid_api_key', 'use Authorization: Bearer oxy_…');
+    return app.services.auth.actorForApiKey(key);
+  }
+  const session = request.cookies[SESSION_COOKIE];
+  return session ? app.services.auth.actorForSession(session) : undefined;
 }

@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { AppDatabase } from '../db/connect.js';
 import { EntityRepository } from '../repositories/entity.repository.js';
 import { AuthService } from './auth.service.js';
+import { loadInstallationSecret } from './installation-secret.js';
 import { loadEncryptionKey, type EncryptionKey } from './encryption-key.js';
 import { EntityService } from './entity.service.js';
 import { SecretsService } from './secrets.service.js';
@@ -26,5 +27,5 @@ export async function createAppServices(config: Config, database: AppDatabase): 
   const repo = new EntityRepository(database);
   const secrets = new SecretsService(repo, encryptionKey);
   await secrets.verifyKey();
-  return { config, database, repo, entities: new EntityService(repo), secrets, auth: new AuthService(repo), encryptionKey };
+  return { config, database, repo, entities: new EntityService(repo), secrets, auth: new AuthService(repo, loadInstallationSecret(config.stateDir)), encryptionKey };
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { schemaStatus } from '../../db/migrator.js';
+import { currentSchemaVersion } from '../../db/migrator.js';
 import { OxyError } from '../../errors.js';
 import { VERSION } from '../../version.js';
 
@@ -12,9 +12,12 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
   const check = async (_req: unknown, reply: FastifyReply) => {
     const { database } = app.services;
     try {
-      await database.ping();
-      const schema = await schemaStatus(database.db);
-      return { status: 'ok', version: VERSION, database: { backend: database.dialect.backend, schemaVersion: schema.version } };
+      // The version query is the round trip: it fails like a ping when the database is down.
+      const schemaVersion = await currentSchemaVersion(database.db).catch(async (error: unknown) => {
+        await database.ping();
+        throw error;
+      });
+      return { status: 'ok', version: VERSION, database: { backend: database.dialect.backend, schemaVersion } };
     } catch (error) {
       const reason = error instanceof OxyError ? error.message : 'database did not answer';
       return reply.status(503).send({
