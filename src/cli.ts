@@ -2,11 +2,12 @@ import { Command, CommanderError } from 'commander';
 import { OxyError } from './errors.js';
 import { VERSION } from './version.js';
 import { migrateCommand } from './commands/migrate.js';
+import { migrateSqliteCommand } from './commands/migrate-sqlite.js';
 import { serveCommand } from './commands/serve.js';
 import { usersCommand } from './commands/users.js';
 
 /** Every command, each defined in src/commands/<name>.ts. */
-const COMMANDS: (() => Command)[] = [serveCommand, migrateCommand, usersCommand];
+const COMMANDS: (() => Command)[] = [serveCommand, migrateCommand, migrateSqliteCommand, usersCommand];
 
 export function buildProgram(): Command {
   const program = new Command('oxy')

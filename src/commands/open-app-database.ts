@@ -1,6 +1,7 @@
 import { ensureStateDir, type Config } from '../config.js';
 import { connectDatabase, type AppDatabase } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrator.js';
+import { assertNoUnfinishedTransfer, kyselyQueryable } from '../transfer/transfer-ledger.js';
 
 /**
  * Opens the configured database for a command: creates the state folder, connects (one-line
@@ -13,6 +14,8 @@ export async function openMigratedDatabase(
   ensureStateDir(config.stateDir);
   const database = await connectDatabase(config.database);
   try {
+    // A half-copied `oxy migrate-sqlite` target must never be mistaken for a finished one.
+    if (database.dialect.backend === 'postgres') await assertNoUnfinishedTransfer(kyselyQueryable(database.db));
     const { applied, version } = await migrateToLatest(database.db, database.dialect);
     for (const name of applied) log(`applied migration ${name}`);
     return { database, applied, version };

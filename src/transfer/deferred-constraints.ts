@@ -1,0 +1,52 @@
+import type { Queryable } from './transfer-ledger.js';
+import { LEDGER_SCHEMA } from './transfer-ledger.js';
+
+/**
+ * Bulk loads are much faster without foreign-key triggers and secondary indexes to maintain, so
+ * migrate-sqlite drops them for the copy and re-creates them at the end, where PostgreSQL
+ * validates every foreign key in one pass. Their definitions are kept in the ledger first, so an
+ * interrupted run still restores them on --resume. Primary keys and unique constraints stay, so
+ * a duplicate row can never slip in.
+ */
+
+export async function deferConstraints(client: Queryable, tables: readonly string[]): Promise<number> {
+  await client.query(`create table if not exists ${LEDGER_SCHEMA}.deferred (
+    name text primary key, table_name text not null, kind text not null, definition text not null)`);
+  const { rows } = await client.query(
+    `select con.conname as name, cl.relname as table_name, 'constraint' as kind, pg_get_constraintdef(con.oid) as definition
+       from pg_constraint con join pg_class cl on cl.oid = con.conrelid
+      where con.contype = 'f' and cl.relnamespace = current_schema()::regnamespace and cl.relname = any($1)
+     union all
+     select i.relname, t.relname, 'index', pg_get_indexdef(i.oid)
+       from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid
+      where not x.indisunique and not x.indisprimary and t.relnamespace = current_schema()::regnamespace and t.relname = any($1)`,
+    [tables],
+  );
+  for (const row of rows) {
+    await client.query(`insert into ${LEDGER_SCHEMA}.deferred (name, table_name, kind, definition) values ($1, $2, $3, $4) on conflict (name) do nothing`, [
+      row.name,
+      row.table_name,
+      row.kind,
+      row.definition,
+    ]);
+    if (row.kind === 'constraint') await client.query(`alter table "${row.table_name}" drop constraint "${row.name}"`);
+    else await client.query(`drop index "${row.name}"`);
+  }
+  return rows.length;
+}
+
+/** Re-creates what {@link deferConstraints} dropped; indexes first, so FK validation can use them. */
+export async function restoreConstraints(client: Queryable): Promise<number> {
+  const exists = await client.query(`select to_regclass('${LEDGER_SCHEMA}.deferred')::text as t`);
+  if (exists.rows[0]?.t == null) return 0;
+  const { rows } = await client.query(`select name, table_name, kind, definition from ${LEDGER_SCHEMA}.deferred order by kind desc, name`);
+  for (const row of rows) {
+    if (row.kind === 'index') await client.query(row.definition.replace(/^CREATE INDEX /, 'CREATE INDEX IF NOT EXISTS '));
+    else {
+      const present = await client.query(`select 1 from pg_constraint where conname = $1 and conrelid = $2::regclass`, [row.name, `"${row.table_name}"`]);
+      if (present.rows.length === 0) await client.query(`alter table "${row.table_name}" add constraint "${row.name}" ${row.definition}`);
+    }
+    await client.query(`delete from ${LEDGER_SCHEMA}.deferred where name = $1`, [row.name]);
+  }
+  return rows.length;
+}

@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { isUtf8 } from 'node:buffer';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely } from 'kysely';
+import { ImmediateSqliteDialect } from '../db/dialect/sqlite-immediate-dialect.js';
+import { sqliteDialect } from '../db/dialect/sqlite.js';
+import { migrateToLatest } from '../db/migrator.js';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../db/migrations/index.js';
+import { canonicalTimestamp } from '../db/timestamp.js';
+import { ConfigError, OxyError } from '../errors.js';
+
+export interface SqliteSource {
+  /** The file the user named. */
+  path: string;
+  /** The handle rows are read from: the user's file read-only, or an upgraded temporary copy. */
+  db: BetterSqlite3.Database;
+  schemaVersion: number;
+  upgradedCopy: string | undefined;
+  close(): void;
+}
+
+const HEADER = Buffer.from('SQLite format 3\u0000', 'latin1');
+
+function fail(message: string, hint: string): never {
+  throw new OxyError('bad_source', message, { hint, exitCode: 1 });
+}
+
+function readHeader(file: string): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const header = Buffer.alloc(16);
+    fs.readSync(fd, header, 0, 16, 0);
+    return header;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Registers the checks SQL alone cannot do (UTF-8, timestamps) as SQL functions. */
+function registerChecks(db: BetterSqlite3.Database): void {
+  db.function('oxy_utf8_ok', { deterministic: true }, (value: unknown) => (Buffer.isBuffer(value) ? (isUtf8(value) ? 1 : 0) : 1));
+  db.function('oxy_timestamp_ok', { deterministic: true }, (value: unknown) => {
+    if (value === null) return 1;
+    try {
+      canonicalTimestamp(String(value));
+      return 1;
+    } catch {
+      return 0;
+    }
+  });
+}
+
+/**
+ * Opens an oxy SQLite database read-only as a transfer source. Refuses a missing file, a file that
+ * is not SQLite, a corrupt one (`PRAGMA quick_check`) and a schema newer than this binary; an
+ * older schema is brought up to date on a temporary copy, never on the user's file.
+ */
+export async function openSqliteSource(file: string, options: { verifyIntegrity?: boolean } = {}): Promise<SqliteSource> {
+  if (!fs.existsSync(file)) fail(`SQLite source not found: ${file}`, 'pass --from sqlite:///path/to/db.sqlite (or set SQLITE_URL)');
+  if (!fs.statSync(file).isFile()) fail(`SQLite source is not a file: ${file}`, 'pass the path of the db.sqlite file itself');
+  if (!readHeader(file).equals(HEADER)) fail(`${file} is not a SQLite database`, 'pass the path of oxy’s db.sqlite (by default in ~/.local/share/oxy)');
+  let db: BetterSqlite3.Database;
+  try {
+    db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+    const check = options.verifyIntegrity === false ? 'ok' : db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') fail(`${file} is corrupt (quick_check: ${String(check)})`, 'restore it from a backup, or repair it with sqlite3 .recover');
+  } catch (error) {
+    if (error instanceof OxyError) throw error;
+    fail(`${file} cannot be read as SQLite: ${(error as Error).message}`, 'check the file is an intact oxy database');
+  }
+  const version = schemaVersionOf(db, file);
+  if (version > LATEST_SCHEMA_VERSION) {
+    db.close();
+    fail(`${file} has schema version ${version}, newer than this oxy (${LATEST_SCHEMA_VERSION})`, 'upgrade oxy to the version that wrote this database');
+  }
+  if (version === LATEST_SCHEMA_VERSION) {
+    registerChecks(db);
+    return { path: file, db, schemaVersion: version, upgradedCopy: undefined, close: () => db.close() };
+  }
+  // Older schema: upgrade a private copy (the backup API copies WAL content consistently).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oxy-migrate-sqlite-'));
+  const copy = path.join(dir, 'source.sqlite');
+  await db.backup(copy);
+  db.close();
+  const writable = new BetterSqlite3(copy);
+  const kysely = new Kysely<any>({ dialect: new ImmediateSqliteDialect({ database: writable }) });
+  await migrateToLatest(kysely, sqliteDialect);
+  await kysely.destroy();
+  const upgraded = new BetterSqlite3(copy, { readonly: true });
+  registerChecks(upgraded);
+  return {
+    path: file,
+    db: upgraded,
+    schemaVersion: version,
+    upgradedCopy: copy,
+    close: () => {
+      upgraded.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function schemaVersionOf(db: BetterSqlite3.Database, file: string): number {
+  const table = db.prepare("select 1 from sqlite_master where type = 'table' and name = 'kysely_migration'").get();
+  if (!table) {
+    const any = db.prepare("select count(*) as n from sqlite_master where type = 'table'").get() as { n: number };
+    if (any.n > 0) throw new ConfigError(`${file} is a SQLite database but not an oxy one (no migration table)`, 'pass the path of oxy’s db.sqlite');
+    return 0;
+  }
+  const names = (db.prepare('select name from kysely_migration').all() as { name: string }[]).map((r) => r.name);
+  const known = new Set(MIGRATIONS.map((m) => m.name));
+  const unknown = names.filter((n) => !known.has(n));
+  return unknown.length > 0 ? LATEST_SCHEMA_VERSION + unknown.length : names.length;
+}

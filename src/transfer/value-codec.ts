@@ -1,0 +1,73 @@
+import type { LogicalType } from '../db/entities.js';
+import { canonicalTimestamp } from '../db/timestamp.js';
+import { jsonbText } from './jsonb-text.js';
+
+/**
+ * One canonical text form per logical type, produced from a SQLite value (on the way in) and from
+ * PostgreSQL's COPY output (on the way back), so that both sides of a transfer can be hashed the
+ * same way; verify-entity.ts renders the same form in SQL. It is also what is sent to COPY, but
+ * for JSON, which is sent as written (jsonb keeps every digit of its numbers).
+ */
+
+export class ValueError extends Error {}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A SQLite value (read with safe integers) → canonical text, or null. Throws ValueError. */
+export function fromSqlite(type: LogicalType, value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  switch (type) {
+    case 'uuid': {
+      const text = String(value);
+      if (!UUID.test(text)) throw new ValueError(`not a UUID: ${JSON.stringify(text.slice(0, 60))}`);
+      return text.toLowerCase();
+    }
+    case 'text':
+      if (typeof value !== 'string') throw new ValueError(`expected text, found ${typeof value === 'bigint' ? 'integer' : Buffer.isBuffer(value) ? 'blob' : typeof value}`);
+      if (value.includes('\u0000')) throw new ValueError('text contains a NUL character, which PostgreSQL cannot store');
+      return value;
+    case 'timestamp':
+      try {
+        return canonicalTimestamp(String(value));
+      } catch (error) {
+        throw new ValueError((error as Error).message);
+      }
+    case 'json': {
+      if (typeof value !== 'string') throw new ValueError('expected JSON text');
+      let canonical: string;
+      try {
+        canonical = jsonbText(value);
+      } catch (error) {
+        throw new ValueError(`invalid JSON (${(error as Error).message})`);
+      }
+      if (canonical.includes('\\u0000')) throw new ValueError('JSON contains \\u0000, which PostgreSQL jsonb cannot store');
+      return canonical;
+    }
+    case 'boolean':
+      if (value === 0n || value === 0) return 'f';
+      if (value === 1n || value === 1) return 't';
+      throw new ValueError(`expected boolean 0 or 1, found ${String(value)}`);
+    case 'bytes':
+      if (!Buffer.isBuffer(value)) throw new ValueError(`expected a blob, found ${typeof value}`);
+      return `\\x${value.toString('hex')}`;
+    case 'integer':
+      if (typeof value === 'bigint') return value.toString();
+      if (typeof value === 'number' && Number.isInteger(value)) return String(value);
+      throw new ValueError(`expected an integer, found ${JSON.stringify(value)}`);
+  }
+}
+
+/** A field of PostgreSQL's COPY TO text output (already unescaped) → canonical text. */
+export function fromPostgresCopy(type: LogicalType, value: string | null): string | null {
+  if (value === null) return null;
+  switch (type) {
+    case 'timestamp':
+      return canonicalTimestamp(value);
+    case 'json':
+      return value; // COPY TO prints jsonb in the form jsonbText produces
+    case 'uuid':
+      return value.toLowerCase();
+    default:
+      return value;
+  }
+}

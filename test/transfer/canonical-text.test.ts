@@ -1,0 +1,77 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { escapeCopyField, unescapeCopyField } from '../../src/transfer/copy-text.js';
+import { jsonbText, numericText } from '../../src/transfer/jsonb-text.js';
+import { fromSqlite } from '../../src/transfer/value-codec.js';
+import { postgresAdminUrl } from '../support/backends.js';
+
+/** Deterministic pseudo-random JSON with the awkward parts: unicode keys, escapes, numbers. */
+function randomJson(seed: number, depth = 0): string {
+  let s = seed;
+  const next = () => ((s = (s * 1103515245 + 12345) % 2 ** 31), s);
+  const pick = <T>(xs: T[]) => xs[next() % xs.length]!;
+  const kind = depth > 3 ? next() % 4 : next() % 6;
+  if (kind === 0) return pick(['0', '-0', '1.0', '1e2', '1E-2', '-12.340e+3', '12345678901234567890', '0.10', '3.14159', '-7']);
+  if (kind === 1) return JSON.stringify(pick(['', 'ü', '😀', 'tab\t', 'nl\n', 'q"uote', 'back\\slash', '\u0001', 'é'.repeat(5)]));
+  if (kind === 2) return pick(['true', 'false', 'null']);
+  if (kind === 3) return `"\\u00e9\\/\\b${next() % 10}"`;
+  if (kind === 4) return `[${Array.from({ length: next() % 4 }, (_, i) => randomJson(seed * 31 + i, depth + 1)).join(' , ')}]`;
+  const keys = ['a', 'bb', 'ccc', 'ä', 'key', 'Key', '', '😀', 'a'];
+  return `{${Array.from({ length: next() % 5 }, (_, i) => `${JSON.stringify(pick(keys))}:${randomJson(seed * 17 + i, depth + 1)}`).join(',')}}`;
+}
+
+describe('canonical text shared by oxy and PostgreSQL', () => {
+  let client: pg.Client;
+  beforeAll(async () => {
+    client = new pg.Client({ connectionString: postgresAdminUrl() });
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client.end();
+  });
+
+  it('jsonbText prints JSON exactly as PostgreSQL prints it as jsonb', async () => {
+    const inputs = ['{"bb":1,"a":[1.50e1,true]}', '{"a":1,"a":2}', '[ {"x" : [ ] } , null ]', '"\\ud83d\\ude00"', '100e-2', ...Array.from({ length: 300 }, (_, i) => randomJson(i + 1))];
+    const { rows } = await client.query<{ t: string }>('select x::jsonb::text as t from unnest($1::text[]) with ordinality u(x, n) order by n', [inputs]);
+    const mismatches = inputs.map((input, i) => ({ input, pg: rows[i]!.t, oxy: jsonbText(input) })).filter((r) => r.pg !== r.oxy);
+    expect(mismatches).toEqual([]);
+  });
+
+  it('numericText follows numeric output', () => {
+    expect(numericText('1.50e1')).toBe('15.0');
+    expect(numericText('-0.0')).toBe('0.0');
+    expect(numericText('1e-3')).toBe('0.001');
+    expect(() => jsonbText('{"a":}')).toThrow(SyntaxError);
+    expect(() => jsonbText('[1,]')).toThrow(SyntaxError);
+    expect(() => jsonbText('01')).toThrow(SyntaxError);
+  });
+
+  it('the SQL rendering of timestamps matches canonicalTimestamp', async () => {
+    const values = ['2026-01-02T03:04:05.123Z', '2026-01-02T03:04:05.123456Z', '2026-01-02T03:04:05.000001Z', '2026-12-31T23:59:59.999999Z', '2024-02-29T00:00:00.000Z'];
+    const { rows } = await client.query<{ t: string }>(
+      `select to_char(c at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.') || case when extract(microseconds from c)::bigint % 1000 = 0 then to_char(c at time zone 'UTC', 'MS') else to_char(c at time zone 'UTC', 'US') end || 'Z' as t
+       from unnest($1::timestamptz[]) with ordinality u(c, n) order by n`,
+      [values],
+    );
+    expect(rows.map((r) => r.t)).toEqual(values.map((v) => fromSqlite('timestamp', v)));
+  });
+
+  it('COPY text escaping round-trips every character that needs it', () => {
+    for (const value of ['', 'plain', 'tab\there', 'new\nline', 'cr\r', 'back\\slash', '\\N', 'mix\t\n\r\\😀']) {
+      expect(unescapeCopyField(escapeCopyField(value))).toBe(value);
+    }
+    expect(unescapeCopyField('\\N')).toBeNull();
+    expect(escapeCopyField('\\N')).toBe('\\\\N');
+  });
+
+  it('refuses SQLite values PostgreSQL would reject or change', () => {
+    expect(() => fromSqlite('boolean', 2n)).toThrow(/expected boolean 0 or 1/);
+    expect(() => fromSqlite('text', 'nul\u0000')).toThrow(/NUL/);
+    expect(() => fromSqlite('json', '{"a":')).toThrow(/invalid JSON/);
+    expect(() => fromSqlite('json', '"\\u0000"')).toThrow(/\\u0000/);
+    expect(() => fromSqlite('timestamp', '2026-02-30T00:00:00.000Z')).toThrow(/not a valid date/);
+    expect(() => fromSqlite('uuid', 'not-a-uuid')).toThrow(/not a UUID/);
+    expect(fromSqlite('integer', 9223372036854775807n)).toBe('9223372036854775807');
+    expect(fromSqlite('bytes', Buffer.from([0, 255]))).toBe('\\x00ff');
+  });
+});
