@@ -6,7 +6,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { openMigratedDatabase } from '../../src/commands/open-app-database.js';
-import { entities, TABLE_NAMES } from '../../src/db/entities.js';
+import { entities, entityByTable, TABLE_NAMES } from '../../src/db/entities.js';
+import { firstDifference, targetChecksumSql } from '../../src/transfer/verify-entity.js';
 import { buildApp } from '../../src/server/app.js';
 import { createAppServices } from '../../src/services/app-services.js';
 import { freshDatabase } from '../support/backends.js';
@@ -178,6 +179,20 @@ describe('oxy migrate-sqlite', () => {
     const broken = await runOxy(['migrate-sqlite', '--from', `sqlite://${corrupt}`, '--to', to]);
     expect(broken.code).toBe(1);
     expect(broken.stderr).toMatch(/corrupt|cannot be read|malformed/);
+    const newer = path.join(dir, 'newer.sqlite');
+    fs.copyFileSync(source.file, newer);
+    const raw = new BetterSqlite3(newer);
+    raw.prepare(`insert into kysely_migration (name, timestamp) values ('9999_future', '2030-01-01T00:00:00.000Z')`).run();
+    raw.close();
+    const tooNew = await runOxy(['migrate-sqlite', '--from', `sqlite://${newer}`, '--to', to]);
+    expect(tooNew.code).toBe(1);
+    expect(tooNew.stderr).toMatch(/has schema version 2, newer than this oxy \(1\)/);
+    const badTarget = new URL(to);
+    badTarget.pathname = '/oxy_missing_target_db';
+    const missingDb = await runOxy(['migrate-sqlite', '--from', source.url, '--to', badTarget.toString()]);
+    expect(missingDb.code).toBe(1);
+    expect(missingDb.stderr).toMatch(/database "oxy_missing_target_db" does not exist/);
+    expect(missingDb.stderr).not.toMatch(/retrying/);
     const noTarget = await runOxy(['migrate-sqlite', '--from', source.url]);
     expect(noTarget.code).toBe(2);
     expect(noTarget.stderr).toMatch(/POSTGRES_URL/);
@@ -215,6 +230,24 @@ describe('oxy migrate-sqlite', () => {
     expect((await query(to.toString(), 'select status from oxy_transfer.run'))[0].status).toBe('finished');
     // Foreign keys deferred for the copy are back.
     expect((await query(to.toString(), `select count(*)::int as n from pg_constraint where contype = 'f' and connamespace = 'public'::regnamespace`))[0].n).toBe(FOREIGN_KEYS);
+  });
+
+  it('names the first differing row when a copy does not match its source', async () => {
+    const to = await target();
+    expect((await runOxy(['migrate-sqlite', '--from', source.url, '--to', to])).code).toBe(0);
+    const [changed] = await query(to, `update messages set content = content || '!' where content = '' returning id`);
+    const sqlite = new BetterSqlite3(source.file, { readonly: true });
+    const client = new pg.Client({ connectionString: to });
+    await client.connect();
+    try {
+      const diff = await firstDifference(sqlite, client, entityByTable('messages'));
+      expect(diff).toEqual({ id: changed.id, detail: 'column content differs' });
+      const sum = await targetChecksumSql(client, entityByTable('messages'));
+      expect(sum.rows).toBe(2);
+    } finally {
+      await client.end();
+      sqlite.close();
+    }
   });
 
   it('--restart empties a non-empty target and copies again; --resume with nothing to resume is refused', async () => {
