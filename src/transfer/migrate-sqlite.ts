@@ -85,11 +85,8 @@ export async function migrateSqlite(options: TransferOptions): Promise<TransferR
   try {
     const locked = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [LOCK_KEY]);
     if (!locked.rows[0]?.ok) throw new TransferError('another `oxy migrate-sqlite` is running against this target', 'wait for it to finish');
-    if (options.dryRun) {
-      await planOnly(options, source.db, counts, database.db, client, report);
-    } else {
-      await copyAll(options, source.db, source.upgradedCopy ?? source.path, counts, database.db, client, report);
-    }
+    const context: TransferContext = { options, source: source.db, sourceFile: source.upgradedCopy ?? source.path, counts, db: database.db, client, report };
+    await (options.dryRun ? planOnly(context) : copyAll(context));
   } catch (caught) {
     // Anything that is not already a one-line oxy error (a lost connection, a server shutting
     // down) interrupted the copy: say so, and how to continue.
@@ -125,14 +122,19 @@ async function nonEmptyTables(db: Kysely<any>): Promise<string[]> {
   return found;
 }
 
-async function planOnly(
-  options: TransferOptions,
-  source: BetterSqlite3.Database,
-  counts: Record<string, number>,
-  db: Kysely<any>,
-  client: pg.PoolClient,
-  report: TransferReport,
-): Promise<void> {
+/** What one run works with, shared by the dry run and the copy. */
+interface TransferContext {
+  options: TransferOptions;
+  source: BetterSqlite3.Database;
+  /** The file the checker worker opens: the user's, or the upgraded temporary copy. */
+  sourceFile: string;
+  counts: Record<string, number>;
+  db: Kysely<any>;
+  client: pg.PoolClient;
+  report: TransferReport;
+}
+
+async function planOnly({ options, source, counts, db, client, report }: TransferContext): Promise<void> {
   const { reporter } = options;
   const problems: SourceProblem[] = [];
   for (const entity of ENTITIES) {
@@ -161,15 +163,7 @@ async function planOnly(
   else if (!report.ok) report.error = targetIssues[0];
 }
 
-async function copyAll(
-  options: TransferOptions,
-  source: BetterSqlite3.Database,
-  sourceFile: string,
-  counts: Record<string, number>,
-  db: Kysely<any>,
-  client: pg.PoolClient,
-  report: TransferReport,
-): Promise<void> {
+async function copyAll({ options, source, sourceFile, counts, db, client, report }: TransferContext): Promise<void> {
   const { reporter } = options;
   const ledgerBefore = await readLedger(client);
   const unfinished = ledgerBefore && ledgerBefore.run.status !== 'finished';
