@@ -194,7 +194,7 @@ export const postgresDialect: StorageDialect = {
   },
 
   async serverVersion(db) {
-    const { rows } = await sql<{ v: string }>`show server_version`.execute(db);
+    const { rows } = await sql<{ v: string }>`select current_setting('server_version') as v`.execute(db);
     return `PostgreSQL ${rows[0]?.v ?? 'unknown'}`;
   },
 };
