@@ -5,9 +5,11 @@ import { migrateCommand } from './commands/migrate.js';
 import { migrateSqliteCommand } from './commands/migrate-sqlite.js';
 import { serveCommand } from './commands/serve.js';
 import { usersCommand } from './commands/users.js';
+import { startCommand } from './commands/start.js';
+import { statusCommand } from './commands/status.js';
 
 /** Every command, each defined in src/commands/<name>.ts. */
-const COMMANDS: (() => Command)[] = [serveCommand, migrateCommand, migrateSqliteCommand, usersCommand];
+const COMMANDS: (() => Command)[] = [serveCommand, startCommand, statusCommand, migrateCommand, migrateSqliteCommand, usersCommand];
 
 export function buildProgram(): Command {
   const program = new Command('oxy')

@@ -1,0 +1,95 @@
+import readline from 'node:readline/promises';
+import { Command, Option } from 'commander';
+import { ensureStateDir, loadConfig } from '../config.js';
+import { DockerRuntime } from '../container/docker-runtime.js';
+import { EmbeddedRuntime } from '../container/embedded-runtime.js';
+import { LOCAL_POSTGRES, localPostgresPort, localPostgresUrl } from '../container/postgres-container.js';
+import { maskUrl } from '../db/url.js';
+import type { ServeOptions } from '../server/run-server.js';
+import { addServeOptions, serveUntilSignal } from './serve.js';
+
+type Runtime = 'auto' | 'docker' | 'embedded';
+interface StartOptions extends ServeOptions {
+  runtime: Runtime;
+  clean: boolean;
+  yes: boolean;
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+export function containerCli(env: NodeJS.ProcessEnv = process.env): string {
+  return env.OXY_CONTAINER_CLI?.trim() || 'docker';
+}
+
+async function confirm(question: string, yes: boolean): Promise<boolean> {
+  if (yes) return true;
+  if (!process.stdin.isTTY) return false;
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+async function clean(runtime: Runtime, stateDir: string, port: number, yes: boolean): Promise<void> {
+  const removed: string[] = [];
+  if (runtime !== 'embedded') {
+    const docker = new DockerRuntime(containerCli(), port, log);
+    await docker.check();
+    const dropVolume = (await docker.volumeExists()) && (await confirm(`Remove the volume ${LOCAL_POSTGRES.volume} and all the data in it?`, yes));
+    removed.push(...(await docker.clean(dropVolume)));
+    if (!dropVolume) log(`volume ${LOCAL_POSTGRES.volume} kept (pass --yes to remove it too)`);
+  }
+  if (runtime !== 'docker') {
+    const embedded = new EmbeddedRuntime(stateDir, port, log);
+    if ((await embedded.state()).present && (await confirm(`Remove the embedded PostgreSQL data in ${embedded.dataDir}?`, yes))) removed.push(...(await embedded.clean()));
+  }
+  log(removed.length > 0 ? `removed: ${removed.join(', ')}` : 'nothing removed');
+}
+
+/**
+ * `oxy start`: a local PostgreSQL 18 (Docker/Podman container, or embedded without Docker),
+ * migrated and served like `oxy serve`; Ctrl+C stops the server, then the database, keeping data.
+ */
+export function startCommand(): Command {
+  return addServeOptions(new Command('start').description('start a local PostgreSQL 18 (container oxy-postgres, or --runtime embedded), migrate it and serve'))
+    .addOption(new Option('--runtime <runtime>', 'where PostgreSQL runs: docker (or OXY_CONTAINER_CLI, e.g. podman), embedded (no Docker needed), auto = docker').choices(['auto', 'docker', 'embedded']).default('auto'))
+    .option('--clean', 'remove the container (and, after confirmation or --yes, its volume / the embedded data) instead of starting', false)
+    .option('-y, --yes', 'answer yes to --clean’s confirmation', false)
+    .action(async (opts: StartOptions) => {
+      const config = loadConfig();
+      ensureStateDir(config.stateDir);
+      const port = localPostgresPort();
+      if (opts.clean) return clean(opts.runtime, config.stateDir, port, opts.yes);
+      if (config.databaseFromEnv) {
+        log(`OXY_DATABASE_URL is set: serving ${config.database.display}, no local PostgreSQL started`);
+        return serveUntilSignal(opts);
+      }
+      let stop: () => Promise<void>;
+      if (opts.runtime === 'embedded') {
+        const embedded = new EmbeddedRuntime(config.stateDir, port, log);
+        await embedded.start();
+        stop = () => embedded.stop();
+      } else {
+        const docker = new DockerRuntime(containerCli(), port, log);
+        await docker.check();
+        await docker.ensureStarted();
+        try {
+          await docker.waitReady(30_000);
+        } catch (error) {
+          await docker.stop().catch(() => undefined);
+          throw error;
+        }
+        stop = () => docker.stop();
+      }
+      const url = localPostgresUrl(port);
+      log(`PostgreSQL ready at ${maskUrl(url)}`);
+      try {
+        await serveUntilSignal(opts, { ...process.env, OXY_DATABASE_URL: url });
+      } finally {
+        log(opts.runtime === 'embedded' ? 'stopping the embedded PostgreSQL (data kept)' : `stopping container ${LOCAL_POSTGRES.container} (data kept in volume ${LOCAL_POSTGRES.volume})`);
+        await stop();
+      }
+    });
+}

@@ -1,0 +1,153 @@
+import { execFile } from 'node:child_process';
+import { connectDatabase } from '../db/connect.js';
+import { parseDatabaseUrl } from '../db/url.js';
+import { OxyError } from '../errors.js';
+import { dockerCommands } from './docker-commands.js';
+import { portInUse, portTakenError } from './port-check.js';
+import { LOCAL_POSTGRES, localPostgresUrl } from './postgres-container.js';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ContainerState {
+  exists: boolean;
+  running: boolean;
+  status: 'running' | 'stopped' | 'not created';
+  exitCode?: number;
+  image?: string;
+  ports?: string;
+}
+
+const EMBEDDED_HINT = 'or run PostgreSQL without Docker: oxy start --runtime embedded';
+
+/**
+ * Drives the local PostgreSQL container through the `docker` CLI (OXY_CONTAINER_CLI, e.g.
+ * `podman`, takes its place), so Docker Desktop, Podman, OrbStack, Colima and Rancher Desktop
+ * all work. Only the argument lists in docker-commands.ts are ever passed.
+ */
+export class DockerRuntime {
+  constructor(
+    readonly cli: string,
+    readonly port: number,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  run(args: readonly string[], timeoutMs = 60_000): Promise<CliResult> {
+    return new Promise((resolve, reject) => {
+      execFile(this.cli, [...args], { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
+        if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') {
+          reject(
+            new OxyError('docker_missing', `${this.cli === 'docker' ? 'Docker' : this.cli} is not installed or not in PATH`, {
+              hint: `install Docker (or Podman, with OXY_CONTAINER_CLI=podman), ${EMBEDDED_HINT}`,
+            }),
+          );
+          return;
+        }
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout: stdout.toString(), stderr: stderr.toString() });
+      });
+    });
+  }
+
+  /** The CLI exists and its daemon answers; returns the server version. */
+  async check(): Promise<string> {
+    const result = await this.run(dockerCommands.serverVersion(), 15_000);
+    if (result.code !== 0) {
+      throw new OxyError('docker_daemon_down', 'Docker daemon is not running', {
+        hint: `start Docker (Docker Desktop, or: sudo systemctl start docker; podman machine start), ${EMBEDDED_HINT}`,
+        details: result.stderr.trim(),
+      });
+    }
+    return result.stdout.trim();
+  }
+
+  async state(): Promise<ContainerState> {
+    const listed = await this.run(dockerCommands.list(LOCAL_POSTGRES.container));
+    const line = listed.stdout.split('\n').find((l) => l.trim());
+    if (listed.code !== 0 || !line) return { exists: false, running: false, status: 'not created' };
+    const row = JSON.parse(line) as { State?: string; Image?: string; Ports?: string };
+    const inspected = await this.run(dockerCommands.state(LOCAL_POSTGRES.container));
+    const state = inspected.code === 0 ? (JSON.parse(inspected.stdout) as { Running?: boolean; ExitCode?: number }) : {};
+    const running = state.Running ?? row.State === 'running';
+    return {
+      exists: true,
+      running,
+      status: running ? 'running' : 'stopped',
+      ...(state.ExitCode === undefined ? {} : { exitCode: state.ExitCode }),
+      ...(row.Image ? { image: row.Image } : {}),
+      ...(row.Ports ? { ports: row.Ports } : {}),
+    };
+  }
+
+  /** Creates the container, or starts it if it exists and is stopped (never recreates it). */
+  async ensureStarted(): Promise<'created' | 'started' | 'already running'> {
+    const current = await this.state();
+    if (current.running) return 'already running';
+    if (await portInUse(this.port)) throw portTakenError(this.port);
+    const args = current.exists ? dockerCommands.start(LOCAL_POSTGRES.container) : dockerCommands.run(this.port);
+    this.log(current.exists ? `starting container ${LOCAL_POSTGRES.container}` : `creating container ${LOCAL_POSTGRES.container} (${LOCAL_POSTGRES.image}, volume ${LOCAL_POSTGRES.volume}, port ${this.port})`);
+    const result = await this.run(args, 300_000);
+    if (result.code !== 0) {
+      if (/port is already allocated|address already in use/i.test(result.stderr)) throw portTakenError(this.port);
+      throw new OxyError('container_failed', `${this.cli} ${args[0]} ${LOCAL_POSTGRES.container} failed: ${result.stderr.trim().split('\n')[0]}`, {
+        hint: `see: ${this.cli} logs ${LOCAL_POSTGRES.container}`,
+      });
+    }
+    return current.exists ? 'started' : 'created';
+  }
+
+  /**
+   * Polls `pg_isready` inside the container with backoff, then proves a real connection from oxy;
+   * fails after `timeoutMs` or as soon as the container exits, with its last log lines.
+   */
+  async waitReady(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let delay = 250;
+    for (;;) {
+      const ready = await this.run(dockerCommands.ready(LOCAL_POSTGRES.container), 10_000);
+      if (ready.code === 0) {
+        try {
+          const db = await connectDatabase(parseDatabaseUrl(localPostgresUrl(this.port), 'oxy start'));
+          await db.close();
+          return;
+        } catch {
+          // Ready inside the container but not yet through the published port: keep polling.
+        }
+      }
+      const state = await this.state();
+      if (!state.running) throw await this.failure(`the ${LOCAL_POSTGRES.container} container exited${state.exitCode === undefined ? '' : ` (code ${state.exitCode})`}`);
+      if (Date.now() + delay > deadline) throw await this.failure(`PostgreSQL in ${LOCAL_POSTGRES.container} was not ready after ${timeoutMs / 1000} s`);
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 2000);
+    }
+  }
+
+  private async failure(message: string): Promise<OxyError> {
+    const logs = await this.run(dockerCommands.logs(LOCAL_POSTGRES.container));
+    const lines = `${logs.stdout}${logs.stderr}`.trim();
+    if (lines) this.log(`last log lines of ${LOCAL_POSTGRES.container}:\n${lines.split('\n').map((l) => `  ${l}`).join('\n')}`);
+    return new OxyError('container_not_ready', message, { hint: `see the full log with: ${this.cli} logs ${LOCAL_POSTGRES.container}` });
+  }
+
+  async stop(): Promise<void> {
+    const result = await this.run(dockerCommands.stop(LOCAL_POSTGRES.container), 30_000);
+    if (result.code !== 0) throw new OxyError('container_failed', `could not stop ${LOCAL_POSTGRES.container}: ${result.stderr.trim()}`);
+  }
+
+  /** Removes the container and, if asked, its volume (the data). */
+  async clean(removeVolume: boolean): Promise<string[]> {
+    const removed: string[] = [];
+    const state = await this.state();
+    if (state.running) await this.stop();
+    if (state.exists && (await this.run(dockerCommands.remove(LOCAL_POSTGRES.container))).code === 0) removed.push(`container ${LOCAL_POSTGRES.container}`);
+    if (removeVolume && (await this.run(dockerCommands.removeVolume(LOCAL_POSTGRES.volume))).code === 0) removed.push(`volume ${LOCAL_POSTGRES.volume}`);
+    return removed;
+  }
+
+  async volumeExists(): Promise<boolean> {
+    return (await this.run(dockerCommands.volumeExists(LOCAL_POSTGRES.volume))).code === 0;
+  }
+}

@@ -1,0 +1,50 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dockerCommands } from '../../src/container/docker-commands.js';
+import { ROOT } from '../support/run-cli.js';
+
+/** The real docker client on PATH (not the test double), if this machine has one. */
+function realDocker(): string | undefined {
+  const double = path.join(ROOT, 'test', 'fixtures', 'docker');
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const file = path.join(dir, 'docker');
+    if (dir !== double && fs.existsSync(file)) return file;
+  }
+  return undefined;
+}
+
+const docker = realDocker();
+const SUBCOMMANDS = new Set(['container', 'volume']);
+
+/** Splits an argument list into the docker subcommand and the docker flags it passes. */
+function parse(args: readonly string[]): { subcommand: string[]; flags: string[] } {
+  const subcommand = SUBCOMMANDS.has(args[0]!) ? args.slice(0, 2) : args.slice(0, 1);
+  // Everything after `exec <container> <command>` belongs to the command run inside.
+  const own = subcommand[0] === 'exec' ? args.slice(0, 2) : args;
+  return { subcommand, flags: own.filter((a) => a.startsWith('-')) };
+}
+
+const samples = Object.entries(dockerCommands).map(([name, make]) => [name, (make as (a: string & number) => string[])('oxy-postgres' as never)] as const);
+
+describe('the docker argument lists oxy uses', () => {
+  it.skipIf(!docker)('use only flags the real docker CLI documents in its own --help', () => {
+    for (const [name, args] of samples) {
+      const { subcommand, flags } = parse(args);
+      const help = execFileSync(docker!, [...subcommand, '--help'], { encoding: 'utf8' });
+      for (const flag of flags) expect(help, `${name}: docker ${subcommand.join(' ')} ${flag}`).toMatch(new RegExp(`(^|[\\s,])${flag}[\\s,=]`, 'm'));
+    }
+  });
+
+  it('create the container the PostgreSQL 18 image expects', () => {
+    const run = dockerCommands.run(15432);
+    const value = (flag: string) => run.filter((_, i) => run[i - 1] === flag);
+    expect(run.at(-1)).toBe('postgres:18-alpine');
+    expect(value('--publish')).toEqual(['15432:5432']);
+    expect(value('--volume')).toEqual(['oxy-postgres-data:/var/lib/postgresql']);
+    expect(value('--env').sort()).toEqual(['PGDATA=/var/lib/postgresql/18/docker', 'POSTGRES_DB=oxy', 'POSTGRES_PASSWORD=postgres', 'POSTGRES_USER=postgres']);
+    expect(value('--label')).toEqual(['dev.oxy.managed=true']);
+    expect(dockerCommands.stop('oxy-postgres')).toEqual(['stop', '-t', '10', 'oxy-postgres']);
+  });
+});

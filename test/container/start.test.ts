@@ -1,0 +1,187 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dockerCommands } from '../../src/container/docker-commands.js';
+import { freePort } from '../support/postgres-server.js';
+import { tempDir } from '../support/backends.js';
+import { OXY_BIN, ROOT, runOxy } from '../support/run-cli.js';
+
+const DOUBLE_DIR = path.join(ROOT, 'test', 'fixtures', 'docker');
+const PATH_WITH_DOUBLE = `${DOUBLE_DIR}:${process.env.PATH}`;
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+  port: number;
+}
+
+/** Starts `oxy start …` and resolves once /api/health answers (or the process exits). */
+async function oxyStart(args: string[], env: Record<string, string>): Promise<Started> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [OXY_BIN, 'start', '--port', String(port), '--host', '127.0.0.1', ...args], { env: { ...process.env, OXY_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  for (let i = 0; i < 600 && child.exitCode === null; i++) {
+    if (await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok, () => false)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, output: () => output, exited, port };
+}
+
+async function stopWith(started: Started, signal: NodeJS.Signals): Promise<number | null> {
+  started.child.kill(signal);
+  return started.exited;
+}
+
+const calls = (dir: string) =>
+  fs.existsSync(path.join(dir, 'calls.log'))
+    ? fs.readFileSync(path.join(dir, 'calls.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[])
+    : [];
+
+describe('oxy start --runtime embedded (a real PostgreSQL 18, no Docker)', () => {
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    env = { OXY_STATE_DIR: tempDir(), OXY_POSTGRES_PORT: String(await freePort()), PATH: PATH_WITH_DOUBLE, OXY_DOCKER_DOUBLE_DIR: tempDir() };
+  });
+
+  it('brings PostgreSQL up, migrates, serves, stops on SIGINT, and keeps the data for the next start', async () => {
+    const first = await oxyStart(['--runtime', 'embedded'], env);
+    const health = (await (await fetch(`http://127.0.0.1:${first.port}/api/health`)).json()) as { database: { backend: string; schemaVersion: number } };
+    expect(health.database).toEqual({ backend: 'postgres', schemaVersion: 1 });
+    const created = await fetch(`http://127.0.0.1:${first.port}/api/workspaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Kept', slug: 'kept' }) });
+    expect(created.status).toBe(201);
+    const running = JSON.parse((await runOxy(['status', '--json'], env)).stdout);
+    expect(running.embedded).toMatchObject({ present: true, running: true });
+    expect(running.database.backend).toBe('sqlite');
+    expect(running.localPostgres).toMatchObject({ backend: 'postgres', reachable: true, schemaVersion: 1, pendingMigrations: [] });
+    expect(running.localPostgres.serverVersion).toMatch(/^PostgreSQL 18\./);
+    expect(running.localPostgres.url).not.toContain(':postgres@');
+    expect(await stopWith(first, 'SIGINT')).toBe(0);
+    expect(first.output()).toMatch(/stopping the embedded PostgreSQL \(data kept\)/);
+    const stopped = JSON.parse((await runOxy(['status', '--json'], env)).stdout);
+    expect(stopped.embedded).toMatchObject({ present: true, running: false });
+    expect(stopped.localPostgres).toBeUndefined();
+    expect(fs.existsSync(path.join(env.OXY_STATE_DIR!, 'postgres-data', 'PG_VERSION'))).toBe(true);
+
+    const second = await oxyStart(['--runtime', 'embedded'], env);
+    const list = (await (await fetch(`http://127.0.0.1:${second.port}/api/workspaces`)).json()) as { items: { slug: string }[] };
+    expect(list.items.map((w) => w.slug)).toEqual(['kept']);
+    expect(await stopWith(second, 'SIGTERM')).toBe(0);
+    // Status asked Docker what runs; nothing created or started a container.
+    expect(calls(env.OXY_DOCKER_DOUBLE_DIR!).filter((c) => ['run', 'start', 'stop'].includes(c[0]!))).toEqual([]);
+  });
+
+  it('refuses a taken port with a clear error', async () => {
+    const blocker = net.createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+    try {
+      const result = await runOxy(['start', '--runtime', 'embedded'], { ...env, OXY_POSTGRES_PORT: String(port) });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`Error: port ${port} already in use`);
+      expect(result.stderr).toMatch(/Hint: find what holds it with: lsof -i :\d+/);
+    } finally {
+      blocker.close();
+    }
+  });
+});
+
+describe('oxy start with Docker (the test double of the docker CLI, running a real PostgreSQL)', () => {
+  let env: Record<string, string>;
+  let doubleDir: string;
+  beforeAll(async () => {
+    doubleDir = tempDir();
+    env = { OXY_STATE_DIR: tempDir(), OXY_POSTGRES_PORT: String(await freePort()), PATH: PATH_WITH_DOUBLE, OXY_DOCKER_DOUBLE_DIR: doubleDir };
+  });
+  afterAll(async () => {
+    await runOxy(['start', '--clean', '--yes'], env);
+  });
+
+  it('creates oxy-postgres with the documented arguments, serves, and stops (not removes) it on Ctrl+C', async () => {
+    const first = await oxyStart([], env);
+    expect((await fetch(`http://127.0.0.1:${first.port}/api/health`)).status).toBe(200);
+    expect(calls(doubleDir)).toContainEqual(dockerCommands.run(Number(env.OXY_POSTGRES_PORT)));
+    expect(calls(doubleDir)).toContainEqual(dockerCommands.ready('oxy-postgres'));
+    await fetch(`http://127.0.0.1:${first.port}/api/workspaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Docker', slug: 'docker' }) });
+    const status = await runOxy(['status', '--json'], env);
+    expect(JSON.parse(status.stdout)).toMatchObject({ containerRuntime: { found: true, daemonRunning: true }, container: { status: 'running', image: 'postgres:18-alpine', volumeExists: true } });
+    expect(await stopWith(first, 'SIGINT')).toBe(0);
+    expect(calls(doubleDir).at(-1)).toEqual(dockerCommands.stop('oxy-postgres'));
+    expect(calls(doubleDir).some((c) => c[0] === 'rm' || (c[0] === 'volume' && c[1] === 'rm'))).toBe(false);
+    const human = await runOxy(['status'], env);
+    expect(human.stdout).toMatch(/^PostgreSQL Container\n {2}Name: +oxy-postgres\n {2}Status: +stopped$/m);
+    expect(human.stdout).toMatch(/^Useful Commands\n {2}oxy start /m);
+  });
+
+  it('starts the stopped container again instead of recreating it, with the data still there', async () => {
+    const before = calls(doubleDir).length;
+    const second = await oxyStart([], env);
+    const newCalls = calls(doubleDir).slice(before);
+    expect(newCalls).toContainEqual(dockerCommands.start('oxy-postgres'));
+    expect(newCalls.some((c) => c[0] === 'run')).toBe(false);
+    const list = (await (await fetch(`http://127.0.0.1:${second.port}/api/workspaces`)).json()) as { items: { slug: string }[] };
+    expect(list.items.map((w) => w.slug)).toEqual(['docker']);
+    expect(await stopWith(second, 'SIGTERM')).toBe(0);
+  });
+
+  it('--clean removes the container, and the volume only with --yes', async () => {
+    const keep = await runOxy(['start', '--clean'], env);
+    expect(keep.code).toBe(0);
+    expect(keep.stderr).toMatch(/volume oxy-postgres-data kept/);
+    expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).container).toMatchObject({ status: 'not created', volumeExists: true });
+    const all = await runOxy(['start', '--clean', '--yes'], env);
+    expect(all.stderr).toMatch(/removed: volume oxy-postgres-data/);
+    expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).container.volumeExists).toBe(false);
+  });
+
+  it('uses OXY_DATABASE_URL when it is set, and starts no container', async () => {
+    const before = calls(doubleDir).length;
+    const started = await oxyStart([], { ...env, OXY_DATABASE_URL: `sqlite://${path.join(tempDir(), 'db.sqlite')}` });
+    const health = (await (await fetch(`http://127.0.0.1:${started.port}/api/health`)).json()) as { database: { backend: string } };
+    expect(health.database.backend).toBe('sqlite');
+    expect(await stopWith(started, 'SIGINT')).toBe(0);
+    expect(calls(doubleDir).slice(before)).toEqual([]);
+  });
+
+  it('names each failure and its fix: no CLI, daemon down, port taken, container exiting at once', async () => {
+    const missing = await runOxy(['start'], { ...env, OXY_CONTAINER_CLI: 'no-such-docker-cli' });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^Error: no-such-docker-cli is not installed or not in PATH$/m);
+    expect(missing.stderr).toMatch(/oxy start --runtime embedded/);
+    const noDocker = await runOxy(['start'], { ...env, PATH: '/usr/bin:/bin' });
+    expect(noDocker.stderr).toMatch(/^Error: Docker is not installed or not in PATH$/m);
+
+    const down = await runOxy(['start'], { ...env, OXY_DOCKER_DOUBLE_DAEMON: 'down' });
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/^Error: Docker daemon is not running$/m);
+    expect(down.stderr).toMatch(/--runtime embedded/);
+    const downStatus = await runOxy(['status', '--json'], { ...env, OXY_DOCKER_DOUBLE_DAEMON: 'down' });
+    expect(JSON.parse(downStatus.stdout).containerRuntime).toMatchObject({ found: true, daemonRunning: false });
+
+    const blocker = net.createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+    try {
+      const taken = await runOxy(['start'], { ...env, OXY_POSTGRES_PORT: String(port) });
+      expect(taken.code).toBe(1);
+      expect(taken.stderr).toContain(`Error: port ${port} already in use`);
+    } finally {
+      blocker.close();
+    }
+
+    const badPort = await runOxy(['start'], { ...env, OXY_POSTGRES_PORT: '99999' });
+    expect(badPort.code).toBe(1);
+    expect(badPort.stderr).toMatch(/^Error: OXY_POSTGRES_PORT must be a port number from 1 to 65535, got "99999"$/m);
+
+    const crash = await runOxy(['start'], { ...env, OXY_DOCKER_DOUBLE_CRASH: '1' });
+    expect(crash.code).toBe(1);
+    expect(crash.stderr).toMatch(/^Error: the oxy-postgres container exited \(code 1\)$/m);
+    expect(crash.stderr).toMatch(/last log lines of oxy-postgres:\n {2}.*FATAL/);
+    await runOxy(['start', '--clean', '--yes'], env);
+  });
+});

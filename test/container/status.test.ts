@@ -1,0 +1,80 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS, freshDatabase, postgresAdminUrl, tempDir, type TestDatabase } from '../support/backends.js';
+import { freePort } from '../support/postgres-server.js';
+import { OXY_BIN, ROOT, runOxy } from '../support/run-cli.js';
+
+const DOUBLE_DIR = path.join(ROOT, 'test', 'fixtures', 'docker');
+
+for (const backend of BACKENDS) {
+  describe(`oxy status on the configured database (${backend})`, () => {
+    let db: TestDatabase;
+    let env: Record<string, string>;
+    beforeAll(async () => {
+      db = await freshDatabase(backend);
+      env = { OXY_DATABASE_URL: db.url, OXY_STATE_DIR: tempDir(), PATH: `${DOUBLE_DIR}:${process.env.PATH}`, OXY_DOCKER_DOUBLE_DIR: tempDir(), OXY_POSTGRES_PORT: String(await freePort()) };
+    });
+    afterAll(() => db.cleanup());
+
+    it('reports pending migrations before oxy migrate and none after, exit 0 while the database answers', async () => {
+      if (backend === 'sqlite') expect((await runOxy(['migrate'], env)).code).toBe(0);
+      const before = await runOxy(['status', '--json'], env);
+      expect(before.code, before.stderr).toBe(0);
+      const facts = JSON.parse(before.stdout).database;
+      expect(facts).toMatchObject({ backend, reachable: true });
+      if (backend === 'postgres') {
+        expect(facts).toMatchObject({ schemaVersion: 0, pendingMigrations: ['0001_initial'] });
+        expect(facts.serverVersion).toMatch(/^PostgreSQL \d+/);
+        expect((await runOxy(['migrate'], env)).code).toBe(0);
+      } else {
+        expect(facts.file.sizeBytes).toBeGreaterThan(0);
+        expect(facts.serverVersion).toMatch(/^SQLite 3\./);
+      }
+      const after = await runOxy(['status'], env);
+      expect(after.code).toBe(0);
+      expect(after.stdout).toMatch(new RegExp(`^Database Connection\\n {2}Backend: +${backend}\\n`, 'm'));
+      expect(after.stdout).toMatch(/^ {2}Schema version: +1 of 1$/m);
+      expect(after.stdout).toMatch(/^ {2}Pending migrations: +none$/m);
+      // Colour only on a terminal: piped output has no escape codes.
+      expect(after.stdout).not.toContain('\u001b[');
+    });
+  });
+}
+
+describe('oxy status when the configured database does not answer', () => {
+  it('exits 1 and says why, with the password masked', async () => {
+    const url = new URL(postgresAdminUrl());
+    url.username = 'postgres';
+    url.password = 'hunter2-secret';
+    url.port = String(await freePort());
+    const result = await runOxy(['status', '--json'], { OXY_DATABASE_URL: url.toString(), OXY_STATE_DIR: tempDir(), PATH: `${DOUBLE_DIR}:${process.env.PATH}`, OXY_DOCKER_DOUBLE_DIR: tempDir() });
+    expect(result.code).toBe(1);
+    const facts = JSON.parse(result.stdout).database;
+    expect(facts).toMatchObject({ backend: 'postgres', reachable: false });
+    expect(facts.error).toMatch(/connect|refused|reach/i);
+    expect(result.stdout + result.stderr).not.toContain('hunter2-secret');
+  });
+
+  it('exits 1 for a SQLite default that does not exist yet, and says what creates it', async () => {
+    const result = await runOxy(['status'], { OXY_STATE_DIR: tempDir(), PATH: `${DOUBLE_DIR}:${process.env.PATH}`, OXY_DOCKER_DOUBLE_DIR: tempDir() });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^ {2}Reachable: +no — the SQLite file does not exist yet \(oxy serve or oxy migrate creates it\)$/m);
+    expect(result.stdout).toMatch(/^Useful Commands$/m);
+  });
+});
+
+describe('oxy status on a terminal', () => {
+  it('colours the titles and the states (util-linux script gives it a pseudo-terminal)', () => {
+    const env = { ...process.env, OXY_STATE_DIR: tempDir(), PATH: `${DOUBLE_DIR}:${process.env.PATH}`, OXY_DOCKER_DOUBLE_DIR: tempDir(), OXY_DOCKER_DOUBLE_DAEMON: 'down' };
+    delete env.OXY_DATABASE_URL;
+    delete env.NO_COLOR;
+    const tty = spawnSync('script', ['-qec', `'${process.execPath}' '${OXY_BIN}' status`, '/dev/null'], { env, encoding: 'utf8' });
+    expect(tty.status).toBe(1);
+    expect(tty.stdout).toContain('\u001b[1mDocker Daemon\u001b[0m');
+    expect(tty.stdout).toMatch(/Daemon: +\u001b\[31mnot running\u001b\[0m/);
+    const plain = spawnSync('script', ['-qec', `'${process.execPath}' '${OXY_BIN}' status`, '/dev/null'], { env: { ...env, NO_COLOR: '1' }, encoding: 'utf8' });
+    expect(plain.stdout).toContain('Docker Daemon');
+    expect(plain.stdout).not.toContain('\u001b[');
+  });
+});
