@@ -19,13 +19,16 @@ export function addServeOptions(command: Command): Command {
     .option('--tls-key <file>', 'TLS private key (PEM) for HTTPS');
 }
 
-/** Serves until SIGINT/SIGTERM, then shuts down gracefully (in-flight requests finish). */
-export async function serveUntilSignal(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+/**
+ * Serves until SIGINT/SIGTERM, then shuts down gracefully (in-flight requests finish). `shutdown`
+ * lets a caller that listens for the signal earlier (oxy start) hand it over.
+ */
+export async function serveUntilSignal(options: ServeOptions, env: NodeJS.ProcessEnv = process.env, shutdown: Promise<NodeJS.Signals> = waitForShutdownSignal()): Promise<void> {
   const config = loadConfig(env);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const server = await startServer(config, options, log);
   log(`oxy ${options.readonly ? '(read-only) ' : ''}listening on ${server.url} — database ${config.database.backend} ${config.database.display}`);
-  const signal = await waitForShutdownSignal();
+  const signal = await shutdown;
   log(`${signal} received: finishing in-flight requests and shutting down`);
   await server.close();
 }

@@ -5,7 +5,7 @@ import { DockerRuntime } from '../container/docker-runtime.js';
 import { EmbeddedRuntime } from '../container/embedded-runtime.js';
 import { LOCAL_POSTGRES, localPostgresPort, localPostgresUrl } from '../container/postgres-container.js';
 import { maskUrl } from '../db/url.js';
-import type { ServeOptions } from '../server/run-server.js';
+import { waitForShutdownSignal, type ServeOptions } from '../server/run-server.js';
 import { addServeOptions, serveUntilSignal } from './serve.js';
 
 type Runtime = 'auto' | 'docker' | 'embedded';
@@ -66,6 +66,14 @@ export function startCommand(): Command {
         log(`OXY_DATABASE_URL is set: serving ${config.database.display}, no local PostgreSQL started`);
         return serveUntilSignal(opts);
       }
+      // Listen for Ctrl+C from here on, so one during start-up still stops the database it began;
+      // a second Ctrl+C exits at once.
+      const shutdown = waitForShutdownSignal();
+      const startup = new AbortController();
+      void shutdown.then((signal) => {
+        startup.abort(signal);
+        process.once('SIGINT', () => process.exit(130));
+      });
       let stop: () => Promise<void>;
       if (opts.runtime === 'embedded') {
         const embedded = new EmbeddedRuntime(config.stateDir, port, log);
@@ -76,19 +84,26 @@ export function startCommand(): Command {
         await docker.check();
         await docker.ensureStarted();
         try {
-          await docker.waitReady(30_000);
+          await docker.waitReady(30_000, startup.signal);
         } catch (error) {
           await docker.stop().catch(() => undefined);
           throw error;
         }
         stop = () => docker.stop();
       }
+      const stopping = opts.runtime === 'embedded' ? 'stopping the embedded PostgreSQL (data kept)' : `stopping container ${LOCAL_POSTGRES.container} (data kept in volume ${LOCAL_POSTGRES.volume})`;
+      if (startup.signal.aborted) {
+        log(`${String(startup.signal.reason)} received during start-up: ${stopping}`);
+        await stop();
+        process.exitCode = 130;
+        return;
+      }
       const url = localPostgresUrl(port);
       log(`PostgreSQL ready at ${maskUrl(url)}`);
       try {
-        await serveUntilSignal(opts, { ...process.env, OXY_DATABASE_URL: url });
+        await serveUntilSignal(opts, { ...process.env, OXY_DATABASE_URL: url }, shutdown);
       } finally {
-        log(opts.runtime === 'embedded' ? 'stopping the embedded PostgreSQL (data kept)' : `stopping container ${LOCAL_POSTGRES.container} (data kept in volume ${LOCAL_POSTGRES.volume})`);
+        log(stopping);
         await stop();
       }
     });

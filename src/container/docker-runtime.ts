@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connectDatabase } from '../db/connect.js';
 import { parseDatabaseUrl } from '../db/url.js';
 import { OxyError } from '../errors.js';
@@ -102,11 +103,13 @@ export class DockerRuntime {
   /**
    * Polls `pg_isready` inside the container with backoff, then proves a real connection from oxy;
    * fails after `timeoutMs` or as soon as the container exits, with its last log lines.
+   * Returns early, without error, once `abort` fires (Ctrl+C while waiting).
    */
-  async waitReady(timeoutMs = 30_000): Promise<void> {
+  async waitReady(timeoutMs = 30_000, abort?: AbortSignal): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let delay = 250;
     for (;;) {
+      if (abort?.aborted) return;
       const ready = await this.run(dockerCommands.ready(LOCAL_POSTGRES.container), 10_000);
       if (ready.code === 0) {
         try {
@@ -120,7 +123,7 @@ export class DockerRuntime {
       const state = await this.state();
       if (!state.running) throw await this.failure(`the ${LOCAL_POSTGRES.container} container exited${state.exitCode === undefined ? '' : ` (code ${state.exitCode})`}`);
       if (Date.now() + delay > deadline) throw await this.failure(`PostgreSQL in ${LOCAL_POSTGRES.container} was not ready after ${timeoutMs / 1000} s`);
-      await new Promise((r) => setTimeout(r, delay));
+      await sleep(delay, undefined, abort ? { signal: abort } : {}).catch(() => undefined);
       delay = Math.min(delay * 2, 2000);
     }
   }

@@ -18,15 +18,15 @@ interface Started {
   port: number;
 }
 
-/** Starts `oxy start …` and resolves once /api/health answers (or the process exits). */
-async function oxyStart(args: string[], env: Record<string, string>): Promise<Started> {
+/** Starts `oxy start …` and resolves once /api/health answers (or the process exits), or at once with `wait: false`. */
+async function oxyStart(args: string[], env: Record<string, string>, wait = true): Promise<Started> {
   const port = await freePort();
   const child = spawn(process.execPath, [OXY_BIN, 'start', '--port', String(port), '--host', '127.0.0.1', ...args], { env: { ...process.env, OXY_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  for (let i = 0; i < 600 && child.exitCode === null; i++) {
+  for (let i = 0; wait && i < 600 && child.exitCode === null; i++) {
     if (await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok, () => false)) break;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -177,6 +177,16 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
     const badPort = await runOxy(['start'], { ...env, OXY_POSTGRES_PORT: '99999' });
     expect(badPort.code).toBe(1);
     expect(badPort.stderr).toMatch(/^Error: OXY_POSTGRES_PORT must be a port number from 1 to 65535, got "99999"$/m);
+
+    // Ctrl+C while PostgreSQL is still starting: the container it began is stopped, not left running.
+    const callsBefore = calls(doubleDir).length;
+    const slow = await oxyStart([], { ...env, OXY_DOCKER_DOUBLE_NEVER_READY: '1' }, false);
+    for (let i = 0; i < 100 && !calls(doubleDir).slice(callsBefore).some((c) => c[0] === 'exec'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await stopWith(slow, "SIGINT"), slow.output()).toBe(130);
+    expect(slow.output()).toMatch(/SIGINT received during start-up: stopping container oxy-postgres/);
+    expect(calls(doubleDir).at(-1)).toEqual(dockerCommands.stop('oxy-postgres'));
+    expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).container.status).toBe('stopped');
+    await runOxy(['start', '--clean', '--yes'], env);
 
     const crash = await runOxy(['start'], { ...env, OXY_DOCKER_DOUBLE_CRASH: '1' });
     expect(crash.code).toBe(1);

@@ -66,7 +66,7 @@ describe('oxy status when the configured database does not answer', () => {
 
 describe('oxy status on a terminal', () => {
   it('colours the titles and the states (util-linux script gives it a pseudo-terminal)', () => {
-    const env = { ...process.env, OXY_STATE_DIR: tempDir(), PATH: `${DOUBLE_DIR}:${process.env.PATH}`, OXY_DOCKER_DOUBLE_DIR: tempDir(), OXY_DOCKER_DOUBLE_DAEMON: 'down' };
+    const env: NodeJS.ProcessEnv = { ...process.env, OXY_STATE_DIR: tempDir(), PATH: `${DOUBLE_DIR}:${process.env.PATH}`, OXY_DOCKER_DOUBLE_DIR: tempDir(), OXY_DOCKER_DOUBLE_DAEMON: 'down' };
     delete env.OXY_DATABASE_URL;
     delete env.NO_COLOR;
     const tty = spawnSync('script', ['-qec', `'${process.execPath}' '${OXY_BIN}' status`, '/dev/null'], { env, encoding: 'utf8' });
