@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
 import { loadConfig, type Config } from '../config.js';
 import { DockerRuntime } from '../container/docker-runtime.js';
@@ -109,12 +110,19 @@ function usefulCommands(r: StatusReport, config: Config): string[] {
     out.push(`${cli} exec ${name} pg_dump -U ${LOCAL_POSTGRES.user} -Fc ${LOCAL_POSTGRES.database} > oxy.dump   # backup`);
   } else if (r.container.status === 'stopped') {
     out.push(`oxy start                        # start ${name} (data kept in ${LOCAL_POSTGRES.volume}) and serve`, `${cli} logs ${name}`, 'oxy start --clean                # remove the container (and, with --yes, its data)');
-  } else if (r.containerRuntime.daemonRunning) {
+  } else if (r.containerRuntime.daemonRunning && !r.embedded.running) {
     out.push(`oxy start                        # create ${name} with PostgreSQL 18 and serve`);
-  } else {
+  } else if (!r.embedded.present) {
     out.push('oxy start --runtime embedded     # PostgreSQL 18 without Docker');
   }
-  if (r.embedded.running) out.push(`psql -h 127.0.0.1 -p ${r.embedded.port} -U ${LOCAL_POSTGRES.user} ${LOCAL_POSTGRES.database}`);
+  if (r.embedded.running) {
+    out.push(`psql -h 127.0.0.1 -p ${r.embedded.port} -U ${LOCAL_POSTGRES.user} ${LOCAL_POSTGRES.database}   # password ${LOCAL_POSTGRES.password}`);
+    out.push(`pg_dump -h 127.0.0.1 -p ${r.embedded.port} -U ${LOCAL_POSTGRES.user} -Fc ${LOCAL_POSTGRES.database} > oxy.dump   # backup`);
+    out.push('Ctrl+C in the terminal running oxy start stops it (data kept)');
+  } else if (r.embedded.present) {
+    out.push('oxy start --runtime embedded     # start the embedded PostgreSQL again (data kept) and serve');
+    out.push(`tar czf oxy-postgres-data.tgz -C ${path.dirname(r.embedded.dataDir)} ${path.basename(r.embedded.dataDir)}   # backup`);
+  }
   if (r.database.backend === 'sqlite' && r.database.file?.exists) {
     out.push(`sqlite3 ${r.database.file.path} ".backup oxy-backup.sqlite"   # backup`, `oxy migrate-sqlite --to ${maskUrl(localPostgresUrl(r.container.port))}   # move to PostgreSQL`);
   }
@@ -171,7 +179,7 @@ export function renderStatus(r: StatusReport): string {
       ],
     ],
     ['Database Connection', databaseRows(r.database)],
-    ...(r.localPostgres ? ([['oxy start PostgreSQL', databaseRows(r.localPostgres)]] as [string, [string, string][]][]) : []),
+    ...(r.localPostgres ? ([['Local PostgreSQL (oxy start)', databaseRows(r.localPostgres)]] as [string, [string, string][]][]) : []),
   ];
   const width = Math.max(...sections.flatMap(([, rows]) => rows.map(([label]) => label.length))) + 1;
   const out: string[] = [];
@@ -184,7 +192,15 @@ export function renderStatus(r: StatusReport): string {
   return out.join('\n');
 }
 
-/** `oxy status`: what runs where, and whether the configured database answers (exit 0) or not (1). */
+/**
+ * True when the database oxy uses answers: the configured one, or, with no OXY_DATABASE_URL, the
+ * local PostgreSQL while `oxy start` runs it.
+ */
+export function databaseAnswers(r: StatusReport): boolean {
+  return r.database.reachable || r.localPostgres?.reachable === true;
+}
+
+/** `oxy status`: what runs where, and whether the database oxy uses answers (exit 0) or not (1). */
 export function statusCommand(): Command {
   return new Command('status')
     .description('show the container runtime, the oxy-postgres container, the embedded PostgreSQL and the configured database')
@@ -192,6 +208,6 @@ export function statusCommand(): Command {
     .action(async (opts: { json: boolean }) => {
       const report = await collectStatus();
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderStatus(report)}\n`);
-      if (!report.database.reachable) process.exitCode = 1;
+      if (!databaseAnswers(report)) process.exitCode = 1;
     });
 }

@@ -55,15 +55,23 @@ describe('oxy start --runtime embedded (a real PostgreSQL 18, no Docker)', () =>
     expect(health.database).toEqual({ backend: 'postgres', schemaVersion: 1 });
     const created = await fetch(`http://127.0.0.1:${first.port}/api/workspaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Kept', slug: 'kept' }) });
     expect(created.status).toBe(201);
-    const running = JSON.parse((await runOxy(['status', '--json'], env)).stdout);
+    const runningStatus = await runOxy(['status', '--json'], env);
+    // The SQLite default does not exist here; the PostgreSQL oxy start runs answers: exit 0.
+    expect(runningStatus.code).toBe(0);
+    const running = JSON.parse(runningStatus.stdout);
     expect(running.embedded).toMatchObject({ present: true, running: true });
     expect(running.database.backend).toBe('sqlite');
     expect(running.localPostgres).toMatchObject({ backend: 'postgres', reachable: true, schemaVersion: 1, pendingMigrations: [] });
     expect(running.localPostgres.serverVersion).toMatch(/^PostgreSQL 18\./);
     expect(running.localPostgres.url).not.toContain(':postgres@');
+    const human = (await runOxy(['status'], env)).stdout;
+    expect(human).toMatch(/^Local PostgreSQL \(oxy start\)\n {2}Backend: +postgres$/m);
+    expect(human).toMatch(/^ {2}pg_dump -h 127\.0\.0\.1 -p \d+ -U postgres -Fc oxy > oxy\.dump {3}# backup$/m);
     expect(await stopWith(first, 'SIGINT')).toBe(0);
     expect(first.output()).toMatch(/stopping the embedded PostgreSQL \(data kept\)/);
-    const stopped = JSON.parse((await runOxy(['status', '--json'], env)).stdout);
+    const stoppedStatus = await runOxy(['status', '--json'], env);
+    expect(stoppedStatus.code).toBe(1);
+    const stopped = JSON.parse(stoppedStatus.stdout);
     expect(stopped.embedded).toMatchObject({ present: true, running: false });
     expect(stopped.localPostgres).toBeUndefined();
     expect(fs.existsSync(path.join(env.OXY_STATE_DIR!, 'postgres-data', 'PG_VERSION'))).toBe(true);
