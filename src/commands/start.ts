@@ -1,7 +1,7 @@
 import readline from 'node:readline/promises';
 import { Command, Option } from 'commander';
 import { ensureStateDir, loadConfig } from '../config.js';
-import { DockerRuntime } from '../container/docker-runtime.js';
+import { containerCli, DockerRuntime } from '../container/docker-runtime.js';
 import { EmbeddedRuntime } from '../container/embedded-runtime.js';
 import { LOCAL_POSTGRES, localPostgresPort, localPostgresUrl } from '../container/postgres-container.js';
 import { maskUrl } from '../db/url.js';
@@ -17,10 +17,6 @@ interface StartOptions extends ServeOptions {
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-export function containerCli(env: NodeJS.ProcessEnv = process.env): string {
-  return env.OXY_CONTAINER_CLI?.trim() || 'docker';
-}
-
 async function confirm(question: string, yes: boolean): Promise<boolean> {
   if (yes) return true;
   if (!process.stdin.isTTY) return false;
@@ -35,17 +31,27 @@ async function confirm(question: string, yes: boolean): Promise<boolean> {
 async function clean(runtime: Runtime, stateDir: string, port: number, yes: boolean): Promise<void> {
   const removed: string[] = [];
   if (runtime !== 'embedded') {
-    const docker = new DockerRuntime(containerCli(), port, log);
-    await docker.check();
-    const dropVolume = (await docker.volumeExists()) && (await confirm(`Remove the volume ${LOCAL_POSTGRES.volume} and all the data in it?`, yes));
-    removed.push(...(await docker.clean(dropVolume)));
-    if (!dropVolume) log(`volume ${LOCAL_POSTGRES.volume} kept (pass --yes to remove it too)`);
+    removed.push(...(await cleanContainer(new DockerRuntime(containerCli(), port, log), runtime, yes)));
   }
   if (runtime !== 'docker') {
     const embedded = new EmbeddedRuntime(stateDir, port, log);
     if ((await embedded.state()).present && (await confirm(`Remove the embedded PostgreSQL data in ${embedded.dataDir}?`, yes))) removed.push(...(await embedded.clean()));
   }
   log(removed.length > 0 ? `removed: ${removed.join(', ')}` : 'nothing removed');
+}
+
+/** Removes oxy-postgres (and its volume if confirmed); with --runtime auto, no Docker means nothing to remove. */
+async function cleanContainer(docker: DockerRuntime, runtime: Runtime, yes: boolean): Promise<string[]> {
+  try {
+    await docker.check();
+  } catch (error) {
+    if (runtime === 'docker') throw error;
+    log(`${(error as Error).message}: no container to remove`);
+    return [];
+  }
+  const dropVolume = (await docker.volumeExists()) && (await confirm(`Remove the volume ${LOCAL_POSTGRES.volume} and all the data in it?`, yes));
+  if (!dropVolume) log(`volume ${LOCAL_POSTGRES.volume} kept (pass --yes to remove it too)`);
+  return docker.clean(dropVolume);
 }
 
 /**

@@ -2,14 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { loadConfig, type Config } from '../config.js';
-import { DockerRuntime } from '../container/docker-runtime.js';
+import { containerCli, DockerRuntime } from '../container/docker-runtime.js';
 import { EmbeddedRuntime } from '../container/embedded-runtime.js';
 import { LOCAL_POSTGRES, localPostgresPort, localPostgresUrl } from '../container/postgres-container.js';
 import { connectDatabase } from '../db/connect.js';
 import { schemaStatus } from '../db/migrator.js';
 import { maskUrl, parseDatabaseUrl, type DatabaseTarget } from '../db/url.js';
 import { OxyError } from '../errors.js';
-import { containerCli } from './start.js';
 
 type DatabaseFacts = {
     backend: 'sqlite' | 'postgres';

@@ -22,6 +22,11 @@ export interface ContainerState {
   ports?: string;
 }
 
+/** The container CLI to drive: `docker`, or OXY_CONTAINER_CLI (e.g. `podman`). */
+export function containerCli(env: NodeJS.ProcessEnv = process.env): string {
+  return env.OXY_CONTAINER_CLI?.trim() || 'docker';
+}
+
 const EMBEDDED_HINT = 'or run PostgreSQL without Docker: oxy start --runtime embedded';
 
 /**

@@ -69,6 +69,11 @@ describe('oxy start --runtime embedded (a real PostgreSQL 18, no Docker)', () =>
     expect(human).toMatch(/^ {2}pg_dump -h 127\.0\.0\.1 -p \d+ -U postgres -Fc oxy > oxy\.dump {3}# backup$/m);
     expect(await stopWith(first, 'SIGINT')).toBe(0);
     expect(first.output()).toMatch(/stopping the embedded PostgreSQL \(data kept\)/);
+    // --clean without a Docker daemon still looks after the embedded data (kept: no --yes, no terminal).
+    const keep = await runOxy(['start', '--clean'], { ...env, OXY_DOCKER_DOUBLE_DAEMON: 'down' });
+    expect(keep.code, keep.stderr).toBe(0);
+    expect(keep.stderr).toMatch(/Docker daemon is not running: no container to remove/);
+    expect(keep.stderr).toMatch(/nothing removed/);
     const stoppedStatus = await runOxy(['status', '--json'], env);
     expect(stoppedStatus.code).toBe(1);
     const stopped = JSON.parse(stoppedStatus.stdout);
