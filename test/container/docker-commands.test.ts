@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,12 +29,26 @@ function parse(args: readonly string[]): { subcommand: string[]; flags: string[]
 
 const samples = Object.entries(dockerCommands).map(([name, make]) => [name, (make as (a: string & number) => string[])('oxy-postgres' as never)] as const);
 
+/** Docker 28.2.2's own `--help` for a subcommand, recorded in test/fixtures/docker-help. */
+const recordedHelp = (subcommand: string[]) => fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'docker-help', `${subcommand.join('-')}.txt`), 'utf8');
+const documents = (help: string, flag: string) => new RegExp(`(^|[\\s,])${flag}[\\s,=]`, 'm').test(help);
+
 describe('the docker argument lists oxy uses', () => {
-  it.skipIf(!docker)('use only flags the real docker CLI documents in its own --help', () => {
+  it('use only flags Docker documents in its --help (recorded from Docker 28.2.2)', () => {
+    expect(samples.length).toBeGreaterThanOrEqual(11);
+    for (const [name, args] of samples) {
+      const { subcommand, flags } = parse(args);
+      for (const flag of flags) expect(documents(recordedHelp(subcommand), flag), `${name}: docker ${subcommand.join(' ')} ${flag}`).toBe(true);
+    }
+    // The check can fail: a flag Docker does not have is caught.
+    expect(documents(recordedHelp(['stop']), '--grace')).toBe(false);
+  });
+
+  it.skipIf(!docker)('use only flags the docker client on this machine documents too', () => {
     for (const [name, args] of samples) {
       const { subcommand, flags } = parse(args);
       const help = execFileSync(docker!, [...subcommand, '--help'], { encoding: 'utf8' });
-      for (const flag of flags) expect(help, `${name}: docker ${subcommand.join(' ')} ${flag}`).toMatch(new RegExp(`(^|[\\s,])${flag}[\\s,=]`, 'm'));
+      for (const flag of flags) expect(documents(help, flag), `${name}: docker ${subcommand.join(' ')} ${flag}`).toBe(true);
     }
   });
 
@@ -46,5 +61,13 @@ describe('the docker argument lists oxy uses', () => {
     expect(value('--env').sort()).toEqual(['PGDATA=/var/lib/postgresql/18/docker', 'POSTGRES_DB=oxy', 'POSTGRES_PASSWORD=postgres', 'POSTGRES_USER=postgres']);
     expect(value('--label')).toEqual(['dev.oxy.managed=true']);
     expect(dockerCommands.stop('oxy-postgres')).toEqual(['stop', '-t', '10', 'oxy-postgres']);
+  });
+
+  it('are the only ones the test double answers: anything else fails loudly', () => {
+    const double = path.join(ROOT, 'test', 'fixtures', 'docker', 'docker');
+    const env = { ...process.env, OXY_DOCKER_DOUBLE_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'oxy-double-')) };
+    expect(spawnSync(double, dockerCommands.serverVersion(), { env, encoding: 'utf8' }).status).toBe(0);
+    const unknown = spawnSync(double, ['stop', '--grace', '10', 'oxy-postgres'], { env, encoding: 'utf8' });
+    expect(unknown.status).toBe(64);
   });
 });
