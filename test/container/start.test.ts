@@ -21,7 +21,7 @@ interface Started {
 /** Starts `oxy start …` and resolves once /api/health answers (or the process exits), or at once with `wait: false`. */
 async function oxyStart(args: string[], env: Record<string, string>, wait = true): Promise<Started> {
   const port = await freePort();
-  const child = spawn(process.execPath, [OXY_BIN, 'start', '--port', String(port), '--host', '127.0.0.1', ...args], { env: { ...process.env, OXY_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [OXY_BIN, 'start', '--port', String(port), '--host', '127.0.0.1', ...args], { env: { ...process.env, OXY_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -33,8 +33,10 @@ async function oxyStart(args: string[], env: Record<string, string>, wait = true
   return { child, output: () => output, exited, port };
 }
 
-async function stopWith(started: Started, signal: NodeJS.Signals): Promise<number | null> {
-  started.child.kill(signal);
+/** Signals oxy alone, or with `group` its whole process group, as Ctrl+C in a terminal does. */
+async function stopWith(started: Started, signal: NodeJS.Signals, group = false): Promise<number | null> {
+  if (group) process.kill(-started.child.pid!, signal);
+  else started.child.kill(signal);
   return started.exited;
 }
 
@@ -84,7 +86,11 @@ describe('oxy start --runtime embedded (a real PostgreSQL 18, no Docker)', () =>
     const second = await oxyStart(['--runtime', 'embedded'], env);
     const list = (await (await fetch(`http://127.0.0.1:${second.port}/api/workspaces`)).json()) as { items: { slug: string }[] };
     expect(list.items.map((w) => w.slug)).toEqual(['kept']);
-    expect(await stopWith(second, 'SIGTERM')).toBe(0);
+    // Ctrl+C in a terminal: SIGINT reaches postgres too; oxy still stops cleanly, exit 0.
+    expect(await stopWith(second, 'SIGINT', true), second.output()).toBe(0);
+    const third = await oxyStart(['--runtime', 'embedded'], env);
+    expect((await fetch(`http://127.0.0.1:${third.port}/api/health`)).status).toBe(200);
+    expect(await stopWith(third, 'SIGTERM')).toBe(0);
     // Status asked Docker what runs; nothing created or started a container.
     expect(calls(env.OXY_DOCKER_DOUBLE_DIR!).filter((c) => ['run', 'start', 'stop'].includes(c[0]!))).toEqual([]);
   });
@@ -98,6 +104,11 @@ describe('oxy start --runtime embedded (a real PostgreSQL 18, no Docker)', () =>
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(`Error: port ${port} already in use`);
       expect(result.stderr).toMatch(/Hint: find what holds it with: lsof -i :\d+/);
+      // The HTTP port taken instead: PostgreSQL comes up, serving fails, exit 1, PostgreSQL stopped.
+      const http = await runOxy(['start', '--runtime', 'embedded', '--port', String(port), '--host', '127.0.0.1'], env);
+      expect(http.code, http.stderr).toBe(1);
+      expect(http.stderr).toContain(`Error: port ${port} is already in use on 127.0.0.1`);
+      expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).embedded.running).toBe(false);
     } finally {
       blocker.close();
     }
