@@ -81,23 +81,28 @@ export function startCommand(): Command {
         process.once('SIGINT', () => process.exit(130));
       });
       let stop: () => Promise<void>;
+      let stopping: string;
       if (opts.runtime === 'embedded') {
         const embedded = new EmbeddedRuntime(config.stateDir, port, log);
         await embedded.start();
         stop = () => embedded.stop();
+        stopping = 'stopping the embedded PostgreSQL (data kept)';
       } else {
         const docker = new DockerRuntime(containerCli(), port, log);
         await docker.check();
-        await docker.ensureStarted();
+        // A container that was already running (started by hand, or by another oxy start) is
+        // used and left running: stopping it would pull the database from under its owner.
+        const ours = (await docker.ensureStarted()) !== 'already running';
+        if (!ours) log(`container ${LOCAL_POSTGRES.container} is already running: using it, and leaving it running on exit`);
         try {
           await docker.waitReady(30_000, startup.signal);
         } catch (error) {
-          await docker.stop().catch(() => undefined);
+          if (ours) await docker.stop().catch(() => undefined);
           throw error;
         }
-        stop = () => docker.stop();
+        stop = ours ? () => docker.stop() : async () => undefined;
+        stopping = ours ? `stopping container ${LOCAL_POSTGRES.container} (data kept in volume ${LOCAL_POSTGRES.volume})` : `leaving container ${LOCAL_POSTGRES.container} running (oxy start did not start it)`;
       }
-      const stopping = opts.runtime === 'embedded' ? 'stopping the embedded PostgreSQL (data kept)' : `stopping container ${LOCAL_POSTGRES.container} (data kept in volume ${LOCAL_POSTGRES.volume})`;
       if (startup.signal.aborted) {
         log(`${String(startup.signal.reason)} received during start-up: ${stopping}`);
         await stop();

@@ -17,7 +17,8 @@ export const dockerCommands = {
     '--detach',
     '--name', LOCAL_POSTGRES.container,
     '--label', LOCAL_POSTGRES.label,
-    '--publish', `${port}:5432`,
+    // Loopback only: the superuser's password is the well-known `postgres`.
+    '--publish', `127.0.0.1:${port}:5432`,
     '--volume', `${LOCAL_POSTGRES.volume}:${LOCAL_POSTGRES.mountPath}`,
     '--env', `PGDATA=${LOCAL_POSTGRES.pgdata}`,
     '--env', `POSTGRES_USER=${LOCAL_POSTGRES.user}`,

@@ -56,7 +56,7 @@ describe('the docker argument lists oxy uses', () => {
     const run = dockerCommands.run(15432);
     const value = (flag: string) => run.filter((_, i) => run[i - 1] === flag);
     expect(run.at(-1)).toBe('postgres:18-alpine');
-    expect(value('--publish')).toEqual(['15432:5432']);
+    expect(value('--publish')).toEqual(['127.0.0.1:15432:5432']);
     expect(value('--volume')).toEqual(['oxy-postgres-data:/var/lib/postgresql']);
     expect(value('--env').sort()).toEqual(['PGDATA=/var/lib/postgresql/18/docker', 'POSTGRES_DB=oxy', 'POSTGRES_PASSWORD=postgres', 'POSTGRES_USER=postgres']);
     expect(value('--label')).toEqual(['dev.oxy.managed=true']);

@@ -150,6 +150,14 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
     expect(newCalls.some((c) => c[0] === 'run')).toBe(false);
     const list = (await (await fetch(`http://127.0.0.1:${second.port}/api/workspaces`)).json()) as { items: { slug: string }[] };
     expect(list.items.map((w) => w.slug)).toEqual(['docker']);
+    // A second oxy start shares the running container and leaves it running when it stops.
+    const shared = await oxyStart([], env);
+    expect((await fetch(`http://127.0.0.1:${shared.port}/api/health`)).status).toBe(200);
+    const beforeShared = calls(doubleDir).length;
+    expect(await stopWith(shared, 'SIGINT')).toBe(0);
+    expect(shared.output()).toMatch(/already running: using it, and leaving it running on exit/);
+    expect(calls(doubleDir).slice(beforeShared).some((c) => c[0] === 'stop')).toBe(false);
+    expect((await fetch(`http://127.0.0.1:${second.port}/api/workspaces`)).status).toBe(200);
     expect(await stopWith(second, 'SIGTERM')).toBe(0);
   });
 
