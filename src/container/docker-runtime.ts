@@ -61,6 +61,11 @@ export class DockerRuntime {
   /** The CLI exists and its daemon answers; returns the server version. */
   async check(): Promise<string> {
     const result = await this.run(dockerCommands.serverVersion(), 15_000);
+    if (result.code !== 0 && /permission denied/i.test(result.stderr)) {
+      throw new OxyError('docker_permission', `permission denied on the ${this.cli} daemon's socket`, {
+        hint: 'add your user to the docker group (sudo usermod -aG docker $USER, then log in again), or use rootless Podman',
+      });
+    }
     if (result.code !== 0) {
       throw new OxyError('docker_daemon_down', 'Docker daemon is not running', {
         hint: `start Docker (Docker Desktop, or: sudo systemctl start docker; podman machine start), ${EMBEDDED_HINT}`,
@@ -98,7 +103,7 @@ export class DockerRuntime {
     const result = await this.run(args, 300_000);
     if (result.code !== 0) {
       if (/port is already allocated|address already in use/i.test(result.stderr)) throw portTakenError(this.port);
-      throw new OxyError('container_failed', `${this.cli} ${args[0]} ${LOCAL_POSTGRES.container} failed: ${result.stderr.trim().split('\n')[0]}`, {
+      throw new OxyError('container_failed', `${this.cli} ${args[0]} ${LOCAL_POSTGRES.container} failed: ${errorLine(result.stderr)}`, {
         hint: `see: ${this.cli} logs ${LOCAL_POSTGRES.container}`,
       });
     }
@@ -158,4 +163,10 @@ export class DockerRuntime {
   async volumeExists(): Promise<boolean> {
     return (await this.run(dockerCommands.volumeExists(LOCAL_POSTGRES.volume))).code === 0;
   }
+}
+
+/** The line of a docker CLI's stderr that says what went wrong: the last `Error…` line, else the last line (pulls print progress first). */
+export function errorLine(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  return [...lines].reverse().find((l) => /error/i.test(l)) ?? lines.at(-1) ?? 'no output';
 }

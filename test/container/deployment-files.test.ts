@@ -14,7 +14,7 @@ describe('docker-compose.yml', () => {
     expect(pg.image).toBe('postgres:18-alpine');
     expect(pg.environment.PGDATA).toBe('/var/lib/postgresql/18/docker');
     expect(pg.volumes).toEqual(['oxy-postgres-data:/var/lib/postgresql']);
-    expect(pg.healthcheck.test.join(' ')).toMatch(/pg_isready -U oxy -d oxy/);
+    expect(pg.healthcheck.test.join(' ')).toMatch(/pg_isready -h 127\.0\.0\.1 -U oxy -d oxy/);
     expect(Object.keys(compose.volumes)).toContain('oxy-postgres-data');
   });
 
@@ -43,6 +43,11 @@ describe('Dockerfile', () => {
     expect(lines).toContain('USER node');
     expect(JSON.parse(lines.find((l) => l.startsWith('ENTRYPOINT'))!.slice('ENTRYPOINT'.length))).toEqual(['node', 'bin/oxy.js']);
     expect(JSON.parse(lines.find((l) => l.startsWith('CMD'))!.slice('CMD'.length))).toEqual(['serve', '--port', '3000', '--host', '0.0.0.0']);
+  });
+
+  it('keeps the .env with the secrets, and local data, out of the build context', () => {
+    const ignored = fs.readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split('\n');
+    for (const entry of ['.env', 'node_modules', '*.sqlite', '*.dump']) expect(ignored, entry).toContain(entry);
   });
 
   it('copies every file the build needs', () => {

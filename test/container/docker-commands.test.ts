@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dockerCommands } from '../../src/container/docker-commands.js';
+import { errorLine } from '../../src/container/docker-runtime.js';
 import { ROOT } from '../support/run-cli.js';
 
 /** The real docker client on PATH (not the test double), if this machine has one. */
@@ -69,5 +70,16 @@ describe('the docker argument lists oxy uses', () => {
     expect(spawnSync(double, dockerCommands.serverVersion(), { env, encoding: 'utf8' }).status).toBe(0);
     const unknown = spawnSync(double, ['stop', '--grace', '10', 'oxy-postgres'], { env, encoding: 'utf8' });
     expect(unknown.status).toBe(64);
+  });
+
+  it('report the line of docker run\'s stderr that names the error, not the pull progress before it', () => {
+    const pullFailed = [
+      "Unable to find image 'postgres:18-alpine' locally",
+      'docker: Error response from daemon: Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host',
+      '',
+      "Run 'docker run --help' for more information",
+    ].join('\n');
+    expect(errorLine(pullFailed)).toMatch(/^docker: Error response from daemon: Get/);
+    expect(errorLine('something odd\nlast words\n')).toBe('last words');
   });
 });

@@ -192,6 +192,10 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(/^Error: Docker daemon is not running$/m);
     expect(down.stderr).toMatch(/--runtime embedded/);
+    const denied = await runOxy(['start'], { ...env, OXY_DOCKER_DOUBLE_DAEMON: 'denied' });
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toMatch(/^Error: permission denied on the docker daemon's socket$/m);
+    expect(denied.stderr).toMatch(/docker group/);
     const downStatus = await runOxy(['status', '--json'], { ...env, OXY_DOCKER_DOUBLE_DAEMON: 'down' });
     expect(JSON.parse(downStatus.stdout).containerRuntime).toMatchObject({ found: true, daemonRunning: false });
 
