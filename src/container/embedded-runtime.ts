@@ -35,7 +35,8 @@ export class EmbeddedRuntime {
     const present = fs.existsSync(path.join(this.dataDir, 'PG_VERSION'));
     const pidFile = path.join(this.dataDir, 'postmaster.pid');
     if (!present || !fs.existsSync(pidFile)) return Promise.resolve({ present, running: false, dataDir: this.dataDir });
-    return portInUse(this.port).then((answers) => ({ present, running: answers, dataDir: this.dataDir }));
+    // postmaster.pid outlives a killed server: running means its process is still alive.
+    return Promise.resolve({ present, running: processAlive(Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0])), dataDir: this.dataDir });
   }
 
   async start(): Promise<'created' | 'started'> {
@@ -112,6 +113,17 @@ export class EmbeddedRuntime {
     if (!fs.existsSync(this.dataDir)) return [];
     fs.rmSync(this.dataDir, { recursive: true, force: true });
     return [`embedded data ${this.dataDir}`];
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, but owned by another user (the postgres user).
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

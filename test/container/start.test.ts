@@ -82,6 +82,11 @@ describe('oxy start --runtime embedded (a real PostgreSQL 18, no Docker)', () =>
     expect(stopped.embedded).toMatchObject({ present: true, running: false });
     expect(stopped.localPostgres).toBeUndefined();
     expect(fs.existsSync(path.join(env.OXY_STATE_DIR!, 'postgres-data', 'PG_VERSION'))).toBe(true);
+    // A postmaster.pid left by a killed server (its process gone) does not count as running.
+    const pidFile = path.join(env.OXY_STATE_DIR!, 'postgres-data', 'postmaster.pid');
+    fs.writeFileSync(pidFile, `2147483\n${path.join(env.OXY_STATE_DIR!, 'postgres-data')}\n`);
+    expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).embedded.running).toBe(false);
+    fs.rmSync(pidFile);
 
     const second = await oxyStart(['--runtime', 'embedded'], env);
     const list = (await (await fetch(`http://127.0.0.1:${second.port}/api/workspaces`)).json()) as { items: { slug: string }[] };
