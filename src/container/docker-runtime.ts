@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectDatabase } from '../db/connect.js';
 import { parseDatabaseUrl } from '../db/url.js';
@@ -43,17 +43,26 @@ export class DockerRuntime {
 
   run(args: readonly string[], timeoutMs = 60_000): Promise<CliResult> {
     return new Promise((resolve, reject) => {
-      execFile(this.cli, [...args], { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
-        if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') {
-          reject(
-            new OxyError('docker_missing', `${this.cli === 'docker' ? 'Docker' : this.cli} is not installed or not in PATH`, {
-              hint: `install Docker (or Podman, with OXY_CONTAINER_CLI=podman), ${EMBEDDED_HINT}`,
-            }),
-          );
-          return;
-        }
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout: stdout.toString(), stderr: stderr.toString() });
+      // Its own process group: a Ctrl+C in the terminal reaches oxy alone, which lets the step (an
+      // image pull, say) finish and then stops what it started, instead of cutting the CLI off midway.
+      const child = spawn(this.cli, [...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      child.once('error', (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        if (error.code !== 'ENOENT') return reject(error);
+        reject(
+          new OxyError('docker_missing', `${this.cli === 'docker' ? 'Docker' : this.cli} is not installed or not in PATH`, {
+            hint: `install Docker (or Podman, with OXY_CONTAINER_CLI=podman), ${EMBEDDED_HINT}`,
+          }),
+        );
+      });
+      child.once('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code: code ?? 1, stdout, stderr });
       });
     });
   }

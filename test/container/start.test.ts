@@ -229,6 +229,16 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
     expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).container.status).toBe('stopped');
     await runOxy(['start', '--clean', '--yes'], env);
 
+    // Ctrl+C from a terminal (the whole process group) while `docker run` creates the container:
+    // the docker CLI is not cut off midway; oxy lets it finish, then stops the container.
+    const groupBefore = calls(doubleDir).length;
+    const creating = await oxyStart([], env, false);
+    for (let i = 0; i < 100 && !calls(doubleDir).slice(groupBefore).some((c) => c[0] === 'run'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await stopWith(creating, 'SIGINT', true), creating.output()).toBe(130);
+    expect(calls(doubleDir).at(-1)).toEqual(dockerCommands.stop('oxy-postgres'));
+    expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).container.status).toBe('stopped');
+    await runOxy(['start', '--clean', '--yes'], env);
+
     const crash = await runOxy(['start'], { ...env, OXY_DOCKER_DOUBLE_CRASH: '1' });
     expect(crash.code).toBe(1);
     expect(crash.stderr).toMatch(/^Error: the oxy-postgres container exited \(code 1\)$/m);
