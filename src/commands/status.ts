@@ -78,6 +78,8 @@ export async function collectStatus(env: NodeJS.ProcessEnv = process.env): Promi
     const state = await docker.state();
     container.status = state.status;
     if (state.image) container.image = state.image;
+    // The port it was created with, which may not be the one configured now.
+    if (state.publishedPort !== undefined) container.port = state.publishedPort;
     container.volumeExists = await docker.volumeExists();
   } catch (error) {
     runtime.found = (error as OxyError).code !== 'docker_missing';

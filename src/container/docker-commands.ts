@@ -10,8 +10,8 @@ export const dockerCommands = {
   serverVersion: () => ['version', '--format', '{{.Server.Version}}'],
   /** One JSON line per container named exactly `name` (running or not). */
   list: (name: string) => ['ps', '--all', '--filter', `name=^${name}$`, '--format', '{{json .}}'],
-  /** The container's state as JSON: Status, Running, ExitCode, Error. */
-  state: (name: string) => ['container', 'inspect', '--format', '{{json .State}}', name],
+  /** The container as JSON: State (Running, ExitCode), Config.Image, HostConfig.PortBindings. */
+  inspect: (name: string) => ['container', 'inspect', '--format', '{{json .}}', name],
   run: (port: number) => [
     'run',
     '--detach',

@@ -20,6 +20,15 @@ export interface ContainerState {
   exitCode?: number;
   image?: string;
   ports?: string;
+  /** The host port PostgreSQL (5432/tcp) is published on, running or not. */
+  publishedPort?: number;
+}
+
+/** The part of `docker container inspect` oxy reads (Podman prints the same fields). */
+interface InspectedContainer {
+  State?: { Running?: boolean; ExitCode?: number };
+  Config?: { Image?: string };
+  HostConfig?: { PortBindings?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null };
 }
 
 /** The container CLI to drive: `docker`, or OXY_CONTAINER_CLI (e.g. `podman`). */
@@ -89,22 +98,26 @@ export class DockerRuntime {
     const line = listed.stdout.split('\n').find((l) => l.trim());
     if (listed.code !== 0 || !line) return { exists: false, running: false, status: 'not created' };
     const row = JSON.parse(line) as { State?: string; Image?: string; Ports?: string };
-    const inspected = await this.run(dockerCommands.state(LOCAL_POSTGRES.container));
-    const state = inspected.code === 0 ? (JSON.parse(inspected.stdout) as { Running?: boolean; ExitCode?: number }) : {};
-    const running = state.Running ?? row.State === 'running';
+    const inspected = await this.run(dockerCommands.inspect(LOCAL_POSTGRES.container));
+    const details = inspected.code === 0 ? (JSON.parse(inspected.stdout) as InspectedContainer) : {};
+    const running = details.State?.Running ?? row.State === 'running';
+    const hostPort = Number(details.HostConfig?.PortBindings?.['5432/tcp']?.[0]?.HostPort);
+    const image = details.Config?.Image ?? row.Image;
     return {
       exists: true,
       running,
       status: running ? 'running' : 'stopped',
-      ...(state.ExitCode === undefined ? {} : { exitCode: state.ExitCode }),
-      ...(row.Image ? { image: row.Image } : {}),
+      ...(details.State?.ExitCode === undefined ? {} : { exitCode: details.State.ExitCode }),
+      ...(image ? { image } : {}),
       ...(row.Ports ? { ports: row.Ports } : {}),
+      ...(Number.isInteger(hostPort) && hostPort > 0 ? { publishedPort: hostPort } : {}),
     };
   }
 
   /** Creates the container, or starts it if it exists and is stopped (never recreates it). */
   async ensureStarted(): Promise<'created' | 'started' | 'already running'> {
     const current = await this.state();
+    if (current.publishedPort !== undefined && current.publishedPort !== this.port) throw this.portMismatch(current.publishedPort);
     if (current.running) return 'already running';
     if (await portInUse(this.port)) throw portTakenError(this.port);
     const args = current.exists ? dockerCommands.start(LOCAL_POSTGRES.container) : dockerCommands.run(this.port);
@@ -119,6 +132,13 @@ export class DockerRuntime {
     return current.exists ? 'started' : 'created';
   }
 
+  /** A port is fixed when a container is created: one made on another port cannot serve this one. */
+  private portMismatch(published: number): OxyError {
+    return new OxyError('port_mismatch', `container ${LOCAL_POSTGRES.container} publishes PostgreSQL on port ${published}, not ${this.port}`, {
+      hint: `set OXY_POSTGRES_PORT=${published} to use it as it is, or recreate it on port ${this.port} with: oxy start --clean (the volume and its data are kept)`,
+    });
+  }
+
   /**
    * Polls `pg_isready` inside the container with backoff, then proves a real connection from oxy;
    * fails after `timeoutMs` or as soon as the container exits, with its last log lines.
@@ -129,7 +149,8 @@ export class DockerRuntime {
     let delay = 250;
     for (;;) {
       if (abort?.aborted) return;
-      const ready = await this.run(dockerCommands.ready(LOCAL_POSTGRES.container), 10_000);
+      // No single poll may carry the wait past its bound (a hung CLI would otherwise add 10 s).
+      const ready = await this.run(dockerCommands.ready(LOCAL_POSTGRES.container), Math.min(10_000, Math.max(1_000, deadline - Date.now())));
       if (ready.code === 0) {
         try {
           const db = await connectDatabase(parseDatabaseUrl(localPostgresUrl(this.port), 'oxy start'));

@@ -148,6 +148,18 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
   });
 
   it('starts the stopped container again instead of recreating it, with the data still there', async () => {
+    // The port is fixed when the container is made: another one is refused at once, with both fixes,
+    // and status shows the port the container really publishes.
+    const otherPort = String(await freePort());
+    const beforeMoved = calls(doubleDir).length;
+    const moved = await runOxy(['start'], { ...env, OXY_POSTGRES_PORT: otherPort }, { timeoutMs: 15_000 });
+    expect(moved.code, moved.stderr).toBe(1);
+    expect(moved.stderr).toContain(`Error: container oxy-postgres publishes PostgreSQL on port ${env.OXY_POSTGRES_PORT}, not ${otherPort}`);
+    expect(moved.stderr).toContain(`set OXY_POSTGRES_PORT=${env.OXY_POSTGRES_PORT} to use it as it is, or recreate it on port ${otherPort} with: oxy start --clean`);
+    expect(calls(doubleDir).slice(beforeMoved).some((c) => c[0] === 'start' || c[0] === 'run')).toBe(false);
+    const movedStatus = JSON.parse((await runOxy(['status', '--json'], { ...env, OXY_POSTGRES_PORT: otherPort })).stdout);
+    expect(movedStatus.container).toMatchObject({ status: 'stopped', port: Number(env.OXY_POSTGRES_PORT) });
+
     const before = calls(doubleDir).length;
     const second = await oxyStart([], env);
     const newCalls = calls(doubleDir).slice(before);
