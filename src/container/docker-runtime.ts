@@ -176,8 +176,7 @@ export class DockerRuntime {
   }
 
   async stop(): Promise<void> {
-    const result = await this.run(dockerCommands.stop(LOCAL_POSTGRES.container), 30_000);
-    if (result.code !== 0) throw new OxyError('container_failed', `could not stop ${LOCAL_POSTGRES.container}: ${result.stderr.trim()}`);
+    await this.mustRun(dockerCommands.stop(LOCAL_POSTGRES.container), `could not stop ${LOCAL_POSTGRES.container}`, `see: ${this.cli} logs ${LOCAL_POSTGRES.container}`);
   }
 
   /** Removes the container and, if asked, its volume (the data). */
@@ -185,9 +184,21 @@ export class DockerRuntime {
     const removed: string[] = [];
     const state = await this.state();
     if (state.running) await this.stop();
-    if (state.exists && (await this.run(dockerCommands.remove(LOCAL_POSTGRES.container))).code === 0) removed.push(`container ${LOCAL_POSTGRES.container}`);
-    if (removeVolume && (await this.run(dockerCommands.removeVolume(LOCAL_POSTGRES.volume))).code === 0) removed.push(`volume ${LOCAL_POSTGRES.volume}`);
+    if (state.exists) {
+      await this.mustRun(dockerCommands.remove(LOCAL_POSTGRES.container), `could not remove container ${LOCAL_POSTGRES.container}`, `remove it by hand: ${this.cli} rm --force ${LOCAL_POSTGRES.container}`);
+      removed.push(`container ${LOCAL_POSTGRES.container}`);
+    }
+    if (removeVolume && (await this.volumeExists())) {
+      await this.mustRun(dockerCommands.removeVolume(LOCAL_POSTGRES.volume), `could not remove volume ${LOCAL_POSTGRES.volume}`, `see which container uses it: ${this.cli} ps --all --filter volume=${LOCAL_POSTGRES.volume}`);
+      removed.push(`volume ${LOCAL_POSTGRES.volume}`);
+    }
     return removed;
+  }
+
+  /** Runs a step that must succeed; a failure names the step, the CLI's own error line, and the fix. */
+  private async mustRun(args: readonly string[], what: string, hint: string): Promise<void> {
+    const result = await this.run(args, 30_000);
+    if (result.code !== 0) throw new OxyError('container_failed', `${what}: ${errorLine(result.stderr)}`, { hint });
   }
 
   async volumeExists(): Promise<boolean> {

@@ -183,6 +183,15 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
     expect(keep.code).toBe(0);
     expect(keep.stderr).toMatch(/volume oxy-postgres-data kept/);
     expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).container).toMatchObject({ status: 'not created', volumeExists: true });
+    // A volume another container still uses is not removed, and the reason is said, not swallowed.
+    const user = path.join(doubleDir, 'containers', 'other.json');
+    fs.writeFileSync(user, JSON.stringify({ name: 'other', id: 'f'.repeat(64), volume: 'oxy-postgres-data', state: 'exited', labels: [], env: {} }));
+    const inUse = await runOxy(['start', '--clean', '--yes'], env);
+    fs.rmSync(user);
+    expect(inUse.code).toBe(1);
+    expect(inUse.stderr).toMatch(/^Error: could not remove volume oxy-postgres-data: Error response from daemon: remove oxy-postgres-data: volume is in use - \[f{64}\]$/m);
+    expect(inUse.stderr).toMatch(/docker ps --all --filter volume=oxy-postgres-data/);
+    expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).container.volumeExists).toBe(true);
     const all = await runOxy(['start', '--clean', '--yes'], env);
     expect(all.stderr).toMatch(/removed: volume oxy-postgres-data/);
     expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).container.volumeExists).toBe(false);
