@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { ensureStateDir, loadConfig } from '../config.js';
 import { containerCli, DockerRuntime } from '../container/docker-runtime.js';
 import { EmbeddedRuntime } from '../container/embedded-runtime.js';
+import type { LocalPostgresRuntime } from '../container/local-postgres.js';
 import { LOCAL_POSTGRES, localPostgresPort, localPostgresUrl } from '../container/postgres-container.js';
 import { maskUrl } from '../db/url.js';
 import { waitForShutdownSignal, type ServeOptions } from '../server/run-server.js';
@@ -80,29 +81,8 @@ export function startCommand(): Command {
         startup.abort(signal);
         process.once('SIGINT', () => process.exit(130));
       });
-      let stop: () => Promise<void>;
-      let stopping: string;
-      if (opts.runtime === 'embedded') {
-        const embedded = new EmbeddedRuntime(config.stateDir, port, log);
-        await embedded.start();
-        stop = () => embedded.stop();
-        stopping = 'stopping the embedded PostgreSQL (data kept)';
-      } else {
-        const docker = new DockerRuntime(containerCli(), port, log);
-        await docker.check();
-        // A container that was already running (started by hand, or by another oxy start) is
-        // used and left running: stopping it would pull the database from under its owner.
-        const ours = (await docker.ensureStarted()) !== 'already running';
-        if (!ours) log(`container ${LOCAL_POSTGRES.container} is already running: using it, and leaving it running on exit`);
-        try {
-          await docker.waitReady(30_000, startup.signal);
-        } catch (error) {
-          if (ours) await docker.stop().catch(() => undefined);
-          throw error;
-        }
-        stop = ours ? () => docker.stop() : async () => undefined;
-        stopping = ours ? `stopping container ${LOCAL_POSTGRES.container} (data kept in volume ${LOCAL_POSTGRES.volume})` : `leaving container ${LOCAL_POSTGRES.container} running (oxy start did not start it)`;
-      }
+      const runtime: LocalPostgresRuntime = opts.runtime === 'embedded' ? new EmbeddedRuntime(config.stateDir, port, log) : new DockerRuntime(containerCli(), port, log);
+      const { stop, stopping } = await runtime.up(startup.signal);
       if (startup.signal.aborted) {
         log(`${String(startup.signal.reason)} received during start-up: ${stopping}`);
         await stop();

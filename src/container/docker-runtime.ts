@@ -5,6 +5,7 @@ import { parseDatabaseUrl } from '../db/url.js';
 import { OxyError } from '../errors.js';
 import { dockerCommands } from './docker-commands.js';
 import { portInUse, portTakenError } from './port-check.js';
+import type { LocalPostgresRuntime, RunningPostgres } from './local-postgres.js';
 import { LOCAL_POSTGRES, localPostgresUrl } from './postgres-container.js';
 
 export interface CliResult {
@@ -43,7 +44,7 @@ const EMBEDDED_HINT = 'or run PostgreSQL without Docker: oxy start --runtime emb
  * `podman`, takes its place), so Docker Desktop, Podman, OrbStack, Colima and Rancher Desktop
  * all work. Only the argument lists in docker-commands.ts are ever passed.
  */
-export class DockerRuntime {
+export class DockerRuntime implements LocalPostgresRuntime {
   constructor(
     readonly cli: string,
     readonly port: number,
@@ -112,6 +113,24 @@ export class DockerRuntime {
       ...(row.Ports ? { ports: row.Ports } : {}),
       ...(Number.isInteger(hostPort) && hostPort > 0 ? { publishedPort: hostPort } : {}),
     };
+  }
+
+  async up(abort: AbortSignal): Promise<RunningPostgres> {
+    await this.check();
+    // A container that was already running (started by hand, or by another oxy start) is used and
+    // left running: stopping it would pull the database from under its owner.
+    if ((await this.ensureStarted()) === 'already running') {
+      this.log(`container ${LOCAL_POSTGRES.container} is already running: using it, and leaving it running on exit`);
+      await this.waitReady(30_000, abort);
+      return { stop: async () => undefined, stopping: `leaving container ${LOCAL_POSTGRES.container} running (oxy start did not start it)` };
+    }
+    try {
+      await this.waitReady(30_000, abort);
+    } catch (error) {
+      await this.stop().catch(() => undefined);
+      throw error;
+    }
+    return { stop: () => this.stop(), stopping: `stopping container ${LOCAL_POSTGRES.container} (data kept in volume ${LOCAL_POSTGRES.volume})` };
   }
 
   /** Creates the container, or starts it if it exists and is stopped (never recreates it). */

