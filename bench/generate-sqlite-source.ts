@@ -1,4 +1,4 @@
-import BetterSqlite3 from 'better-sqlite3';
+import { Sqlite, type SqliteStatement } from '../src/db/sqlite-driver.js';
 import { v7 as uuidv7 } from 'uuid';
 import { connectDatabase } from '../src/db/connect.js';
 import { migrateToLatest } from '../src/db/migrator.js';
@@ -30,7 +30,7 @@ export async function generateSqliteSource(file: string, scale: number): Promise
   const app = await connectDatabase(parseDatabaseUrl(`sqlite://${file}`, 'bench'));
   await migrateToLatest(app.db, app.dialect);
   await app.close();
-  const db = new BetterSqlite3(file);
+  const db = new Sqlite(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF');
   const shape = shapeFor(scale);
@@ -42,7 +42,7 @@ export async function generateSqliteSource(file: string, scale: number): Promise
   const insert = (table: string, make: (i: number, id: string) => Record<string, unknown>) => {
     const rows = shape[table]!;
     ids[table] = [];
-    let stmt: BetterSqlite3.Statement | undefined;
+    let stmt: SqliteStatement | undefined;
     db.transaction(() => {
       for (let i = 0; i < rows; i++) {
         const id = uuidv7();

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import type BetterSqlite3 from 'better-sqlite3';
+import type { SqliteDatabase } from '../db/sqlite-driver.js';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { EntityDef } from '../db/entities.js';
@@ -89,7 +89,7 @@ export interface CopyProgress {
  * backpressure.
  */
 export async function copyEntity(options: {
-  source: BetterSqlite3.Database;
+  source: SqliteDatabase;
   client: pg.ClientBase;
   entity: EntityDef;
   batchSize: number;

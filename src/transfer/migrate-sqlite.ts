@@ -1,4 +1,4 @@
-import type BetterSqlite3 from 'better-sqlite3';
+import type { SqliteDatabase } from '../db/sqlite-driver.js';
 import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import { connectWithRetry } from '../db/connect-with-retry.js';
@@ -125,7 +125,7 @@ async function nonEmptyTables(db: Kysely<any>): Promise<string[]> {
 /** What one run works with, shared by the dry run and the copy. */
 interface TransferContext {
   options: TransferOptions;
-  source: BetterSqlite3.Database;
+  source: SqliteDatabase;
   /** The file the checker worker opens: the user's, or the upgraded temporary copy. */
   sourceFile: string;
   counts: Record<string, number>;

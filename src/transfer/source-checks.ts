@@ -1,4 +1,4 @@
-import type BetterSqlite3 from 'better-sqlite3';
+import type { SqliteDatabase } from '../db/sqlite-driver.js';
 import type { ColumnDef, EntityDef } from '../db/entities.js';
 
 /** A set of source rows PostgreSQL would reject, with the first ids for the message. */
@@ -83,7 +83,7 @@ function rejections(column: ColumnDef): Rule[] {
  * Finds every row of `entity` that PostgreSQL would reject: NULLs in NOT NULL columns, orphaned
  * foreign keys, invalid JSON, invalid UTF-8, NUL characters, wrong types, values outside an enum.
  */
-export function checkEntity(db: BetterSqlite3.Database, entity: EntityDef, depth: CheckDepth = 'full', sampleSize = 3): SourceProblem[] {
+export function checkEntity(db: SqliteDatabase, entity: EntityDef, depth: CheckDepth = 'full', sampleSize = 3): SourceProblem[] {
   const rules = entity.columns.flatMap(rejections).filter((rule) => depth === 'full' || !rule.caughtByCopy);
   const joins = rules.flatMap((r) => (r.join ? [r.join] : [])).join(' ');
   const from = `${q(entity.table)} t ${joins}`;

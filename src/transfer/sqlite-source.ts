@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isUtf8 } from 'node:buffer';
-import BetterSqlite3 from 'better-sqlite3';
+import { Sqlite, type SqliteDatabase } from '../db/sqlite-driver.js';
 import { Kysely } from 'kysely';
 import { ImmediateSqliteDialect } from '../db/dialect/sqlite-immediate-dialect.js';
 import { sqliteDialect } from '../db/dialect/sqlite.js';
@@ -15,7 +15,7 @@ export interface SqliteSource {
   /** The file the user named. */
   path: string;
   /** The handle rows are read from: the user's file read-only, or an upgraded temporary copy. */
-  db: BetterSqlite3.Database;
+  db: SqliteDatabase;
   schemaVersion: number;
   upgradedCopy: string | undefined;
   close(): void;
@@ -39,7 +39,7 @@ function readHeader(file: string): Buffer {
 }
 
 /** Registers the checks SQL alone cannot do (UTF-8, timestamps) as SQL functions. */
-function registerChecks(db: BetterSqlite3.Database): void {
+function registerChecks(db: SqliteDatabase): void {
   db.function('oxy_utf8_ok', { deterministic: true }, (value: unknown) => (Buffer.isBuffer(value) ? (isUtf8(value) ? 1 : 0) : 1));
   db.function('oxy_timestamp_ok', { deterministic: true }, (value: unknown) => {
     if (value === null) return 1;
@@ -61,9 +61,9 @@ export async function openSqliteSource(file: string, options: { verifyIntegrity?
   if (!fs.existsSync(file)) fail(`SQLite source not found: ${file}`, 'pass --from sqlite:///path/to/db.sqlite (or set SQLITE_URL)');
   if (!fs.statSync(file).isFile()) fail(`SQLite source is not a file: ${file}`, 'pass the path of the db.sqlite file itself');
   if (!readHeader(file).equals(HEADER)) fail(`${file} is not a SQLite database`, 'pass the path of oxy’s db.sqlite (by default in ~/.local/share/oxy)');
-  let db: BetterSqlite3.Database;
+  let db: SqliteDatabase;
   try {
-    db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+    db = new Sqlite(file, { readonly: true, fileMustExist: true });
     const check = options.verifyIntegrity === false ? 'ok' : db.pragma('quick_check', { simple: true });
     if (check !== 'ok') fail(`${file} is corrupt (quick_check: ${String(check)})`, 'restore it from a backup, or repair it with sqlite3 .recover');
   } catch (error) {
@@ -84,11 +84,11 @@ export async function openSqliteSource(file: string, options: { verifyIntegrity?
   const copy = path.join(dir, 'source.sqlite');
   await db.backup(copy);
   db.close();
-  const writable = new BetterSqlite3(copy);
+  const writable = new Sqlite(copy);
   const kysely = new Kysely<any>({ dialect: new ImmediateSqliteDialect({ database: writable }) });
   await migrateToLatest(kysely, sqliteDialect);
   await kysely.destroy();
-  const upgraded = new BetterSqlite3(copy, { readonly: true });
+  const upgraded = new Sqlite(copy, { readonly: true });
   registerChecks(upgraded);
   return {
     path: file,
@@ -102,7 +102,7 @@ export async function openSqliteSource(file: string, options: { verifyIntegrity?
   };
 }
 
-function schemaVersionOf(db: BetterSqlite3.Database, file: string): number {
+function schemaVersionOf(db: SqliteDatabase, file: string): number {
   const table = db.prepare("select 1 from sqlite_master where type = 'table' and name = 'kysely_migration'").get();
   if (!table) {
     const any = db.prepare("select count(*) as n from sqlite_master where type = 'table'").get() as { n: number };

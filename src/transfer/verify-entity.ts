@@ -1,4 +1,4 @@
-import type BetterSqlite3 from 'better-sqlite3';
+import type { SqliteDatabase } from '../db/sqlite-driver.js';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { EntityDef } from '../db/entities.js';
@@ -23,7 +23,7 @@ async function* targetRows(client: pg.ClientBase, entity: EntityDef): AsyncGener
  * used only after a mismatch, so holding one digest per row is acceptable.
  */
 export async function firstDifference(
-  source: BetterSqlite3.Database,
+  source: SqliteDatabase,
   client: pg.ClientBase,
   entity: EntityDef,
 ): Promise<{ id: string; detail: string } | undefined> {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import { Sqlite, type SqliteDatabase } from '../sqlite-driver.js';
 import { Kysely, sql } from 'kysely';
 import { ConfigError, DatabaseUnavailableError } from '../../errors.js';
 import type { ColumnDef, LogicalType } from '../entities.js';
@@ -19,15 +19,15 @@ const TYPES: Record<LogicalType, string> = {
 };
 
 /** Opens the SQLite file with the pragmas oxy relies on (WAL, enforced foreign keys, busy wait). */
-export function openSqliteFile(file: string, options: { readonly?: boolean } = {}): BetterSqlite3.Database {
+export function openSqliteFile(file: string, options: { readonly?: boolean } = {}): SqliteDatabase {
   if (options.readonly) {
     if (!fs.existsSync(file)) throw new ConfigError(`SQLite file not found: ${file}`, 'check the path in the URL');
   } else {
     fs.mkdirSync(path.dirname(file), { recursive: true });
   }
-  let handle: BetterSqlite3.Database;
+  let handle: SqliteDatabase;
   try {
-    handle = new BetterSqlite3(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    handle = new Sqlite(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
     handle.pragma('busy_timeout = 10000');
     if (!options.readonly) {
       handle.pragma('journal_mode = WAL');
