@@ -1,3 +1,4 @@
+import os from 'node:os';
 import readline from 'node:readline/promises';
 import { Command, Option } from 'commander';
 import { ensureStateDir, loadConfig } from '../config.js';
@@ -6,7 +7,7 @@ import { EmbeddedRuntime } from '../container/embedded-runtime.js';
 import type { LocalPostgresRuntime } from '../container/local-postgres.js';
 import { LOCAL_POSTGRES, localPostgresPort, localPostgresUrl } from '../container/postgres-container.js';
 import { maskUrl } from '../db/url.js';
-import { waitForShutdownSignal, type ServeOptions } from '../server/run-server.js';
+import { SHUTDOWN_SIGNALS, waitForShutdownSignal, type ServeOptions } from '../server/run-server.js';
 import { addServeOptions, serveUntilSignal } from './serve.js';
 
 type Runtime = 'auto' | 'docker' | 'embedded';
@@ -17,6 +18,9 @@ interface StartOptions extends ServeOptions {
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** The shell's convention for a process ended by a signal: 128 + its number (SIGINT 130, SIGTERM 143). */
+const exitCodeFor = (signal: NodeJS.Signals) => 128 + (os.constants.signals[signal] ?? 0);
 
 async function confirm(question: string, yes: boolean): Promise<boolean> {
   if (yes) return true;
@@ -79,14 +83,14 @@ export function startCommand(): Command {
       const startup = new AbortController();
       void shutdown.then((signal) => {
         startup.abort(signal);
-        process.once('SIGINT', () => process.exit(130));
+        for (const again of SHUTDOWN_SIGNALS) process.once(again, () => process.exit(exitCodeFor(again)));
       });
       const runtime: LocalPostgresRuntime = opts.runtime === 'embedded' ? new EmbeddedRuntime(config.stateDir, port, log) : new DockerRuntime(containerCli(), port, log);
       const { stop, stopping } = await runtime.up(startup.signal);
       if (startup.signal.aborted) {
         log(`${String(startup.signal.reason)} received during start-up: ${stopping}`);
         await stop();
-        process.exitCode = 130;
+        process.exitCode = exitCodeFor(startup.signal.reason as NodeJS.Signals);
         return;
       }
       const url = localPostgresUrl(port);

@@ -88,15 +88,16 @@ export async function startServer(config: Config, options: ServeOptions, log: (l
   };
 }
 
-/** Resolves on the first SIGINT or SIGTERM. */
+/** The signals that shut oxy down gracefully: Ctrl+C, a service manager's stop, a closed terminal. */
+export const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** Resolves on the first shutdown signal. */
 export function waitForShutdownSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     const handler = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
+      for (const s of SHUTDOWN_SIGNALS) process.off(s, handler);
       resolve(signal);
     };
-    process.on('SIGINT', handler);
-    process.on('SIGTERM', handler);
+    for (const s of SHUTDOWN_SIGNALS) process.on(s, handler);
   });
 }

@@ -162,7 +162,7 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
     await runOxy(['start', '--clean', '--yes'], env);
   });
 
-  it('creates oxy-postgres with the documented arguments, serves, and stops (not removes) it on Ctrl+C', async () => {
+  it('creates oxy-postgres with the documented arguments, serves, and stops (not removes) it when the terminal closes', async () => {
     const first = await oxyStart([], env);
     expect((await fetch(`http://127.0.0.1:${first.port}/api/health`)).status).toBe(200);
     expect(calls(doubleDir)).toContainEqual(dockerCommands.run(Number(env.OXY_POSTGRES_PORT)));
@@ -170,7 +170,9 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
     await fetch(`http://127.0.0.1:${first.port}/api/workspaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Docker', slug: 'docker' }) });
     const status = await runOxy(['status', '--json'], env);
     expect(JSON.parse(status.stdout)).toMatchObject({ containerRuntime: { found: true, daemonRunning: true }, container: { status: 'running', image: 'postgres:18-alpine', volumeExists: true } });
-    expect(await stopWith(first, 'SIGINT')).toBe(0);
+    // SIGHUP (the terminal closed) shuts down like Ctrl+C: gracefully, container stopped.
+    expect(await stopWith(first, 'SIGHUP'), first.output()).toBe(0);
+    expect(first.output()).toMatch(/stopping container oxy-postgres \(data kept in volume oxy-postgres-data\)/);
     expect(calls(doubleDir).at(-1)).toEqual(dockerCommands.stop('oxy-postgres'));
     expect(calls(doubleDir).some((c) => c[0] === 'rm' || (c[0] === 'volume' && c[1] === 'rm'))).toBe(false);
     const human = await runOxy(['status'], env);
@@ -275,8 +277,9 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
     const callsBefore = calls(doubleDir).length;
     const slow = await oxyStart([], { ...env, OXY_DOCKER_DOUBLE_NEVER_READY: '1' }, false);
     for (let i = 0; i < 100 && !calls(doubleDir).slice(callsBefore).some((c) => c[0] === 'exec'); i++) await new Promise((r) => setTimeout(r, 100));
-    expect(await stopWith(slow, "SIGINT"), slow.output()).toBe(130);
-    expect(slow.output()).toMatch(/SIGINT received during start-up: stopping container oxy-postgres/);
+    // (SIGTERM here: exit 143, the shell's 128 + 15, as for Ctrl+C's 130.)
+    expect(await stopWith(slow, 'SIGTERM'), slow.output()).toBe(143);
+    expect(slow.output()).toMatch(/SIGTERM received during start-up: stopping container oxy-postgres/);
     expect(calls(doubleDir).at(-1)).toEqual(dockerCommands.stop('oxy-postgres'));
     expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).container.status).toBe('stopped');
     await runOxy(['start', '--clean', '--yes'], env);
