@@ -27,7 +27,7 @@ export interface StatusReport {
   database: DatabaseFacts;
   /** The PostgreSQL oxy start runs (container or embedded), when one is running and not the configured one. */
   localPostgres?: DatabaseFacts;
-  containerRuntime: { cli: string; found: boolean; daemonRunning: boolean; serverVersion?: string; error?: string };
+  containerRuntime: { cli: string; found: boolean; daemonRunning: boolean; serverVersion?: string; error?: string; hint?: string };
   container: { name: string; status: 'running' | 'stopped' | 'not created' | 'unknown'; image: string; port: number; volume: string; volumeExists?: boolean };
   embedded: { dataDir: string; present: boolean; running: boolean; port: number };
   commands: string[];
@@ -84,10 +84,12 @@ export async function collectStatus(env: NodeJS.ProcessEnv = process.env): Promi
   } catch (error) {
     runtime.found = (error as OxyError).code !== 'docker_missing';
     runtime.error = (error as Error).message;
+    if (error instanceof OxyError && error.hint) runtime.hint = error.hint;
   }
   const embeddedState = await new EmbeddedRuntime(config.stateDir, port, quiet).state();
   const database = await databaseFacts(config.database);
-  const localUrl = localPostgresUrl(port);
+  // The running container answers on the port it was created with, whatever is configured now.
+  const localUrl = localPostgresUrl(container.status === 'running' ? container.port : port);
   const localRunning = container.status === 'running' || embeddedState.running;
   const report: StatusReport = {
     database,
@@ -159,7 +161,8 @@ export function renderStatus(r: StatusReport): string {
       'Docker Daemon',
       [
         ['CLI', r.containerRuntime.found ? `${r.containerRuntime.cli} (found)` : bad(`${r.containerRuntime.cli} not found`)],
-        ['Daemon', r.containerRuntime.daemonRunning ? good(`running (server ${r.containerRuntime.serverVersion})`) : bad('not running')],
+        ['Daemon', r.containerRuntime.daemonRunning ? good(`running (server ${r.containerRuntime.serverVersion})`) : bad(r.containerRuntime.error ?? 'not running')],
+        ...(r.containerRuntime.hint ? ([['Fix', r.containerRuntime.hint]] as [string, string][]) : []),
       ],
     ],
     [

@@ -200,6 +200,9 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
     expect(newCalls.some((c) => c[0] === 'run')).toBe(false);
     const list = (await (await fetch(`http://127.0.0.1:${second.port}/api/workspaces`)).json()) as { items: { slug: string }[] };
     expect(list.items.map((w) => w.slug)).toEqual(['docker']);
+    // status probes the running container on the port it publishes, not the one configured now.
+    const probed = JSON.parse((await runOxy(['status', '--json'], { ...env, OXY_POSTGRES_PORT: otherPort })).stdout);
+    expect(probed.localPostgres).toMatchObject({ reachable: true, url: `postgresql://postgres:****@localhost:${env.OXY_POSTGRES_PORT}/oxy` });
     // A second oxy start shares the running container and leaves it running when it stops.
     const shared = await oxyStart([], env);
     expect((await fetch(`http://127.0.0.1:${shared.port}/api/health`)).status).toBe(200);

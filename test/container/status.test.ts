@@ -72,7 +72,9 @@ describe('oxy status on a terminal', () => {
     const tty = spawnSync('script', ['-qec', `'${process.execPath}' '${OXY_BIN}' status`, '/dev/null'], { env, encoding: 'utf8' });
     expect(tty.status).toBe(1);
     expect(tty.stdout).toContain('\u001b[1mDocker Daemon\u001b[0m');
-    expect(tty.stdout).toMatch(/Daemon: +\u001b\[31mnot running\u001b\[0m/);
+    expect(tty.stdout).toMatch(/Daemon: +\u001b\[31mDocker daemon is not running\u001b\[0m/);
+    // The reason comes with its fix, not only in --json.
+    expect(tty.stdout).toMatch(/Fix: +start Docker \(Docker Desktop, or: sudo systemctl start docker; podman machine start\), or run PostgreSQL without Docker: oxy start --runtime embedded/);
     const plain = spawnSync('script', ['-qec', `'${process.execPath}' '${OXY_BIN}' status`, '/dev/null'], { env: { ...env, NO_COLOR: '1' }, encoding: 'utf8' });
     expect(plain.stdout).toContain('Docker Daemon');
     expect(plain.stdout).not.toContain('\u001b[');
