@@ -18,12 +18,25 @@ const TYPES: Record<LogicalType, string> = {
   integer: 'integer',
 };
 
+/**
+ * A new database file is made readable by its owner alone (it holds password hashes and sessions);
+ * SQLite gives its -wal and -shm files the same mode. An existing file keeps the mode it has.
+ */
+function createPrivately(file: string): void {
+  try {
+    fs.closeSync(fs.openSync(file, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
 /** Opens the SQLite file with the pragmas oxy relies on (WAL, enforced foreign keys, busy wait). */
 export function openSqliteFile(file: string, options: { readonly?: boolean } = {}): SqliteDatabase {
   if (options.readonly) {
     if (!fs.existsSync(file)) throw new ConfigError(`SQLite file not found: ${file}`, 'check the path in the URL');
   } else {
     fs.mkdirSync(path.dirname(file), { recursive: true });
+    createPrivately(file);
   }
   let handle: SqliteDatabase;
   try {
