@@ -175,8 +175,10 @@ export class DockerRuntime implements LocalPostgresRuntime {
           const db = await connectDatabase(parseDatabaseUrl(localPostgresUrl(this.port), 'oxy start'));
           await db.close();
           return;
-        } catch {
-          // Ready inside the container but not yet through the published port: keep polling.
+        } catch (error) {
+          // Not yet through the published port: keep polling. A refusal, though, is for good.
+          const refusal = this.refusal(error);
+          if (refusal) throw refusal;
         }
       }
       const state = await this.state();
@@ -185,6 +187,26 @@ export class DockerRuntime implements LocalPostgresRuntime {
       await sleep(delay, undefined, abort ? { signal: abort } : {}).catch(() => undefined);
       delay = Math.min(delay * 2, 2000);
     }
+  }
+
+  /**
+   * The answers that polling cannot change: a volume initialised with another password (the
+   * image sets it only on first start), or without the oxy database.
+   */
+  private refusal(error: unknown): OxyError | undefined {
+    const code = ((error as { cause?: { code?: unknown } }).cause?.code ?? (error as { code?: unknown }).code) as string | undefined;
+    const fresh = `or start afresh with: oxy start --clean --yes (this deletes the data in ${LOCAL_POSTGRES.volume})`;
+    if (code === '28P01' || code === '28000') {
+      return new OxyError('container_credentials', `PostgreSQL in ${LOCAL_POSTGRES.container} refuses the password of user ${LOCAL_POSTGRES.user}: volume ${LOCAL_POSTGRES.volume} was initialised with other credentials`, {
+        hint: `serve it with OXY_DATABASE_URL and its own password, ${fresh}`,
+      });
+    }
+    if (code === '3D000') {
+      return new OxyError('container_no_database', `PostgreSQL in ${LOCAL_POSTGRES.container} has no database "${LOCAL_POSTGRES.database}"`, {
+        hint: `create it with: ${this.cli} exec ${LOCAL_POSTGRES.container} createdb -U ${LOCAL_POSTGRES.user} ${LOCAL_POSTGRES.database}, ${fresh}`,
+      });
+    }
+    return undefined;
   }
 
   private async failure(message: string): Promise<OxyError> {
@@ -225,8 +247,13 @@ export class DockerRuntime implements LocalPostgresRuntime {
   }
 }
 
-/** The line of a docker CLI's stderr that says what went wrong: the last `Error…` line, else the last line (pulls print progress first). */
+/**
+ * The line of a docker CLI's stderr that says what went wrong: the daemon's own `Error response
+ * from daemon` (`docker start` ends with a generic `Error: failed to start containers`), else the
+ * last `Error…` line, else the last line (pulls print progress first).
+ */
 export function errorLine(stderr: string): string {
   const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-  return [...lines].reverse().find((l) => /error/i.test(l)) ?? lines.at(-1) ?? 'no output';
+  const last = (pattern: RegExp) => [...lines].reverse().find((l) => pattern.test(l));
+  return last(/error response from daemon/i) ?? last(/error/i) ?? lines.at(-1) ?? 'no output';
 }

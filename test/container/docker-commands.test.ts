@@ -80,6 +80,13 @@ describe('the docker argument lists oxy uses', () => {
       "Run 'docker run --help' for more information",
     ].join('\n');
     expect(errorLine(pullFailed)).toMatch(/^docker: Error response from daemon: Get/);
+    // docker start ends with a generic line; the daemon's own reason comes before it.
+    const startFailed = [
+      'Error response from daemon: failed to set up container networking: driver failed programming external connectivity on endpoint oxy-postgres (abc): Bind for 127.0.0.1:15432 failed: port is already allocated',
+      'Error: failed to start containers: oxy-postgres',
+    ].join('\n');
+    expect(errorLine(startFailed)).toMatch(/^Error response from daemon: failed to set up container networking: .*port is already allocated$/);
+    expect(errorLine('Error: No such container: oxy-postgres\n')).toBe('Error: No such container: oxy-postgres');
     expect(errorLine('something odd\nlast words\n')).toBe('last words');
   });
 });

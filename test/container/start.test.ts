@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerCommands } from '../../src/container/docker-commands.js';
 import { freePort } from '../support/postgres-server.js';
@@ -301,6 +302,21 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
     expect(crash.code).toBe(1);
     expect(crash.stderr).toMatch(/^Error: the oxy-postgres container exited \(code 1\)$/m);
     expect(crash.stderr).toMatch(/last log lines of oxy-postgres:\n {2}.*FATAL/);
+    await runOxy(['start', '--clean', '--yes'], env);
+
+    // A volume initialised with another password: refused at once with the fixes, not a 30 s wait.
+    const changing = await oxyStart([], env);
+    const admin = new pg.Client({ connectionString: `postgresql://postgres:postgres@127.0.0.1:${env.OXY_POSTGRES_PORT}/oxy` });
+    await admin.connect();
+    await admin.query(`alter user postgres password 'changed-elsewhere'`);
+    await admin.end();
+    expect(await stopWith(changing, 'SIGINT')).toBe(0);
+    const refused = await runOxy(['start'], env, { timeoutMs: 20_000 });
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.stderr).toMatch(/^Error: PostgreSQL in oxy-postgres refuses the password of user postgres: volume oxy-postgres-data was initialised with other credentials$/m);
+    expect(refused.stderr).toMatch(/oxy start --clean --yes \(this deletes the data in oxy-postgres-data\)/);
+    expect(refused.stderr).not.toContain('changed-elsewhere');
+    expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).container.status).toBe('stopped');
     await runOxy(['start', '--clean', '--yes'], env);
   });
 });
