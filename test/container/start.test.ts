@@ -92,13 +92,43 @@ describe('oxy start --runtime embedded (a real PostgreSQL 18, no Docker)', () =>
     const second = await oxyStart(['--runtime', 'embedded'], env);
     const list = (await (await fetch(`http://127.0.0.1:${second.port}/api/workspaces`)).json()) as { items: { slug: string }[] };
     expect(list.items.map((w) => w.slug)).toEqual(['kept']);
-    // Ctrl+C in a terminal: SIGINT reaches postgres too; oxy still stops cleanly, exit 0.
+    // Ctrl+C in a terminal (the whole process group): oxy stops cleanly, exit 0.
     expect(await stopWith(second, 'SIGINT', true), second.output()).toBe(0);
     const third = await oxyStart(['--runtime', 'embedded'], env);
     expect((await fetch(`http://127.0.0.1:${third.port}/api/health`)).status).toBe(200);
     expect(await stopWith(third, 'SIGTERM')).toBe(0);
     // Status asked Docker what runs; nothing created or started a container.
     expect(calls(env.OXY_DOCKER_DOUBLE_DIR!).filter((c) => ['run', 'start', 'stop'].includes(c[0]!))).toEqual([]);
+  });
+
+  it('a Ctrl+C while the cluster is created finishes initdb, then stops; a server whose oxy start was killed is taken over', async () => {
+    const own = { ...env, OXY_STATE_DIR: tempDir(), OXY_POSTGRES_PORT: String(await freePort()) };
+    const dataDir = path.join(own.OXY_STATE_DIR, 'postgres-data');
+    // Ctrl+C in the terminal (the whole process group) while initdb runs.
+    const creating = await oxyStart(['--runtime', 'embedded'], own, false);
+    for (let i = 0; i < 200 && !creating.output().includes('creating a PostgreSQL 18 cluster'); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await stopWith(creating, 'SIGINT', true), creating.output()).toBe(130);
+    expect(creating.output()).toMatch(/SIGINT received during start-up: stopping the embedded PostgreSQL \(data kept\)/);
+    expect(creating.output()).not.toMatch(/initdb|Error/);
+    const afterInterrupt = JSON.parse((await runOxy(['status', '--json'], own)).stdout);
+    expect(afterInterrupt.embedded).toMatchObject({ present: true, running: false });
+
+    // oxy start killed outright: the server goes on (its own session) and the next oxy start takes it over.
+    const killed = await oxyStart(['--runtime', 'embedded'], own);
+    await fetch(`http://127.0.0.1:${killed.port}/api/workspaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Survivor', slug: 'survivor' }) });
+    // While it runs, a second oxy start is refused, naming the first.
+    const refused = await runOxy(['start', '--runtime', 'embedded'], own);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`is in use by another oxy start (pid ${killed.child.pid})`);
+    expect(await stopWith(killed, 'SIGKILL')).toBe(null);
+    expect(JSON.parse((await runOxy(['status', '--json'], own)).stdout).embedded.running).toBe(true);
+    const heir = await oxyStart(['--runtime', 'embedded'], own);
+    expect(heir.output()).toMatch(/left running by an oxy start that ended without stopping it: using it, and stopping it on exit/);
+    const list = (await (await fetch(`http://127.0.0.1:${heir.port}/api/workspaces`)).json()) as { items: { slug: string }[] };
+    expect(list.items.map((w) => w.slug)).toEqual(['survivor']);
+    expect(await stopWith(heir, 'SIGINT')).toBe(0);
+    expect(JSON.parse((await runOxy(['status', '--json'], own)).stdout).embedded.running).toBe(false);
+    expect(fs.existsSync(path.join(dataDir, 'PG_VERSION'))).toBe(true);
   });
 
   it('refuses a taken port with a clear error', async () => {

