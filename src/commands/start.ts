@@ -5,8 +5,10 @@ import { ensureStateDir, loadConfig } from '../config.js';
 import { containerCli, DockerRuntime } from '../container/docker-runtime.js';
 import { EmbeddedRuntime } from '../container/embedded-runtime.js';
 import type { LocalPostgresRuntime } from '../container/local-postgres.js';
+import { SharedUse } from '../container/shared-use.js';
 import { LOCAL_POSTGRES, localPostgresPort, localPostgresUrl } from '../container/postgres-container.js';
 import { maskUrl } from '../db/url.js';
+import { OxyError } from '../errors.js';
 import { SHUTDOWN_SIGNALS, waitForShutdownSignal, type ServeOptions } from '../server/run-server.js';
 import { addServeOptions, serveUntilSignal } from './serve.js';
 
@@ -54,6 +56,10 @@ async function cleanContainer(docker: DockerRuntime, runtime: Runtime, yes: bool
     log(`${(error as Error).message}: no container to remove`);
     return [];
   }
+  const current = await docker.state();
+  if (current.running && (await SharedUse.inUse(localPostgresUrl(current.publishedPort ?? docker.port)))) {
+    throw new OxyError('container_in_use', `container ${LOCAL_POSTGRES.container} is in use by a running oxy start`, { hint: 'stop it first (Ctrl+C in its terminal), then run oxy start --clean again' });
+  }
   const dropVolume = (await docker.volumeExists()) && (await confirm(`Remove the volume ${LOCAL_POSTGRES.volume} and all the data in it?`, yes));
   if (!dropVolume) log(`volume ${LOCAL_POSTGRES.volume} kept (pass --yes to remove it too)`);
   return docker.clean(dropVolume);
@@ -86,10 +92,9 @@ export function startCommand(): Command {
         for (const again of SHUTDOWN_SIGNALS) process.once(again, () => process.exit(exitCodeFor(again)));
       });
       const runtime: LocalPostgresRuntime = opts.runtime === 'embedded' ? new EmbeddedRuntime(config.stateDir, port, log) : new DockerRuntime(containerCli(), port, log);
-      const { stop, stopping } = await runtime.up(startup.signal);
+      const database = await runtime.up(startup.signal);
       if (startup.signal.aborted) {
-        log(`${String(startup.signal.reason)} received during start-up: ${stopping}`);
-        await stop();
+        await database.stop(`${String(startup.signal.reason)} received during start-up`);
         process.exitCode = exitCodeFor(startup.signal.reason as NodeJS.Signals);
         return;
       }
@@ -98,8 +103,7 @@ export function startCommand(): Command {
       try {
         await serveUntilSignal(opts, { ...process.env, OXY_DATABASE_URL: url }, shutdown);
       } finally {
-        log(stopping);
-        await stop();
+        await database.stop();
       }
     });
 }

@@ -5,8 +5,9 @@ import { parseDatabaseUrl } from '../db/url.js';
 import { OxyError } from '../errors.js';
 import { dockerCommands } from './docker-commands.js';
 import { portInUse, portTakenError } from './port-check.js';
-import type { LocalPostgresRuntime, RunningPostgres } from './local-postgres.js';
+import { because, type LocalPostgresRuntime, type RunningPostgres } from './local-postgres.js';
 import { LOCAL_POSTGRES, localPostgresUrl } from './postgres-container.js';
+import { SharedUse } from './shared-use.js';
 
 export interface CliResult {
   code: number;
@@ -115,22 +116,43 @@ export class DockerRuntime implements LocalPostgresRuntime {
     };
   }
 
+  /**
+   * Creates or starts oxy-postgres and waits until it is ready. Every `oxy start` serving it holds
+   * a share of it (shared-use.ts): the container is stopped by the last one to leave, if an
+   * `oxy start` started it; one that was running before any (started by hand) is left running.
+   */
   async up(abort: AbortSignal): Promise<RunningPostgres> {
     await this.check();
-    // A container that was already running (started by hand, or by another oxy start) is used and
-    // left running: stopping it would pull the database from under its owner.
-    if ((await this.ensureStarted()) === 'already running') {
-      this.log(`container ${LOCAL_POSTGRES.container} is already running: using it, and leaving it running on exit`);
-      await this.waitReady(30_000, abort);
-      return { stop: async () => undefined, stopping: `leaving container ${LOCAL_POSTGRES.container} running (oxy start did not start it)` };
-    }
+    const startedHere = (await this.ensureStarted()) !== 'already running';
+    const name = LOCAL_POSTGRES.container;
+    const stopContainer = async (reason?: string) => {
+      this.log(because(reason, `stopping container ${name} (data kept in volume ${LOCAL_POSTGRES.volume})`));
+      await this.stop();
+    };
     try {
       await this.waitReady(30_000, abort);
     } catch (error) {
-      await this.stop().catch(() => undefined);
+      if (startedHere) await this.stop().catch(() => undefined);
       throw error;
     }
-    return { stop: () => this.stop(), stopping: `stopping container ${LOCAL_POSTGRES.container} (data kept in volume ${LOCAL_POSTGRES.volume})` };
+    if (abort.aborted) return { stop: async (reason) => (startedHere ? stopContainer(reason) : this.log(because(reason, `leaving container ${name} running`))) };
+    const { use, others } = await SharedUse.join(localPostgresUrl(this.port));
+    // Ours to stop when we leave last: we started it, or another oxy start did and may leave first.
+    const managed = startedHere || others;
+    if (!startedHere) {
+      this.log(
+        others
+          ? `container ${name} is already running for another oxy start: sharing it; the last oxy start to exit stops it`
+          : `container ${name} is already running (not started by oxy start): using it, and leaving it running on exit`,
+      );
+    }
+    return {
+      stop: async (reason) => {
+        const last = await use.leave();
+        if (managed && last) return stopContainer(reason);
+        this.log(because(reason, `leaving container ${name} running (${managed ? 'another oxy start still uses it' : 'oxy start did not start it'})`));
+      },
+    };
   }
 
   /** Creates the container, or starts it if it exists and is stopped (never recreates it). */

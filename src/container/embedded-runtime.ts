@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { OxyError } from '../errors.js';
-import type { LocalPostgresRuntime, RunningPostgres } from './local-postgres.js';
+import { because, type LocalPostgresRuntime, type RunningPostgres } from './local-postgres.js';
 import { portInUse, portTakenError } from './port-check.js';
 import { LOCAL_POSTGRES } from './postgres-container.js';
 
@@ -74,7 +74,12 @@ export class EmbeddedRuntime implements LocalPostgresRuntime {
 
   async up(): Promise<RunningPostgres> {
     await this.start();
-    return { stop: () => this.stop(), stopping: 'stopping the embedded PostgreSQL (data kept)' };
+    return {
+      stop: async (reason) => {
+        this.log(because(reason, 'stopping the embedded PostgreSQL (data kept)'));
+        await this.stop();
+      },
+    };
   }
 
   /**

@@ -1,9 +1,11 @@
 /** A PostgreSQL that `oxy start` has brought up, and how to put it down again. */
 export interface RunningPostgres {
-  /** Stops what this `oxy start` started; does nothing to a database it found already running. */
-  stop(): Promise<void>;
-  /** The line printed when stopping, saying what happens to the data. */
-  stopping: string;
+  /**
+   * Stops what this `oxy start` is responsible for, saying what it does and what happens to the
+   * data (after `reason`, e.g. "SIGINT received during start-up", when given). A database that
+   * another `oxy start` still uses, or that was running before, is left running.
+   */
+  stop(reason?: string): Promise<void>;
 }
 
 /** Where `oxy start` runs its local PostgreSQL: a container (docker-runtime.ts) or embedded (embedded-runtime.ts). */
@@ -14,3 +16,6 @@ export interface LocalPostgresRuntime {
    */
   up(abort: AbortSignal): Promise<RunningPostgres>;
 }
+
+/** `reason: what` when there is a reason, else `what`. */
+export const because = (reason: string | undefined, what: string) => (reason ? `${reason}: ${what}` : what);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -234,15 +234,41 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
     // status probes the running container on the port it publishes, not the one configured now.
     const probed = JSON.parse((await runOxy(['status', '--json'], { ...env, OXY_POSTGRES_PORT: otherPort })).stdout);
     expect(probed.localPostgres).toMatchObject({ reachable: true, url: `postgresql://postgres:****@localhost:${env.OXY_POSTGRES_PORT}/oxy` });
-    // A second oxy start shares the running container and leaves it running when it stops.
+    // A second oxy start shares the running container; whichever leaves first leaves it running
+    // for the other, and the last one stops it.
     const shared = await oxyStart([], env);
     expect((await fetch(`http://127.0.0.1:${shared.port}/api/health`)).status).toBe(200);
+    expect(shared.output()).toMatch(/already running for another oxy start: sharing it; the last oxy start to exit stops it/);
     const beforeShared = calls(doubleDir).length;
     expect(await stopWith(shared, 'SIGINT')).toBe(0);
-    expect(shared.output()).toMatch(/already running: using it, and leaving it running on exit/);
+    expect(shared.output()).toMatch(/leaving container oxy-postgres running \(another oxy start still uses it\)/);
     expect(calls(doubleDir).slice(beforeShared).some((c) => c[0] === 'stop')).toBe(false);
     expect((await fetch(`http://127.0.0.1:${second.port}/api/workspaces`)).status).toBe(200);
+
+    // The other order: the oxy start that started it leaves first, the one sharing it goes on.
+    const last = await oxyStart([], env);
+    const beforeFirstLeaves = calls(doubleDir).length;
     expect(await stopWith(second, 'SIGTERM')).toBe(0);
+    expect(second.output()).toMatch(/leaving container oxy-postgres running \(another oxy start still uses it\)/);
+    expect(calls(doubleDir).slice(beforeFirstLeaves).some((c) => c[0] === 'stop')).toBe(false);
+    expect((await fetch(`http://127.0.0.1:${last.port}/api/workspaces`)).status).toBe(200);
+    // --clean will not pull it from under a running oxy start.
+    const cleanInUse = await runOxy(['start', '--clean', '--yes'], env);
+    expect(cleanInUse.code).toBe(1);
+    expect(cleanInUse.stderr).toMatch(/^Error: container oxy-postgres is in use by a running oxy start$/m);
+    expect(await stopWith(last, 'SIGINT')).toBe(0);
+    expect(last.output()).toMatch(/stopping container oxy-postgres \(data kept in volume oxy-postgres-data\)/);
+    expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).container.status).toBe('stopped');
+
+    // Started by hand (docker start): used, and left running.
+    expect(spawnSync('docker', dockerCommands.start('oxy-postgres'), { env: { ...process.env, ...env } }).status).toBe(0);
+    const guest = await oxyStart([], env);
+    expect((await fetch(`http://127.0.0.1:${guest.port}/api/health`)).status).toBe(200);
+    expect(await stopWith(guest, 'SIGINT')).toBe(0);
+    expect(guest.output()).toMatch(/already running \(not started by oxy start\): using it, and leaving it running on exit/);
+    expect(guest.output()).toMatch(/leaving container oxy-postgres running \(oxy start did not start it\)/);
+    expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).container.status).toBe('running');
+    expect(spawnSync('docker', dockerCommands.stop('oxy-postgres'), { env: { ...process.env, ...env } }).status).toBe(0);
   });
 
   it('--clean removes the container, and the volume only with --yes', async () => {
