@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultSqlitePath, resolveStateDir } from '../config.js';
 import { parseDatabaseUrl } from '../db/url.js';
@@ -22,10 +23,16 @@ function positiveInt(value: string): number {
 }
 
 /** `oxy migrate-sqlite`: copy every row of an oxy SQLite database into PostgreSQL, and prove it. */
+/** A source given as a plain file path (what people type) becomes the sqlite:// URL it means. */
+function asSqliteUrl(value: string | undefined): string | undefined {
+  if (value === undefined || /^[a-z][a-z0-9+.-]*:/i.test(value.trim())) return value;
+  return `sqlite://${path.resolve(value.trim())}`;
+}
+
 export function migrateSqliteCommand(): Command {
   return new Command('migrate-sqlite')
     .description('copy all oxy data from SQLite to PostgreSQL, verified by row counts and checksums')
-    .option('--from <sqlite-url>', 'source: sqlite:///path/db.sqlite (default: $SQLITE_URL, else the default oxy SQLite file)')
+    .option('--from <sqlite-url>', 'source: sqlite:///path/db.sqlite or a file path (default: $SQLITE_URL, else the default oxy SQLite file)')
     .option('--to <postgres-url>', 'target: postgresql://user:pass@host:5432/db (default: $POSTGRES_URL)')
     .option('--dry-run', 'check the source and print the plan; write nothing', false)
     .addOption(new Option('--batch-size <n>', 'rows per COPY transaction').default(20_000).argParser(positiveInt))
@@ -34,7 +41,7 @@ export function migrateSqliteCommand(): Command {
     .option('--restart', 'empty the target’s oxy tables and copy everything again', false)
     .action(async (flags: Flags) => {
       if (flags.resume && flags.restart) throw new UsageError('--resume and --restart exclude each other', 'pass one of them');
-      const fromUrl = flags.from ?? process.env.SQLITE_URL;
+      const fromUrl = asSqliteUrl(flags.from ?? process.env.SQLITE_URL);
       const source = fromUrl ? parseDatabaseUrl(fromUrl, flags.from ? '--from' : 'SQLITE_URL') : undefined;
       if (source && source.backend !== 'sqlite') throw new UsageError(`--from must be a sqlite:// URL (got ${source.display})`, 'e.g. --from sqlite:///home/me/.local/share/oxy/db.sqlite');
       const sourcePath = source?.backend === 'sqlite' ? source.path : defaultSqlitePath(resolveStateDir());

@@ -127,7 +127,7 @@ function usefulCommands(r: StatusReport, config: Config): string[] {
     out.push(`tar czf oxy-postgres-data.tgz -C ${path.dirname(r.embedded.dataDir)} ${path.basename(r.embedded.dataDir)}   # backup`);
   }
   if (r.database.backend === 'sqlite' && r.database.file?.exists) {
-    out.push(`sqlite3 ${r.database.file.path} ".backup oxy-backup.sqlite"   # backup`, `oxy migrate-sqlite --to ${maskUrl(localPostgresUrl(r.container.port))}   # move to PostgreSQL`);
+    out.push(`sqlite3 ${r.database.file.path} ".backup oxy-backup.sqlite"   # backup`, `PGPASSWORD=${LOCAL_POSTGRES.password} oxy migrate-sqlite --from ${r.database.file.path} --to postgresql://${LOCAL_POSTGRES.user}@localhost:${r.container.port}/${LOCAL_POSTGRES.database} --dry-run   # check a move to the oxy start PostgreSQL`);
   }
   out.push(config.databaseFromEnv ? 'oxy serve' : 'oxy serve                        # on the SQLite default');
   return out;

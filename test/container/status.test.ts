@@ -38,6 +38,11 @@ for (const backend of BACKENDS) {
       expect(after.stdout).toMatch(/^ {2}Pending migrations: +none$/m);
       // Colour only on a terminal: piped output has no escape codes.
       expect(after.stdout).not.toContain('\u001b[');
+      if (backend === 'sqlite') {
+        // Commands that run as printed: no masked password in a URL to paste.
+        expect(after.stdout).toContain(`PGPASSWORD=postgres oxy migrate-sqlite --from ${db.url.replace(/^sqlite:\/\//, '')} --to postgresql://postgres@localhost:${env.OXY_POSTGRES_PORT}/oxy --dry-run`);
+        expect(after.stdout).not.toContain('****');
+      }
     });
   });
 }

@@ -115,6 +115,10 @@ describe('oxy migrate-sqlite', () => {
     expect(report.ok).toBe(true);
     expect(report.entities.find((e) => e.entity === 'messages')?.sourceRows).toBe(2);
     expect(await catalogSnapshot(to)).toBe(before);
+    // The source as a plain file path, as people type it, means the same file.
+    const byPath = await runOxy(['migrate-sqlite', '--from', source.file, '--to', to, '--dry-run', '--json']);
+    expect(byPath.code, byPath.stderr).toBe(0);
+    expect((JSON.parse(byPath.stdout) as Report).entities.find((e) => e.entity === 'messages')?.sourceRows).toBe(2);
   });
 
   it('reports rows PostgreSQL would reject, stops before writing that entity, and leaves the target unfinished', async () => {
