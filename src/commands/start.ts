@@ -42,7 +42,10 @@ async function clean(runtime: Runtime, stateDir: string, port: number, yes: bool
   }
   if (runtime !== 'docker') {
     const embedded = new EmbeddedRuntime(stateDir, port, log);
-    if ((await embedded.state()).present && (await confirm(`Remove the embedded PostgreSQL data in ${embedded.dataDir}?`, yes))) removed.push(...(await embedded.clean()));
+    if ((await embedded.state()).present) {
+      if (await confirm(`Remove the embedded PostgreSQL data in ${embedded.dataDir}?`, yes)) removed.push(...(await embedded.clean()));
+      else log(`embedded PostgreSQL data in ${embedded.dataDir} kept (pass --yes to remove it too)`);
+    }
   }
   log(removed.length > 0 ? `removed: ${removed.join(', ')}` : 'nothing removed');
 }

@@ -160,12 +160,12 @@ export class DockerRuntime implements LocalPostgresRuntime {
     const current = await this.state();
     if (current.publishedPort !== undefined && current.publishedPort !== this.port) throw this.portMismatch(current.publishedPort);
     if (current.running) return 'already running';
-    if (await portInUse(this.port)) throw portTakenError(this.port);
+    if (await portInUse(this.port)) throw portTakenError(this.port, current.exists);
     const args = current.exists ? dockerCommands.start(LOCAL_POSTGRES.container) : dockerCommands.run(this.port);
     this.log(current.exists ? `starting container ${LOCAL_POSTGRES.container}` : `creating container ${LOCAL_POSTGRES.container} (${LOCAL_POSTGRES.image}, volume ${LOCAL_POSTGRES.volume}, port ${this.port})`);
     const result = await this.run(args, 300_000);
     if (result.code !== 0) {
-      if (/port is already allocated|address already in use/i.test(result.stderr)) throw portTakenError(this.port);
+      if (/port is already allocated|address already in use/i.test(result.stderr)) throw portTakenError(this.port, current.exists);
       throw new OxyError('container_failed', `${this.cli} ${args[0]} ${LOCAL_POSTGRES.container} failed: ${errorLine(result.stderr)}`, {
         hint: `see: ${this.cli} logs ${LOCAL_POSTGRES.container}`,
       });

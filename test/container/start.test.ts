@@ -76,6 +76,7 @@ describe('oxy start --runtime embedded (a real PostgreSQL 18, no Docker)', () =>
     const keep = await runOxy(['start', '--clean'], { ...env, OXY_DOCKER_DOUBLE_DAEMON: 'down' });
     expect(keep.code, keep.stderr).toBe(0);
     expect(keep.stderr).toMatch(/Docker daemon is not running: no container to remove/);
+    expect(keep.stderr).toMatch(/embedded PostgreSQL data in .*postgres-data kept \(pass --yes to remove it too\)/);
     expect(keep.stderr).toMatch(/nothing removed/);
     const stoppedStatus = await runOxy(['status', '--json'], env);
     expect(stoppedStatus.code).toBe(1);
@@ -325,6 +326,7 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
       const taken = await runOxy(['start'], { ...env, OXY_POSTGRES_PORT: String(port) });
       expect(taken.code).toBe(1);
       expect(taken.stderr).toContain(`Error: port ${port} already in use`);
+      expect(taken.stderr).toMatch(/or pick another port with OXY_POSTGRES_PORT$/m);
     } finally {
       blocker.close();
     }
@@ -373,6 +375,17 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
     expect(refused.stderr).toMatch(/oxy start --clean --yes \(this deletes the data in oxy-postgres-data\)/);
     expect(refused.stderr).not.toContain('changed-elsewhere');
     expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).container.status).toBe('stopped');
+    // Its port taken by something else: the container keeps its port, so the fix is to recreate it.
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(Number(env.OXY_POSTGRES_PORT), '127.0.0.1', resolve));
+    try {
+      const squatted = await runOxy(['start'], env);
+      expect(squatted.code).toBe(1);
+      expect(squatted.stderr).toContain(`Error: port ${env.OXY_POSTGRES_PORT} already in use`);
+      expect(squatted.stderr).toMatch(/or recreate the container on another port: oxy start --clean \(keeps the volume\), then OXY_POSTGRES_PORT=<port> oxy start$/m);
+    } finally {
+      squatter.close();
+    }
     await runOxy(['start', '--clean', '--yes'], env);
   });
 });
