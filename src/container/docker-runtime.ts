@@ -24,12 +24,14 @@ export interface ContainerState {
   ports?: string;
   /** The host port PostgreSQL (5432/tcp) is published on, running or not. */
   publishedPort?: number;
+  /** Created by oxy (it carries oxy's label), not merely named oxy-postgres. */
+  managed?: boolean;
 }
 
 /** The part of `docker container inspect` oxy reads (Podman prints the same fields). */
 interface InspectedContainer {
   State?: { Running?: boolean; ExitCode?: number };
-  Config?: { Image?: string };
+  Config?: { Image?: string; Labels?: Record<string, string> | null };
   HostConfig?: { PortBindings?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null };
 }
 
@@ -113,6 +115,7 @@ export class DockerRuntime implements LocalPostgresRuntime {
       ...(image ? { image } : {}),
       ...(row.Ports ? { ports: row.Ports } : {}),
       ...(Number.isInteger(hostPort) && hostPort > 0 ? { publishedPort: hostPort } : {}),
+      ...(details.Config ? { managed: labelled(details.Config.Labels) } : {}),
     };
   }
 
@@ -246,6 +249,11 @@ export class DockerRuntime implements LocalPostgresRuntime {
   async clean(removeVolume: boolean): Promise<string[]> {
     const removed: string[] = [];
     const state = await this.state();
+    if (state.managed === false) {
+      throw new OxyError('container_foreign', `container ${LOCAL_POSTGRES.container} was not created by oxy (it lacks the label ${LOCAL_POSTGRES.label}): not removing it`, {
+        hint: `remove it yourself if it is yours to remove: ${this.cli} rm --force ${LOCAL_POSTGRES.container}`,
+      });
+    }
     if (state.running) await this.stop();
     if (state.exists) {
       await this.mustRun(dockerCommands.remove(LOCAL_POSTGRES.container), `could not remove container ${LOCAL_POSTGRES.container}`, `remove it by hand: ${this.cli} rm --force ${LOCAL_POSTGRES.container}`);
@@ -267,6 +275,11 @@ export class DockerRuntime implements LocalPostgresRuntime {
   async volumeExists(): Promise<boolean> {
     return (await this.run(dockerCommands.volumeExists(LOCAL_POSTGRES.volume))).code === 0;
   }
+}
+
+function labelled(labels: Record<string, string> | null | undefined): boolean {
+  const [key, value] = LOCAL_POSTGRES.label.split('=') as [string, string];
+  return labels?.[key] === value;
 }
 
 /**

@@ -273,6 +273,16 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
   });
 
   it('--clean removes the container, and the volume only with --yes', async () => {
+    // A container named oxy-postgres that oxy did not create (no label) is not oxy's to remove.
+    const foreign = path.join(doubleDir, 'containers', 'oxy-postgres.json');
+    const ours = fs.readFileSync(foreign, 'utf8');
+    fs.writeFileSync(foreign, JSON.stringify({ ...JSON.parse(ours), labels: [] }));
+    const refusedForeign = await runOxy(['start', '--clean', '--yes'], env);
+    fs.writeFileSync(foreign, ours);
+    expect(refusedForeign.code).toBe(1);
+    expect(refusedForeign.stderr).toMatch(/^Error: container oxy-postgres was not created by oxy \(it lacks the label dev\.oxy\.managed=true\): not removing it$/m);
+    expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).container.volumeExists).toBe(true);
+
     const keep = await runOxy(['start', '--clean'], env);
     expect(keep.code).toBe(0);
     expect(keep.stderr).toMatch(/volume oxy-postgres-data kept/);
