@@ -54,7 +54,8 @@ export class DockerRuntime implements LocalPostgresRuntime {
     private readonly log: (line: string) => void,
   ) {}
 
-  run(args: readonly string[], timeoutMs = 60_000): Promise<CliResult> {
+  /** Runs the CLI; quick questions (ps, inspect, logs) get 15 s, so a hung daemon cannot stall oxy status for minutes. */
+  run(args: readonly string[], timeoutMs = 15_000): Promise<CliResult> {
     return new Promise((resolve, reject) => {
       // Its own process group: a Ctrl+C in the terminal reaches oxy alone, which lets the step (an
       // image pull, say) finish and then stops what it started, instead of cutting the CLI off midway.
