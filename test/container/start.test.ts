@@ -130,6 +130,29 @@ describe('oxy start --runtime embedded (a real PostgreSQL 18, no Docker)', () =>
     expect(await stopWith(heir, 'SIGINT')).toBe(0);
     expect(JSON.parse((await runOxy(['status', '--json'], own)).stdout).embedded.running).toBe(false);
     expect(fs.existsSync(path.join(dataDir, 'PG_VERSION'))).toBe(true);
+
+    // Two oxy starts at the same moment: one owns the cluster and serves, the other is refused.
+    const racers = [await oxyStart(['--runtime', 'embedded'], own, false), await oxyStart(['--runtime', 'embedded'], own, false)];
+    const loser = await Promise.race(racers.map((r) => r.exited.then(() => r)));
+    const winner = racers.find((r) => r !== loser)!;
+    expect(await loser.exited, loser.output()).toBe(1);
+    expect(loser.output()).toMatch(/is in use by another oxy start \(pid \d+\)|another oxy command is claiming/);
+    let healthy = false;
+    for (let i = 0; i < 300 && !healthy; i++) {
+      healthy = await fetch(`http://127.0.0.1:${winner.port}/api/health`).then((r) => r.ok, () => false);
+      if (!healthy) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(healthy, winner.output()).toBe(true);
+    expect(await stopWith(winner, 'SIGINT')).toBe(0);
+
+    // After a reboot the postmaster.pid's number can belong to another program: not a running server.
+    if (fs.existsSync('/proc/self/comm')) {
+      fs.writeFileSync(path.join(dataDir, 'postmaster.pid'), `${process.pid}\n${dataDir}\n`);
+      expect(JSON.parse((await runOxy(['status', '--json'], own)).stdout).embedded.running).toBe(false);
+      const restarted = await oxyStart(['--runtime', 'embedded'], own);
+      expect((await fetch(`http://127.0.0.1:${restarted.port}/api/health`)).status, restarted.output()).toBe(200);
+      expect(await stopWith(restarted, 'SIGINT')).toBe(0);
+    }
   });
 
   it('refuses a taken port with a clear error', async () => {
