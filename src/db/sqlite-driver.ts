@@ -1,17 +1,19 @@
 import { createRequire } from 'node:module';
 import type Driver from 'better-sqlite3';
+import { OxyError } from '../errors.js';
 
 export type SqliteDatabase = Driver.Database;
 export type SqliteStatement = Driver.Statement;
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+let driver: typeof Driver | undefined;
 
 /**
- * The better-sqlite3 build for this Node.js: version 13 (Node-API, an optional dependency that
- * npm installs on Node 22 and newer) where it runs, else version 12 (Node 20; 13 does not load
- * there). Version 12's native objects abort the whole process on Node 24 when the garbage
- * collector frees a statement (`Assertion failed: (env) != nullptr` in
- * RemoveEnvironmentCleanupHook), so on 22+ version 13 is required, not just preferred.
+ * The better-sqlite3 build for this Node.js, loaded on first use (so commands that never open a
+ * SQLite file, and --help, work without it): version 13 (Node-API, an optional dependency npm
+ * installs on Node 22 and newer) where present, else version 12 (Node 20, where 13 does not load;
+ * it also works on 22). On Node 24 only 13 will do: 12's native objects abort the whole process
+ * there when the garbage collector frees a statement (`Assertion failed: (env) != nullptr`).
  */
 function loadDriver(): typeof Driver {
   const require = createRequire(import.meta.url);
@@ -21,12 +23,23 @@ function loadDriver(): typeof Driver {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
       if (NODE_MAJOR >= 24) {
-        throw new Error(`better-sqlite3 13 is not installed, and version 12 crashes on Node ${process.versions.node}: run npm install again on this Node.js`);
+        throw new OxyError('sqlite_driver_missing', `better-sqlite3 13, which SQLite needs on Node ${process.versions.node}, is not installed`, {
+          hint: 'run npm ci again with this Node.js (npm installs it only on Node 22 and newer), or use PostgreSQL: OXY_DATABASE_URL=postgresql://…',
+        });
       }
     }
   }
   return require('better-sqlite3') as typeof Driver;
 }
 
-/** The better-sqlite3 Database constructor (`new Sqlite(file, options)`). */
-export const Sqlite: typeof Driver = loadDriver();
+/** Opens (or creates) a SQLite file with better-sqlite3: `new Database(file, options)`. */
+export function openSqlite(file: string, options?: Driver.Options): SqliteDatabase {
+  driver ??= loadDriver();
+  return new driver(file, options);
+}
+
+/** The constructor itself, for tests that check which build is in use. */
+export function sqliteDriver(): typeof Driver {
+  driver ??= loadDriver();
+  return driver;
+}

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isUtf8 } from 'node:buffer';
-import { Sqlite, type SqliteDatabase } from '../db/sqlite-driver.js';
+import { openSqlite, type SqliteDatabase } from '../db/sqlite-driver.js';
 import { Kysely } from 'kysely';
 import { ImmediateSqliteDialect } from '../db/dialect/sqlite-immediate-dialect.js';
 import { sqliteDialect } from '../db/dialect/sqlite.js';
@@ -63,7 +63,7 @@ export async function openSqliteSource(file: string, options: { verifyIntegrity?
   if (!readHeader(file).equals(HEADER)) fail(`${file} is not a SQLite database`, 'pass the path of oxy’s db.sqlite (by default in ~/.local/share/oxy)');
   let db: SqliteDatabase;
   try {
-    db = new Sqlite(file, { readonly: true, fileMustExist: true });
+    db = openSqlite(file, { readonly: true, fileMustExist: true });
     const check = options.verifyIntegrity === false ? 'ok' : db.pragma('quick_check', { simple: true });
     if (check !== 'ok') fail(`${file} is corrupt (quick_check: ${String(check)})`, 'restore it from a backup, or repair it with sqlite3 .recover');
   } catch (error) {
@@ -84,11 +84,11 @@ export async function openSqliteSource(file: string, options: { verifyIntegrity?
   const copy = path.join(dir, 'source.sqlite');
   await db.backup(copy);
   db.close();
-  const writable = new Sqlite(copy);
+  const writable = openSqlite(copy);
   const kysely = new Kysely<any>({ dialect: new ImmediateSqliteDialect({ database: writable }) });
   await migrateToLatest(kysely, sqliteDialect);
   await kysely.destroy();
-  const upgraded = new Sqlite(copy, { readonly: true });
+  const upgraded = openSqlite(copy, { readonly: true });
   registerChecks(upgraded);
   return {
     path: file,

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Sqlite } from '../../src/db/sqlite-driver.js';
+import { sqliteDriver } from '../../src/db/sqlite-driver.js';
 import { tempDir } from '../support/backends.js';
 import { ROOT } from '../support/run-cli.js';
 
@@ -12,7 +12,7 @@ const nodeMajor = Number(process.versions.node.split('.')[0]);
 describe('the SQLite driver', () => {
   it('is better-sqlite3 13 on Node 22 and newer, 12 on Node 20', () => {
     const expected = nodeMajor >= 22 ? 'better-sqlite3-napi' : 'better-sqlite3';
-    expect(Sqlite).toBe(require(expected));
+    expect(sqliteDriver()).toBe(require(expected));
     const version = (require(`${expected}/package.json`) as { version: string }).version;
     expect(version.split('.')[0]).toBe(nodeMajor >= 22 ? '13' : '12');
   });
@@ -23,10 +23,10 @@ describe('the SQLite driver', () => {
     // collector to run on its own between callbacks: where better-sqlite3 12 on Node 24 fails
     // \`Assertion failed: (env) != nullptr\` and aborts the process.
     const script = `
-      const { Sqlite } = await import(${JSON.stringify(path.join(ROOT, 'dist', 'db', 'sqlite-driver.js'))});
+      const { openSqlite } = await import(${JSON.stringify(path.join(ROOT, 'dist', 'db', 'sqlite-driver.js'))});
       let sum = 0;
       for (let k = 0; k < 20; k++) {
-        const db = new Sqlite(${JSON.stringify(dir)} + '/db' + k + '.sqlite');
+        const db = openSqlite(${JSON.stringify(dir)} + '/db' + k + '.sqlite');
         for (let i = 0; i < 2000; i++) sum += db.prepare('select ? as n').get(1).n;
         db.close();
         await new Promise((resolve) => setImmediate(resolve));

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Sqlite } from '../../src/db/sqlite-driver.js';
+import { openSqlite } from '../../src/db/sqlite-driver.js';
 import { loadConfig } from '../../src/config.js';
 import { openMigratedDatabase } from '../../src/commands/open-app-database.js';
 import { createAppServices } from '../../src/services/app-services.js';
@@ -63,7 +63,7 @@ export async function buildEdgeSource(): Promise<{ stateDir: string; file: strin
   await repo.insert('secrets', { scope: 'raw', name: 'blob', ciphertext: BLOB, nonce: Buffer.alloc(0), key_id: 'hash:sha256', user_id: user.id, expires_at: MICROS, revoked_at: null });
   await database.close();
   // Values the API cannot write: integers beyond 2^53.
-  const raw = new Sqlite(file);
+  const raw = openSqlite(file);
   raw.prepare('update "tables" set row_count = ? where name = ?').run(BIG_INT, 'orders');
   raw.prepare('update run_steps set duration_ms = ? where step_index = 0').run(-BIG_INT - 1n);
   raw.close();

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Sqlite } from '../../src/db/sqlite-driver.js';
+import { openSqlite } from '../../src/db/sqlite-driver.js';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -89,7 +89,7 @@ describe('oxy migrate-sqlite', () => {
     expect((await query(to, `select duration_ms::text as v from run_steps where step_index = 0`))[0].v).toBe((-BIG_INT - 1n).toString());
     expect(Buffer.compare((await query(to, `select ciphertext from secrets where name = 'blob'`))[0].ciphertext, BLOB)).toBe(0);
     expect((await query(to, `select to_char(started_at at time zone 'UTC', 'US') as us from runs where started_at is not null`))[0].us).toBe('123456');
-    const sealed = new Sqlite(source.file, { readonly: true }).prepare(`select ciphertext, nonce from secrets where name = 'api-token'`).get() as { ciphertext: Buffer; nonce: Buffer };
+    const sealed = openSqlite(source.file, { readonly: true }).prepare(`select ciphertext, nonce from secrets where name = 'api-token'`).get() as { ciphertext: Buffer; nonce: Buffer };
     const copied = (await query(to, `select ciphertext, nonce from secrets where name = 'api-token'`))[0];
     expect(Buffer.compare(copied.ciphertext, sealed.ciphertext)).toBe(0);
     expect(Buffer.compare(copied.nonce, sealed.nonce)).toBe(0);
@@ -126,7 +126,7 @@ describe('oxy migrate-sqlite', () => {
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
     const bad = path.join(dir, 'db.sqlite');
     fs.copyFileSync(source.file, bad);
-    const raw = new Sqlite(bad);
+    const raw = openSqlite(bad);
     raw.pragma('foreign_keys = OFF');
     const orphan = '01900000-0000-7000-8000-00000000dead';
     const thread = (raw.prepare('select thread_id from messages limit 1').get() as { thread_id: string }).thread_id;
@@ -185,7 +185,7 @@ describe('oxy migrate-sqlite', () => {
     expect(broken.stderr).toMatch(/corrupt|cannot be read|malformed/);
     const newer = path.join(dir, 'newer.sqlite');
     fs.copyFileSync(source.file, newer);
-    const raw = new Sqlite(newer);
+    const raw = openSqlite(newer);
     raw.prepare(`insert into kysely_migration (name, timestamp) values ('9999_future', '2030-01-01T00:00:00.000Z')`).run();
     raw.close();
     const tooNew = await runOxy(['migrate-sqlite', '--from', `sqlite://${newer}`, '--to', to]);
@@ -240,7 +240,7 @@ describe('oxy migrate-sqlite', () => {
     const to = await target();
     expect((await runOxy(['migrate-sqlite', '--from', source.url, '--to', to])).code).toBe(0);
     const [changed] = await query(to, `update messages set content = content || '!' where content = '' returning id`);
-    const sqlite = new Sqlite(source.file, { readonly: true });
+    const sqlite = openSqlite(source.file, { readonly: true });
     const client = new pg.Client({ connectionString: to });
     await client.connect();
     try {

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Sqlite, type SqliteDatabase } from '../sqlite-driver.js';
+import { openSqlite, type SqliteDatabase } from '../sqlite-driver.js';
 import { Kysely, sql } from 'kysely';
-import { ConfigError, DatabaseUnavailableError } from '../../errors.js';
+import { ConfigError, DatabaseUnavailableError, OxyError } from '../../errors.js';
 import type { ColumnDef, LogicalType } from '../entities.js';
 import type { DatabaseTarget } from '../url.js';
 import type { CatalogTable, ConstraintKind, StorageDialect } from './storage-dialect.js';
@@ -34,13 +34,14 @@ function createPrivately(file: string): void {
 export function openSqliteFile(file: string, options: { readonly?: boolean } = {}): SqliteDatabase {
   if (options.readonly) {
     if (!fs.existsSync(file)) throw new ConfigError(`SQLite file not found: ${file}`, 'check the path in the URL');
-  } else {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    createPrivately(file);
   }
   let handle: SqliteDatabase;
   try {
-    handle = new Sqlite(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    if (!options.readonly) {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      createPrivately(file);
+    }
+    handle = openSqlite(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
     handle.pragma('busy_timeout = 10000');
     if (!options.readonly) {
       handle.pragma('journal_mode = WAL');
@@ -48,6 +49,7 @@ export function openSqliteFile(file: string, options: { readonly?: boolean } = {
     }
     handle.pragma('foreign_keys = ON');
   } catch (error) {
+    if (error instanceof OxyError) throw error; // e.g. the driver missing, with its own fix
     throw new DatabaseUnavailableError(
       `cannot open SQLite database ${file}: ${(error as Error).message}`,
       'check that the path is a writable SQLite file, or point OXY_DATABASE_URL elsewhere',
