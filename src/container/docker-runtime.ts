@@ -127,36 +127,52 @@ export class DockerRuntime implements LocalPostgresRuntime {
    */
   async up(abort: AbortSignal): Promise<RunningPostgres> {
     await this.check();
-    const startedHere = (await this.ensureStarted()) !== 'already running';
     const name = LOCAL_POSTGRES.container;
-    const stopContainer = async (reason?: string) => {
-      this.log(because(reason, `stopping container ${name} (data kept in volume ${LOCAL_POSTGRES.volume})`));
-      await this.stop();
-    };
-    try {
-      await this.waitReady(30_000, abort);
-    } catch (error) {
-      if (startedHere) await this.stop().catch(() => undefined);
-      throw error;
+    for (let attempt = 1; ; attempt++) {
+      const startedHere = (await this.ensureStarted()) !== 'already running';
+      let use: SharedUse;
+      try {
+        await this.waitReady(30_000, abort);
+        if (abort.aborted) {
+          return { stop: async (reason) => (startedHere ? this.stopLogged(reason) : this.log(because(reason, `leaving container ${name} running`))) };
+        }
+        use = await SharedUse.join(localPostgresUrl(this.port), startedHere);
+      } catch (error) {
+        if (startedHere) {
+          await this.stop().catch(() => undefined);
+          throw asOxyError(error);
+        }
+        // It was running when this oxy start came: the last other one may have stopped it as it left.
+        if (attempt < 3 && !(await this.state()).running) {
+          this.log(`container ${name} stopped as another oxy start left: starting it again`);
+          continue;
+        }
+        throw asOxyError(error);
+      }
+      if (!startedHere) {
+        this.log(
+          use.managed
+            ? `container ${name} is already running for another oxy start: sharing it; the last oxy start to exit stops it`
+            : `container ${name} is already running (not started by oxy start): using it, and leaving it running on exit`,
+        );
+      }
+      return {
+        stop: async (reason) => {
+          const { verdict, done } = await use.leave();
+          try {
+            if (verdict === 'stop') return await this.stopLogged(reason);
+            this.log(because(reason, `leaving container ${name} running (${verdict === 'others' ? 'another oxy start still uses it' : 'oxy start did not start it'})`));
+          } finally {
+            await done();
+          }
+        },
+      };
     }
-    if (abort.aborted) return { stop: async (reason) => (startedHere ? stopContainer(reason) : this.log(because(reason, `leaving container ${name} running`))) };
-    const { use, others } = await SharedUse.join(localPostgresUrl(this.port));
-    // Ours to stop when we leave last: we started it, or another oxy start did and may leave first.
-    const managed = startedHere || others;
-    if (!startedHere) {
-      this.log(
-        others
-          ? `container ${name} is already running for another oxy start: sharing it; the last oxy start to exit stops it`
-          : `container ${name} is already running (not started by oxy start): using it, and leaving it running on exit`,
-      );
-    }
-    return {
-      stop: async (reason) => {
-        const last = await use.leave();
-        if (managed && last) return stopContainer(reason);
-        this.log(because(reason, `leaving container ${name} running (${managed ? 'another oxy start still uses it' : 'oxy start did not start it'})`));
-      },
-    };
+  }
+
+  private async stopLogged(reason?: string): Promise<void> {
+    this.log(because(reason, `stopping container ${LOCAL_POSTGRES.container} (data kept in volume ${LOCAL_POSTGRES.volume})`));
+    await this.stop();
   }
 
   /** Creates the container, or starts it if it exists and is stopped (never recreates it). */
@@ -276,6 +292,14 @@ export class DockerRuntime implements LocalPostgresRuntime {
   async volumeExists(): Promise<boolean> {
     return (await this.run(dockerCommands.volumeExists(LOCAL_POSTGRES.volume))).code === 0;
   }
+}
+
+/** A failure to reach the container's PostgreSQL, as one line with a fix (pg's own errors are not). */
+function asOxyError(error: unknown): OxyError {
+  if (error instanceof OxyError) return error;
+  return new OxyError('container_not_ready', `could not connect to PostgreSQL in ${LOCAL_POSTGRES.container}: ${(error as Error).message}`, {
+    hint: `see: docker logs ${LOCAL_POSTGRES.container}`,
+  });
 }
 
 function labelled(labels: Record<string, string> | null | undefined): boolean {

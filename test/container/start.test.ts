@@ -286,13 +286,47 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
 
     // Started by hand (docker start): used, and left running.
     expect(spawnSync('docker', dockerCommands.start('oxy-postgres'), { env: { ...process.env, ...env } }).status).toBe(0);
+    // Two oxy starts on it: neither counts it as its own, whatever the order they leave in.
     const guest = await oxyStart([], env);
-    expect((await fetch(`http://127.0.0.1:${guest.port}/api/health`)).status).toBe(200);
+    const otherGuest = await oxyStart([], env);
+    expect((await fetch(`http://127.0.0.1:${otherGuest.port}/api/health`)).status).toBe(200);
     expect(await stopWith(guest, 'SIGINT')).toBe(0);
     expect(guest.output()).toMatch(/already running \(not started by oxy start\): using it, and leaving it running on exit/);
-    expect(guest.output()).toMatch(/leaving container oxy-postgres running \(oxy start did not start it\)/);
+    expect(otherGuest.output()).toMatch(/already running \(not started by oxy start\): using it, and leaving it running on exit/);
+    expect(await stopWith(otherGuest, 'SIGINT')).toBe(0);
+    for (const g of [guest, otherGuest]) expect(g.output()).toMatch(/leaving container oxy-postgres running \(oxy start did not start it\)/);
     expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).container.status).toBe('running');
     expect(spawnSync('docker', dockerCommands.stop('oxy-postgres'), { env: { ...process.env, ...env } }).status).toBe(0);
+
+    // The last oxy start stopping the container while another joins: the newcomer waits for the
+    // stop to finish (it cannot join a database about to go), then starts the container again.
+    const gate = path.join(tempDir(), 'stop-gate');
+    const leaving = await oxyStart([], { ...env, OXY_DOCKER_DOUBLE_STOP_GATE: gate });
+    const stopsBefore = calls(doubleDir).filter((c) => c[0] === 'stop').length;
+    leaving.child.kill('SIGINT');
+    for (let i = 0; i < 200 && calls(doubleDir).filter((c) => c[0] === 'stop').length === stopsBefore; i++) await new Promise((r) => setTimeout(r, 50));
+    const joining = await oxyStart([], env, false);
+    const watcher = new pg.Client({ connectionString: `postgresql://postgres:postgres@127.0.0.1:${env.OXY_POSTGRES_PORT}/oxy` });
+    await watcher.connect();
+    let waiting = 0;
+    for (let i = 0; i < 300 && waiting === 0; i++) {
+      waiting = Number((await watcher.query(`select count(*) as n from pg_locks where locktype = 'advisory' and not granted`)).rows[0].n);
+      if (waiting === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    await watcher.end();
+    expect(waiting, joining.output()).toBe(1);
+    fs.writeFileSync(gate, '');
+    expect(await leaving.exited, leaving.output()).toBe(0);
+    expect(leaving.output()).toMatch(/stopping container oxy-postgres/);
+    let joined = false;
+    for (let i = 0; i < 300 && !joined; i++) {
+      joined = await fetch(`http://127.0.0.1:${joining.port}/api/workspaces`).then((r) => r.ok, () => false);
+      if (!joined) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(joined, joining.output()).toBe(true);
+    expect(joining.output()).toMatch(/container oxy-postgres stopped as another oxy start left: starting it again/);
+    expect(await stopWith(joining, 'SIGINT')).toBe(0);
+    expect(joining.output()).toMatch(/stopping container oxy-postgres/);
   });
 
   it('--clean removes the container, and the volume only with --yes', async () => {
