@@ -1,4 +1,4 @@
-import { Sqlite, type SqliteStatement } from '../src/db/sqlite-driver.js';
+import { openSqlite, type SqliteStatement } from '../src/db/sqlite-driver.js';
 import { v7 as uuidv7 } from 'uuid';
 import { connectDatabase } from '../src/db/connect.js';
 import { migrateToLatest } from '../src/db/migrator.js';
@@ -30,7 +30,7 @@ export async function generateSqliteSource(file: string, scale: number): Promise
   const app = await connectDatabase(parseDatabaseUrl(`sqlite://${file}`, 'bench'));
   await migrateToLatest(app.db, app.dialect);
   await app.close();
-  const db = new Sqlite(file);
+  const db = openSqlite(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF');
   const shape = shapeFor(scale);
