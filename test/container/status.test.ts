@@ -38,6 +38,9 @@ for (const backend of BACKENDS) {
       expect(after.stdout).toMatch(/^ {2}Pending migrations: +none$/m);
       // Colour only on a terminal: piped output has no escape codes.
       expect(after.stdout).not.toContain('\u001b[');
+      // OXY_DATABASE_URL is set here: `oxy start` alone would serve it and start no PostgreSQL.
+      expect(after.stdout).toMatch(/^ {2}env -u OXY_DATABASE_URL oxy start +# create oxy-postgres with PostgreSQL 18 and serve$/m);
+      expect(after.stdout).not.toMatch(/^ {2}oxy start +#/m);
       if (backend === 'sqlite') {
         // Commands that run as printed: no masked password in a URL to paste.
         expect(after.stdout).toContain(`PGPASSWORD=postgres oxy migrate-sqlite --from ${db.url.replace(/^sqlite:\/\//, '')} --to postgresql://postgres@localhost:${env.OXY_POSTGRES_PORT}/oxy --dry-run`);
