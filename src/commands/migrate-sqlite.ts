@@ -22,13 +22,13 @@ function positiveInt(value: string): number {
   return n;
 }
 
-/** `oxy migrate-sqlite`: copy every row of an oxy SQLite database into PostgreSQL, and prove it. */
 /** A source given as a plain file path (what people type) becomes the sqlite:// URL it means. */
 function asSqliteUrl(value: string | undefined): string | undefined {
   if (value === undefined || /^[a-z][a-z0-9+.-]*:/i.test(value.trim())) return value;
   return `sqlite://${path.resolve(value.trim())}`;
 }
 
+/** `oxy migrate-sqlite`: copy every row of an oxy SQLite database into PostgreSQL, and prove it. */
 export function migrateSqliteCommand(): Command {
   return new Command('migrate-sqlite')
     .description('copy all oxy data from SQLite to PostgreSQL, verified by row counts and checksums')

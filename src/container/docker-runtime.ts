@@ -21,7 +21,6 @@ export interface ContainerState {
   status: 'running' | 'stopped' | 'not created';
   exitCode?: number;
   image?: string;
-  ports?: string;
   /** The host port PostgreSQL (5432/tcp) is published on, running or not. */
   publishedPort?: number;
   /** Created by oxy (it carries oxy's label), not merely named oxy-postgres. */
@@ -102,7 +101,7 @@ export class DockerRuntime implements LocalPostgresRuntime {
     const listed = await this.run(dockerCommands.list(LOCAL_POSTGRES.container));
     const line = listed.stdout.split('\n').find((l) => l.trim());
     if (listed.code !== 0 || !line) return { exists: false, running: false, status: 'not created' };
-    const row = JSON.parse(line) as { State?: string; Image?: string; Ports?: string };
+    const row = JSON.parse(line) as { State?: string; Image?: string };
     const inspected = await this.run(dockerCommands.inspect(LOCAL_POSTGRES.container));
     const details = inspected.code === 0 ? (JSON.parse(inspected.stdout) as InspectedContainer) : {};
     const running = details.State?.Running ?? row.State === 'running';
@@ -114,7 +113,6 @@ export class DockerRuntime implements LocalPostgresRuntime {
       status: running ? 'running' : 'stopped',
       ...(details.State?.ExitCode === undefined ? {} : { exitCode: details.State.ExitCode }),
       ...(image ? { image } : {}),
-      ...(row.Ports ? { ports: row.Ports } : {}),
       ...(Number.isInteger(hostPort) && hostPort > 0 ? { publishedPort: hostPort } : {}),
       ...(details.Config ? { managed: labelled(details.Config.Labels) } : {}),
     };
@@ -140,14 +138,14 @@ export class DockerRuntime implements LocalPostgresRuntime {
       } catch (error) {
         if (startedHere) {
           await this.stop().catch(() => undefined);
-          throw asOxyError(error);
+          throw this.asOxyError(error);
         }
         // It was running when this oxy start came: the last other one may have stopped it as it left.
         if (attempt < 3 && !(await this.state()).running) {
           this.log(`container ${name} stopped as another oxy start left: starting it again`);
           continue;
         }
-        throw asOxyError(error);
+        throw this.asOxyError(error);
       }
       if (!startedHere) {
         this.log(
@@ -168,6 +166,14 @@ export class DockerRuntime implements LocalPostgresRuntime {
         },
       };
     }
+  }
+
+  /** A failure to reach the container's PostgreSQL, as one line with a fix (pg's own errors are not). */
+  private asOxyError(error: unknown): OxyError {
+    if (error instanceof OxyError) return error;
+    return new OxyError('container_not_ready', `could not connect to PostgreSQL in ${LOCAL_POSTGRES.container}: ${(error as Error).message}`, {
+      hint: `see: ${this.cli} logs ${LOCAL_POSTGRES.container}`,
+    });
   }
 
   private async stopLogged(reason?: string): Promise<void> {
@@ -292,14 +298,6 @@ export class DockerRuntime implements LocalPostgresRuntime {
   async volumeExists(): Promise<boolean> {
     return (await this.run(dockerCommands.volumeExists(LOCAL_POSTGRES.volume))).code === 0;
   }
-}
-
-/** A failure to reach the container's PostgreSQL, as one line with a fix (pg's own errors are not). */
-function asOxyError(error: unknown): OxyError {
-  if (error instanceof OxyError) return error;
-  return new OxyError('container_not_ready', `could not connect to PostgreSQL in ${LOCAL_POSTGRES.container}: ${(error as Error).message}`, {
-    hint: `see: docker logs ${LOCAL_POSTGRES.container}`,
-  });
 }
 
 function labelled(labels: Record<string, string> | null | undefined): boolean {

@@ -74,9 +74,14 @@ export class EmbeddedRuntime implements LocalPostgresRuntime {
     });
   }
 
+  /** The pid in the owner file, if there is one. */
+  private ownerPid(): number | undefined {
+    return fs.existsSync(this.ownerFile) ? Number(fs.readFileSync(this.ownerFile, 'utf8').trim()) : undefined;
+  }
+
   /** The pid of another live oxy process that owns the cluster, if any. */
   private liveOwner(): number | undefined {
-    const owner = fs.existsSync(this.ownerFile) ? Number(fs.readFileSync(this.ownerFile, 'utf8').trim()) : undefined;
+    const owner = this.ownerPid();
     return owner !== undefined && owner !== process.pid && processIs(owner, 'oxy') ? owner : undefined;
   }
 
@@ -105,7 +110,7 @@ export class EmbeddedRuntime implements LocalPostgresRuntime {
   }
 
   private release(): void {
-    if (fs.existsSync(this.ownerFile) && Number(fs.readFileSync(this.ownerFile, 'utf8').trim()) === process.pid) fs.rmSync(this.ownerFile, { force: true });
+    if (this.ownerPid() === process.pid) fs.rmSync(this.ownerFile, { force: true });
   }
 
   async up(): Promise<RunningPostgres> {
@@ -123,17 +128,17 @@ export class EmbeddedRuntime implements LocalPostgresRuntime {
    * left running by an oxy start that ended without stopping it is taken over; one that another
    * running oxy start uses is refused.
    */
-  async start(): Promise<'created' | 'started' | 'taken over'> {
+  async start(): Promise<void> {
     this.claim();
     try {
-      return await this.startOwned();
+      await this.startOwned();
     } catch (error) {
       this.release();
       throw error;
     }
   }
 
-  private async startOwned(): Promise<'created' | 'started' | 'taken over'> {
+  private async startOwned(): Promise<void> {
     const before = await this.state();
     if (before.running) return this.takeOver(before);
     if (await portInUse(this.port)) throw portTakenError(this.port);
@@ -153,11 +158,10 @@ export class EmbeddedRuntime implements LocalPostgresRuntime {
       await this.stop().catch(() => undefined);
       throw new OxyError('embedded_failed', `the embedded PostgreSQL started but did not answer: ${(error as Error).message}`, { hint: `${EMBEDDED_FAILED_HINT}: ${this.logFile}` });
     }
-    return before.present ? 'started' : 'created';
   }
 
   /** A server whose oxy start died (we own the cluster now): used if it answers, then stopped on exit like our own. */
-  private async takeOver(running: EmbeddedState): Promise<'taken over'> {
+  private async takeOver(running: EmbeddedState): Promise<void> {
     if (running.port !== undefined && running.port !== this.port) {
       throw new OxyError('port_mismatch', `the embedded PostgreSQL left running listens on port ${running.port}, not ${this.port}`, {
         hint: `set OXY_POSTGRES_PORT=${running.port}, or stop it first: oxy start --clean --runtime embedded (keeps its data without --yes)`,
@@ -171,7 +175,6 @@ export class EmbeddedRuntime implements LocalPostgresRuntime {
       });
     }
     this.log('the embedded PostgreSQL was left running by an oxy start that ended without stopping it: using it, and stopping it on exit');
-    return 'taken over';
   }
 
   /** As root: the unprivileged user the binaries run as, able to reach them and the data. */

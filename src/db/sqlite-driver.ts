@@ -34,11 +34,11 @@ function loadDriver(): typeof Driver {
 
 /** Opens (or creates) a SQLite file with better-sqlite3: `new Database(file, options)`. */
 export function openSqlite(file: string, options?: Driver.Options): SqliteDatabase {
-  driver ??= loadDriver();
-  return new driver(file, options);
+  const Database = sqliteDriver();
+  return new Database(file, options);
 }
 
-/** The constructor itself, for tests that check which build is in use. */
+/** The constructor itself, loaded once (tests check which build is in use). */
 export function sqliteDriver(): typeof Driver {
   driver ??= loadDriver();
   return driver;
