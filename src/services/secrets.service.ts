@@ -1,5 +1,5 @@
 import type { EntityRepository, ListOptions, Page, RowValues } from '../repositories/entity.repository.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { EncryptionKey } from './encryption-key.js';
 import { open, seal, wrongKey, type Sealed } from './secret-cipher.js';
 
@@ -9,6 +9,8 @@ export const RESERVED_SCOPES = ['api_key'] as const;
 export const HASH_KEY_ID = 'hash:sha256';
 
 export interface SecretInput {
+  /** The workspace whose admins manage the secret; omitted or null: instance-wide (instance admins). */
+  workspace_id?: string | null;
   scope?: string;
   name?: string;
   value?: string;
@@ -38,7 +40,12 @@ export class SecretsService {
     const name = required(input.name, 'name');
     const value = required(input.value, 'value');
     checkScope(scope);
-    return this.repo.insert('secrets', { scope, name, expires_at: input.expires_at ?? null, ...seal(this.key, value, context(scope, name)) });
+    const workspace_id = input.workspace_id ?? null;
+    // NULLs are distinct in unique constraints: instance-wide names are checked here.
+    if (workspace_id === null && (await this.repo.findBy('secrets', { workspace_id, scope, name }))) {
+      throw new ConflictError(`a secrets row with scope=${JSON.stringify(scope)}, name=${JSON.stringify(name)} already exists`, { fields: ['scope', 'name'] });
+    }
+    return this.repo.insert('secrets', { workspace_id, scope, name, expires_at: input.expires_at ?? null, ...seal(this.key, value, context(scope, name)) });
   }
 
   async update(id: string, input: SecretInput): Promise<RowValues> {
