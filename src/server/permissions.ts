@@ -9,7 +9,8 @@ import { ForbiddenError, instanceRoleAtLeast, type Access } from '../services/pe
  * list of paths): a route without one cannot be registered.
  * - `public`: anyone, signed in or not (health, sign-in).
  * - `signedIn`: any signed-in user acting on their own things; `apiKeys: false` refuses requests
- *   authenticated by an API key (a key cannot mint keys).
+ *   authenticated by an API key (a key cannot mint keys), `scopedKeys: false` those by a key
+ *   limited to one workspace (it cannot create another).
  * - `instance`: an instance role at least this strong (managing users and keys).
  * - `workspace`: a workspace role at least this strong on the workspace the row belongs to;
  *   `target` says where the row is: `row` (`:id` names a row of `table`), `create` (the body's
@@ -17,7 +18,7 @@ import { ForbiddenError, instanceRoleAtLeast, type Access } from '../services/pe
  */
 export type RoutePermission =
   | { readonly public: true }
-  | { readonly signedIn: true; readonly apiKeys?: false }
+  | { readonly signedIn: true; readonly apiKeys?: false; readonly scopedKeys?: false }
   | { readonly instance: 'owner' | 'admin' }
   | { readonly workspace: WorkspaceRole; readonly table: TableName; readonly target: 'row' | 'create' | 'list' };
 
@@ -70,6 +71,7 @@ async function check(app: FastifyInstance, request: FastifyRequest, permission: 
     if (permission.apiKeys === false && request.actor?.via === 'api_key') {
       throw new ForbiddenError('an API key cannot do this', 'sign in with your password (POST /api/auth/login) to manage API keys');
     }
+    if (permission.scopedKeys === false && access.onlyWorkspace) throw new ForbiddenError(`this API key may act only in workspace ${access.onlyWorkspace}`);
     return;
   }
   if ('instance' in permission) {

@@ -92,10 +92,7 @@ export class PermissionService {
   /** `access` may create a `table` row with `values` (its workspace comes from the values). */
   async requireCreate(access: Access, table: string, values: RowValues, need: WorkspaceRole): Promise<string | null> {
     const first = workspacePath(table)?.[0];
-    if (!first) {
-      if (access.onlyWorkspace) throw new ForbiddenError(`this API key may act only in workspace ${access.onlyWorkspace}`);
-      return null;
-    }
+    if (!first) return null;
     const value = values[first.column];
     if (value == null) {
       if (!instanceRoleAtLeast(access.instanceRole, 'admin')) {
@@ -129,7 +126,6 @@ export class PermissionService {
       const target = column.references?.table;
       const value = values[column.name];
       if (!target || value == null || workspacePath(target) === undefined) continue;
-      if (path.length === 0 && column.name === 'id') continue;
       const placement = await this.members.placementOf(target, String(value));
       if (!placement.found) continue; // the repository reports the dangling reference
       const visible = placement.workspaceId === null ? instanceRoleAtLeast(access.instanceRole, 'admin') : (await this.roleIn(access, placement.workspaceId)) !== undefined;

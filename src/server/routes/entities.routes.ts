@@ -17,10 +17,15 @@ function listOptions(app: FastifyInstance, req: FastifyRequest, extra: RowValues
   return { limit, after: cursor, where: { ...where, ...extra }, scope: app.services.permissions.scopeOf(req.access!) };
 }
 
-/** Rows of a workspace table: that workspace's role; other tables (users): any signed-in user. */
+/**
+ * Rows of a workspace table: that workspace's role; other tables (users): any signed-in user.
+ * Anyone signed in creates a workspace (and owns it), except with a key limited to a workspace.
+ */
 function onRows(table: string, role: WorkspaceRole, target: 'row' | 'create' | 'list'): { permission: RoutePermission } {
-  const permission: RoutePermission = workspacePath(table) ? { workspace: role, table: table as TableName, target } : { signedIn: true };
-  return { permission };
+  const path = workspacePath(table);
+  if (!path) return { permission: { signedIn: true } };
+  if (path.length === 0 && target === 'create') return { permission: { signedIn: true, scopedKeys: false } };
+  return { permission: { workspace: role, table: table as TableName, target } };
 }
 
 /**
