@@ -168,6 +168,14 @@ for (const backend of BACKENDS) {
       expect([one.status, two.status]).toEqual([201, 201]);
     });
 
+    it('shows rows outside every workspace (a job without a project) to instance admins only', async () => {
+      const job = await t.services.repo.insert('jobs', { project_id: null, kind: 'sync', run_at: '2026-01-01T00:00:00.000Z' });
+      const admin = await f.signIn(String((await f.user('admin')).email));
+      expect((await call(admin, 'GET', `/api/jobs/${String(job.id)}`)).status).toBe(200);
+      expect((await call(ada, 'GET', `/api/jobs/${String(job.id)}`)).status).toBe(404);
+      expect((await call(ada, 'GET', '/api/jobs?limit=500')).body.items.map((j: { id: string }) => j.id)).not.toContain(job.id);
+    });
+
     it('keeps instance-wide secrets for instance admins', async () => {
       const member = await call(ada, 'POST', '/api/secrets', { name: 'GLOBAL', value: 'v' });
       expect(member.status).toBe(403);
