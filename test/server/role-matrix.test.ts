@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableName } from '../../src/db/entities.js';
+import { workspaceTables } from '../../src/db/workspace-path.js';
 import type { RoutePermission } from '../../src/server/permissions.js';
 import { BACKENDS } from '../support/backends.js';
 import { testApp, type TestApp } from '../support/app.js';
@@ -142,6 +143,14 @@ for (const backend of BACKENDS) {
       expect(t.app.routeTable).toEqual(ROUTES);
       expect(ROUTES.filter((r) => !r.permission)).toEqual([]);
     });
+
+    for (const table of workspaceTables()) {
+      it(`lists the ${table} row of a workspace to its viewer, and not to a non-member`, async () => {
+        const list = async (who: string) => (await t.app.inject({ url: `/api/${table}?limit=500`, headers: { cookie: f.person(who).cookie } })).json().items.map((r: { id: string }) => r.id);
+        expect(await list('workspace viewer')).toContain(f.shared[table as TableName]);
+        expect(await list('non-member')).not.toContain(f.shared[table as TableName]);
+      });
+    }
 
     for (const route of ROUTES) {
       describe(`${route.method} ${route.url}`, () => {

@@ -1,5 +1,5 @@
 import { entityByTable, type ColumnDef, type TableName, type WorkspaceRole } from '../../src/db/entities.js';
-import { workspacePath } from '../../src/db/workspace-path.js';
+import { workspacePath, workspaceTables } from '../../src/db/workspace-path.js';
 import type { RowValues } from '../../src/repositories/entity.repository.js';
 import type { TestApp } from './app.js';
 
@@ -74,8 +74,8 @@ export class RoleFixture {
       this.people.set(persona.name, { persona, id: String(user.id), email, cookie: await this.signIn(email) });
     }
     this.workspaceId = await this.workspace();
-    for (const table of ['projects', 'databases', 'workflows', 'agents', 'threads', 'messages', 'runs', 'run_steps', 'charts', 'datasets', 'tables', 'columns', 'jobs', 'queries', 'secrets'] as TableName[]) {
-      this.shared[table] = await this.row(table, this.workspaceId);
+    for (const table of workspaceTables() as TableName[]) {
+      if (table !== 'workspaces' && table !== 'workspace_members') this.shared[table] = await this.row(table, this.workspaceId);
     }
     this.shared.workspaces = this.workspaceId;
     this.shared.users = this.person('workspace viewer').id;
