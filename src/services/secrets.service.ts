@@ -41,10 +41,7 @@ export class SecretsService {
     const value = required(input.value, 'value');
     checkScope(scope);
     const workspace_id = input.workspace_id ?? null;
-    // NULLs are distinct in unique constraints: instance-wide names are checked here.
-    if (workspace_id === null && (await this.repo.findBy('secrets', { workspace_id, scope, name }))) {
-      throw new ConflictError(`a secrets row with scope=${JSON.stringify(scope)}, name=${JSON.stringify(name)} already exists`, { fields: ['scope', 'name'] });
-    }
+    if (workspace_id === null) await this.instanceNameFree(scope, name, undefined);
     return this.repo.insert('secrets', { workspace_id, scope, name, expires_at: input.expires_at ?? null, ...seal(this.key, value, context(scope, name)) });
   }
 
@@ -56,6 +53,7 @@ export class SecretsService {
     const patch: RowValues = { scope, name };
     if (input.expires_at !== undefined) patch.expires_at = input.expires_at;
     const renamed = scope !== current.scope || name !== current.name;
+    if (renamed && current.workspace_id === null) await this.instanceNameFree(scope, name, id);
     if (input.value !== undefined || renamed) {
       const value = input.value ?? open(this.key, current as unknown as Sealed, context(current.scope as string, current.name as string));
       Object.assign(patch, seal(this.key, value, context(scope, name)));
@@ -90,6 +88,14 @@ export class SecretsService {
     }
     const sample = await this.repo.findBy('secrets', { key_id: this.key.id });
     if (sample) open(this.key, sample as unknown as Sealed, context(sample.scope as string, sample.name as string));
+  }
+
+  /** NULLs are distinct in unique constraints, so instance-wide (workspace_id NULL) names are checked here. */
+  private async instanceNameFree(scope: string, name: string, exceptId: string | undefined): Promise<void> {
+    const taken = await this.repo.findBy('secrets', { workspace_id: null, scope, name });
+    if (taken && taken.id !== exceptId) {
+      throw new ConflictError(`a secrets row with scope=${JSON.stringify(scope)}, name=${JSON.stringify(name)} already exists`, { fields: ['scope', 'name'] });
+    }
   }
 
   private visible(row: RowValues): RowValues {
