@@ -41,6 +41,16 @@ for (const backend of BACKENDS) {
       expect(members.body.items.map((m: { user_id: string; role: string }) => [m.user_id, m.role])).toEqual([[adaId, 'owner']]);
     });
 
+    it('writes a workspace and its owner member together, or neither (a taken slug)', async () => {
+      const slug = unique();
+      await call(ada, 'POST', '/api/workspaces', { name: 'W', slug });
+      const members = await t.services.repo.count('workspace_members');
+      const again = await call(ada, 'POST', '/api/workspaces', { name: 'W', slug });
+      expect(again.status).toBe(409);
+      expect(again.body.error.message).toBe(`a workspaces row with slug="${slug}" already exists`);
+      expect(await t.services.repo.count('workspace_members')).toBe(members);
+    });
+
     it('refuses to create a workspace owned by someone else', async () => {
       const res = await call(ada, 'POST', '/api/workspaces', { name: 'W', slug: unique(), owner_id: bobId });
       expect(res.status).toBe(400);
