@@ -23,7 +23,13 @@ async function withServices<T>(fn: (services: Awaited<ReturnType<typeof createAp
   }
 }
 
-/** `oxy users create|list`: accounts for OXY_AUTH=password. */
+/** The password from stdin (--password-stdin), else OXY_USER_PASSWORD, else generated (and `generated` is true). */
+async function passwordFrom(stdin: boolean): Promise<{ password: string; generated: boolean }> {
+  const given = stdin ? await readFirstLine(process.stdin) : process.env.OXY_USER_PASSWORD;
+  return given ? { password: given, generated: false } : { password: crypto.randomBytes(18).toString('base64url'), generated: true };
+}
+
+/** `oxy users create|list|set-password`: accounts for OXY_AUTH=password. */
 export function usersCommand(): Command {
   const users = new Command('users').description('manage accounts (for OXY_AUTH=password)');
   users
@@ -31,14 +37,25 @@ export function usersCommand(): Command {
     .description('add an account; the password comes from stdin (--password-stdin), OXY_USER_PASSWORD, or is generated and printed once')
     .requiredOption('--email <email>', 'the email address to sign in with')
     .option('--name <name>', 'display name')
-    .addOption(new Option('--role <role>', 'role').choices(['admin', 'member']).default('member'))
+    .addOption(new Option('--role <role>', 'instance role').choices(['owner', 'admin', 'member']).default('member'))
     .option('--password-stdin', 'read the password from the first line of standard input', false)
-    .action(async (opts: { email: string; name?: string; role: 'admin' | 'member'; passwordStdin: boolean }) => {
+    .action(async (opts: { email: string; name?: string; role: 'owner' | 'admin' | 'member'; passwordStdin: boolean }) => {
       let password = opts.passwordStdin ? await readFirstLine(process.stdin) : process.env.OXY_USER_PASSWORD;
       const generated = !password;
       password ||= crypto.randomBytes(18).toString('base64url');
       const user = await withServices((s) => s.auth.createUser({ email: opts.email, ...(opts.name ? { name: opts.name } : {}), role: opts.role, password: password! }));
       process.stdout.write(`Created ${String(user.role)} ${String(user.email)} (${String(user.id)})\n`);
+      if (generated) process.stdout.write(`Password (shown once): ${password}\n`);
+    });
+  users
+    .command('set-password')
+    .description("set an account's password; from stdin (--password-stdin), OXY_USER_PASSWORD, or generated and printed once")
+    .requiredOption('--email <email>', 'the account')
+    .option('--password-stdin', 'read the password from the first line of standard input', false)
+    .action(async (opts: { email: string; passwordStdin: boolean }) => {
+      const { password, generated } = await passwordFrom(opts.passwordStdin);
+      const user = await withServices((s) => s.users.setPasswordByEmail(opts.email, password));
+      process.stdout.write(`Set the password of ${String(user.email)}\n`);
       if (generated) process.stdout.write(`Password (shown once): ${password}\n`);
     });
   users

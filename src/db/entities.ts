@@ -43,6 +43,13 @@ export interface EntityDef {
   readonly indexes?: readonly (readonly string[])[];
   /** How the REST API exposes the entity: 'crud' (default), 'read' (catalog, jobs). */
   readonly api?: 'crud' | 'read';
+  /**
+   * The workspace role needed to create, change or delete rows (default 'editor': content).
+   * Reading needs 'viewer'. See src/server/permissions.ts.
+   */
+  readonly writeRole?: WorkspaceRole;
+  /** The workspace role needed to delete a row, when stronger than writeRole (a workspace: its owner). */
+  readonly deleteRole?: WorkspaceRole;
 }
 
 const base = [
@@ -57,6 +64,8 @@ function entity<const T extends string, const C extends readonly ColumnDef[]>(de
   uniques?: readonly (readonly string[])[];
   indexes?: readonly (readonly string[])[];
   api?: 'crud' | 'read';
+  writeRole?: WorkspaceRole;
+  deleteRole?: WorkspaceRole;
 }) {
   return { ...def, columns: [base[0], ...def.columns, base[1], base[2]] as const };
 }
@@ -70,6 +79,9 @@ export const DATABASE_KINDS = ['duckdb', 'sqlite', 'postgres', 'mysql'] as const
 export const NAME_MAX = 200;
 
 export const USER_ROLES = ['owner', 'admin', 'member'] as const;
+/** Roles within one workspace, strongest first. */
+export const WORKSPACE_ROLES = ['owner', 'admin', 'editor', 'viewer'] as const;
+export type WorkspaceRole = (typeof WORKSPACE_ROLES)[number];
 
 export const entities = [
   entity({
@@ -85,11 +97,24 @@ export const entities = [
   }),
   entity({
     table: 'workspaces',
+    writeRole: 'admin',
+    deleteRole: 'owner',
     columns: [
       { name: 'name', type: 'text', maxLength: NAME_MAX },
       { name: 'slug', type: 'text', unique: true, maxLength: 64 },
       { name: 'owner_id', type: 'uuid', fromActor: true, references: ref('users', 'restrict') },
     ],
+  }),
+  entity({
+    table: 'workspace_members',
+    api: 'read',
+    writeRole: 'admin',
+    columns: [
+      { name: 'workspace_id', type: 'uuid', references: ref('workspaces', 'cascade') },
+      { name: 'user_id', type: 'uuid', references: ref('users', 'cascade') },
+      { name: 'role', type: 'text', enum: WORKSPACE_ROLES },
+    ],
+    uniques: [['workspace_id', 'user_id']],
   }),
   entity({
     table: 'projects',
@@ -102,6 +127,7 @@ export const entities = [
   }),
   entity({
     table: 'databases',
+    writeRole: 'admin',
     columns: [
       { name: 'project_id', type: 'uuid', references: ref('projects', 'cascade') },
       { name: 'name', type: 'text', maxLength: NAME_MAX },
@@ -256,7 +282,10 @@ export const entities = [
   }),
   entity({
     table: 'secrets',
+    writeRole: 'admin',
     columns: [
+      /** The workspace whose admins manage the secret (or that an API key is limited to); NULL: instance-wide. */
+      { name: 'workspace_id', type: 'uuid', nullable: true, references: ref('workspaces', 'cascade') },
       { name: 'scope', type: 'text', default: 'global', maxLength: NAME_MAX },
       { name: 'name', type: 'text', maxLength: NAME_MAX },
       { name: 'ciphertext', type: 'bytes', managed: true, hidden: true },
@@ -266,7 +295,7 @@ export const entities = [
       { name: 'expires_at', type: 'timestamp', nullable: true },
       { name: 'revoked_at', type: 'timestamp', nullable: true, managed: true },
     ],
-    uniques: [['scope', 'name']],
+    uniques: [['workspace_id', 'scope', 'name']],
   }),
 ] as const;
 

@@ -4,6 +4,7 @@ import { entities, entityByTable, type EntityDef, type TableName } from '../db/e
 import { decodeRow, encodeRow } from '../db/row-codec.js';
 import { nowTimestamp } from '../db/timestamp.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { scopeCondition, type RowScope } from './workspace-scope.js';
 
 export type RowValues = Record<string, unknown>;
 
@@ -15,6 +16,8 @@ export interface ListOptions {
   /** Return rows whose id sorts after this one (ids are UUIDv7, so this is creation order). */
   after?: string;
   limit?: number;
+  /** Only rows of the workspaces this scope may see (filtered in SQL, so pages stay full). */
+  scope?: RowScope;
 }
 
 export interface Page {
@@ -34,7 +37,15 @@ export const MAX_PAGE_SIZE = 500;
  * const ws = await repo.insert('workspaces', { name: 'Data', slug: 'data', owner_id: userId });
  */
 export class EntityRepository {
-  constructor(readonly app: AppDatabase) {}
+  /**
+   * @param inTransaction true for a repository on a transaction: a failed statement aborts a
+   * PostgreSQL transaction, so its errors are thrown as they are, for the caller to explain
+   * after the rollback with {@link explainFailure}.
+   */
+  constructor(
+    readonly app: AppDatabase,
+    private readonly inTransaction = false,
+  ) {}
 
   private get db() {
     return this.app.db;
@@ -52,6 +63,7 @@ export class EntityRepository {
       query = query.where(column, '!=', value);
     }
     if (options.after) query = query.where('id', '>', options.after);
+    if (options.scope) query = query.where(scopeCondition(table, options.scope));
     const rows = await query.execute();
     const items = rows.slice(0, limit).map((row) => decodeRow(this.app.dialect, entity, row));
     return { items, nextCursor: rows.length > limit ? String(items[items.length - 1]?.id) : null };
@@ -89,6 +101,7 @@ export class EntityRepository {
       const row = await this.db.insertInto(table).values(encoded).returningAll().executeTakeFirstOrThrow();
       return decodeRow(this.app.dialect, entity, row);
     } catch (error) {
+      if (this.inTransaction) throw error;
       throw await this.explain(error, entity, full, undefined);
     }
   }
@@ -103,7 +116,7 @@ export class EntityRepository {
       if (!row) throw new NotFoundError(`${table} ${id} not found`);
       return decodeRow(this.app.dialect, entity, row);
     } catch (error) {
-      if (error instanceof NotFoundError) throw error;
+      if (error instanceof NotFoundError || this.inTransaction) throw error;
       throw await this.explain(error, entity, values, id);
     }
   }
@@ -124,6 +137,11 @@ export class EntityRepository {
       }
       throw error;
     }
+  }
+
+  /** What a failed write of `values` to `table` (row `id` for an update) was about, as insert and update report it. */
+  async explainFailure(error: unknown, table: TableName, values: RowValues, id?: string): Promise<unknown> {
+    return this.explain(error, entityByTable(table), values, id);
   }
 
   /** Turns a constraint violation into a ConflictError naming the column, by asking the data. */

@@ -10,12 +10,17 @@ import { entityRoutes } from './routes/entities.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { secretRoutes } from './routes/secrets.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
+import { accountRoutes } from './routes/account.routes.js';
+import { apiKeyRoutes } from './routes/api-keys.routes.js';
+import { memberRoutes } from './routes/members.routes.js';
+import { userRoutes } from './routes/users.routes.js';
+import { installPermissions, type RoutePermission } from './permissions.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     services: AppServices;
-    /** Every (method, url) registered, in order: what the read-only test walks. */
-    routeTable: { method: string; url: string }[];
+    /** Every (method, url) registered, in order, with its declared permission: what the read-only and role-matrix tests walk. */
+    routeTable: { method: string; url: string; permission?: RoutePermission }[];
     /** Set by a graceful shutdown: answer what is in flight, then close each connection. */
     shuttingDown: boolean;
     /** Started with --readonly. */
@@ -58,11 +63,13 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     if (app.shuttingDown && request.raw.httpVersionMajor === 1) reply.header('connection', 'close');
   });
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) app.routeTable.push({ method, url: route.url });
+    const permission = (route.config as { permission?: RoutePermission } | undefined)?.permission;
+    for (const method of [route.method].flat()) app.routeTable.push({ method, url: route.url, ...(permission ? { permission } : {}) });
   });
   installErrorHandler(app);
   if (options.readonly) installReadonlyGuard(app);
   await installAuth(app);
+  installPermissions(app);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -76,7 +83,11 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
       await api.register(entityRoutes);
       await api.register(secretRoutes);
       await api.register(authRoutes);
-      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      await api.register(accountRoutes);
+      await api.register(userRoutes);
+      await api.register(memberRoutes);
+      await api.register(apiKeyRoutes);
+      api.get('/openapi.json', { config: { permission: { public: true } }, schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api' },
   );

@@ -1,6 +1,7 @@
 import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AuthError, type Actor } from '../services/auth.service.js';
+import { isPublicRoute } from './permissions.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -10,13 +11,11 @@ declare module 'fastify' {
 
 export const SESSION_COOKIE = 'oxy_session';
 
-/** Routes anyone may call in password mode. */
-const PUBLIC = new Set(['GET /api/live', 'GET /api/ready', 'GET /api/health', 'GET /api/openapi.json', 'POST /api/auth/login', 'POST /api/auth/logout']);
-
 /**
  * Resolves who each request acts as. OXY_AUTH=none: the local owner account, created on first
  * start. OXY_AUTH=password: an API key (`Authorization: Bearer oxy_…`) or a signed session
- * cookie; anything else is 401, a disabled account 403. Members may not manage users.
+ * cookie; anything else is 401 (except on routes whose `config.permission` is public), a
+ * disabled account 403. What the caller may then do is permissions.ts's job.
  */
 export async function installAuth(app: FastifyInstance): Promise<void> {
   await app.register(cookie);
@@ -31,12 +30,8 @@ export async function installAuth(app: FastifyInstance): Promise<void> {
     return;
   }
   app.addHook('onRequest', async (request) => {
-    const route = `${request.method} ${request.routeOptions.url ?? ''}`;
     request.actor = await resolveActor(app, request);
-    if (!request.actor && !PUBLIC.has(route)) throw new AuthError('unauthenticated', 'sign in first (POST /api/auth/login) or send an API key as Authorization: Bearer oxy_…');
-    if (request.actor?.role === 'member' && request.method !== 'GET' && (request.routeOptions.url ?? '').startsWith('/api/users')) {
-      throw new AuthError('forbidden', 'only owners and admins manage users');
-    }
+    if (!request.actor && !isPublicRoute(request)) throw new AuthError('unauthenticated', 'sign in first (POST /api/auth/login) or send an API key as Authorization: Bearer oxy_…');
   });
 }
 

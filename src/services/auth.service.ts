@@ -1,21 +1,21 @@
 import crypto from 'node:crypto';
 import { nowTimestamp } from '../db/timestamp.js';
-import { ConflictError, NotFoundError, OxyError, ValidationError } from '../errors.js';
+import { ConflictError, OxyError, ValidationError } from '../errors.js';
 import type { EntityRepository, RowValues } from '../repositories/entity.repository.js';
 import { hashPassword, verifyPassword } from './password-hash.js';
-import { HASH_KEY_ID } from './secrets.service.js';
+import { API_KEY, API_KEY_SCOPE, sha256 } from './api-key.service.js';
 import { signSession, verifySession } from './session-token.js';
 
 /** The account requests act as when OXY_AUTH=none. */
 export const LOCAL_OWNER_EMAIL = 'owner@localhost';
-/** API keys are secrets rows of this scope holding a SHA-256 of the key, never the key. */
-export const API_KEY_SCOPE = 'api_key';
 
 export interface Actor {
   userId: string;
   role: 'owner' | 'admin' | 'member';
   /** How the request proved who it is. */
   via: 'local' | 'session' | 'api_key';
+  /** An API key limited to one workspace (see permission.service.ts). */
+  workspaceId?: string;
 }
 
 export class AuthError extends OxyError {
@@ -23,9 +23,6 @@ export class AuthError extends OxyError {
     super(code, message, { status: code === 'user_disabled' || code === 'forbidden' ? 403 : 401 });
   }
 }
-
-const API_KEY = /^oxy_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
-const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest();
 
 /** Accounts, sign-in, sessions and API keys. */
 export class AuthService {
@@ -85,34 +82,8 @@ export class AuthService {
     if (!row || !matches) throw new AuthError('invalid_api_key', 'the API key is not valid');
     if (row.revoked_at) throw new AuthError('invalid_api_key', 'the API key was revoked');
     if (row.expires_at && String(row.expires_at) <= nowTimestamp()) throw new AuthError('invalid_api_key', 'the API key has expired');
-    return this.activeActor(String(row.user_id), 'api_key');
-  }
-
-  /** A new API key for `userId`: the full key is returned once and stored only as a hash. */
-  async createApiKey(userId: string, input: { expires_at?: string | null }): Promise<{ id: string; key: string; expires_at: string | null }> {
-    const keyId = crypto.randomBytes(8).toString('hex');
-    const secret = crypto.randomBytes(32).toString('base64url');
-    const row = await this.repo.insert('secrets', {
-      scope: API_KEY_SCOPE,
-      name: keyId,
-      ciphertext: sha256(secret),
-      nonce: Buffer.alloc(0),
-      key_id: HASH_KEY_ID,
-      user_id: userId,
-      expires_at: input.expires_at ?? null,
-    });
-    return { id: String(row.id), key: `oxy_${keyId}_${secret}`, expires_at: (row.expires_at as string | null) ?? null };
-  }
-
-  async listApiKeys(userId: string): Promise<RowValues[]> {
-    const page = await this.repo.list('secrets', { where: { scope: API_KEY_SCOPE, user_id: userId }, limit: 500 });
-    return page.items.map(publicKey);
-  }
-
-  async revokeApiKey(userId: string, id: string): Promise<RowValues> {
-    const row = await this.repo.find('secrets', id);
-    if (!row || row.scope !== API_KEY_SCOPE || row.user_id !== userId) throw new NotFoundError(`API key ${id} not found`);
-    return publicKey(await this.repo.update('secrets', id, { revoked_at: row.revoked_at ?? nowTimestamp() }));
+    const actor = await this.activeActor(String(row.user_id), 'api_key');
+    return row.workspace_id ? { ...actor, workspaceId: String(row.workspace_id) } : actor;
   }
 
   private async activeActor(userId: string, via: Actor['via']): Promise<Actor> {
@@ -121,8 +92,4 @@ export class AuthService {
     if (user.status !== 'active') throw new AuthError('user_disabled', 'this account is disabled');
     return { userId, role: user.role as Actor['role'], via };
   }
-}
-
-function publicKey(row: RowValues): RowValues {
-  return { id: row.id, prefix: `oxy_${String(row.name)}_…`, expires_at: row.expires_at, revoked_at: row.revoked_at, created_at: row.created_at };
 }

@@ -4,6 +4,8 @@ import type { EntityRepository, ListOptions, Page, RowValues } from '../reposito
 import { parseYamlDefinition } from './yaml-definition.js';
 
 type Prepare = (input: RowValues, current: RowValues | undefined) => RowValues;
+/** How rows of a table are inserted when that takes more than one row (a workspace and its owner member). */
+export type Creator = (values: RowValues, actorId: string) => Promise<RowValues>;
 
 /** Per-entity business rules applied before a write; entities without rules are stored as given. */
 const RULES: Partial<Record<TableName, Prepare>> = {
@@ -13,7 +15,10 @@ const RULES: Partial<Record<TableName, Prepare>> = {
     if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new ValidationError('email is not an email address', [{ field: 'email', message: 'is not an email address' }]);
     return { ...input, email };
   },
-  workspaces: (input) => {
+  workspaces: (input, current) => {
+    if (current && 'owner_id' in input && input.owner_id !== current.owner_id) {
+      throw new ValidationError('owner_id changes only with a transfer: POST /api/workspaces/:id/transfer', [{ field: 'owner_id', message: 'cannot be changed here' }]);
+    }
     if (typeof input.slug === 'string' && !/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/.test(input.slug)) {
       throw new ValidationError('slug must be lowercase letters, digits and dashes', [{ field: 'slug', message: 'must match ^[a-z0-9-]+$' }]);
     }
@@ -32,7 +37,10 @@ function withParsedDefinition(input: RowValues): RowValues {
  * entity's rules (validated emails and slugs, parsed YAML definitions).
  */
 export class EntityService {
-  constructor(readonly repo: EntityRepository) {}
+  constructor(
+    readonly repo: EntityRepository,
+    private readonly creators: Partial<Record<TableName, Creator>> = {},
+  ) {}
 
   list(table: TableName, options: ListOptions): Promise<Page> {
     return this.repo.list(table, options);
@@ -48,7 +56,10 @@ export class EntityService {
     for (const column of entityByTable(table).columns) {
       if (column.fromActor && values[column.name] === undefined && actorId !== undefined) values[column.name] = actorId;
     }
-    return this.repo.insert(table, this.prepare(table, values, undefined));
+    const prepared = this.prepare(table, values, undefined);
+    const creator = this.creators[table];
+    if (creator && actorId !== undefined) return creator(prepared, actorId);
+    return this.repo.insert(table, prepared);
   }
 
   async update(table: TableName, id: string, patch: RowValues): Promise<RowValues> {

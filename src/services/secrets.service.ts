@@ -1,5 +1,5 @@
 import type { EntityRepository, ListOptions, Page, RowValues } from '../repositories/entity.repository.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { EncryptionKey } from './encryption-key.js';
 import { open, seal, wrongKey, type Sealed } from './secret-cipher.js';
 
@@ -9,6 +9,8 @@ export const RESERVED_SCOPES = ['api_key'] as const;
 export const HASH_KEY_ID = 'hash:sha256';
 
 export interface SecretInput {
+  /** The workspace whose admins manage the secret; omitted or null: instance-wide (instance admins). */
+  workspace_id?: string | null;
   scope?: string;
   name?: string;
   value?: string;
@@ -38,7 +40,9 @@ export class SecretsService {
     const name = required(input.name, 'name');
     const value = required(input.value, 'value');
     checkScope(scope);
-    return this.repo.insert('secrets', { scope, name, expires_at: input.expires_at ?? null, ...seal(this.key, value, context(scope, name)) });
+    const workspace_id = input.workspace_id ?? null;
+    if (workspace_id === null) await this.instanceNameFree(scope, name, undefined);
+    return this.repo.insert('secrets', { workspace_id, scope, name, expires_at: input.expires_at ?? null, ...seal(this.key, value, context(scope, name)) });
   }
 
   async update(id: string, input: SecretInput): Promise<RowValues> {
@@ -49,6 +53,7 @@ export class SecretsService {
     const patch: RowValues = { scope, name };
     if (input.expires_at !== undefined) patch.expires_at = input.expires_at;
     const renamed = scope !== current.scope || name !== current.name;
+    if (renamed && current.workspace_id === null) await this.instanceNameFree(scope, name, id);
     if (input.value !== undefined || renamed) {
       const value = input.value ?? open(this.key, current as unknown as Sealed, context(current.scope as string, current.name as string));
       Object.assign(patch, seal(this.key, value, context(scope, name)));
@@ -83,6 +88,14 @@ export class SecretsService {
     }
     const sample = await this.repo.findBy('secrets', { key_id: this.key.id });
     if (sample) open(this.key, sample as unknown as Sealed, context(sample.scope as string, sample.name as string));
+  }
+
+  /** NULLs are distinct in unique constraints, so instance-wide (workspace_id NULL) names are checked here. */
+  private async instanceNameFree(scope: string, name: string, exceptId: string | undefined): Promise<void> {
+    const taken = await this.repo.findBy('secrets', { workspace_id: null, scope, name });
+    if (taken && taken.id !== exceptId) {
+      throw new ConflictError(`a secrets row with scope=${JSON.stringify(scope)}, name=${JSON.stringify(name)} already exists`, { fields: ['scope', 'name'] });
+    }
   }
 
   private visible(row: RowValues): RowValues {

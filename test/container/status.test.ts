@@ -1,3 +1,4 @@
+import { MIGRATIONS } from '../../src/db/migrations/index.js';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +25,7 @@ for (const backend of BACKENDS) {
       const facts = JSON.parse(before.stdout).database;
       expect(facts).toMatchObject({ backend, reachable: true });
       if (backend === 'postgres') {
-        expect(facts).toMatchObject({ schemaVersion: 0, pendingMigrations: ['0001_initial'] });
+        expect(facts).toMatchObject({ schemaVersion: 0, pendingMigrations: MIGRATIONS.map((m) => m.name) });
         expect(facts.serverVersion).toMatch(/^PostgreSQL \d+/);
         expect((await runOxy(['migrate'], env)).code).toBe(0);
       } else {
@@ -34,7 +35,7 @@ for (const backend of BACKENDS) {
       const after = await runOxy(['status'], env);
       expect(after.code).toBe(0);
       expect(after.stdout).toMatch(new RegExp(`^Database Connection\\n {2}Backend: +${backend}\\n`, 'm'));
-      expect(after.stdout).toMatch(/^ {2}Schema version: +1 of 1$/m);
+      expect(after.stdout).toMatch(new RegExp(`^ {2}Schema version: +${MIGRATIONS.length} of ${MIGRATIONS.length}$`, 'm'));
       expect(after.stdout).toMatch(/^ {2}Pending migrations: +none$/m);
       // Colour only on a terminal: piped output has no escape codes.
       expect(after.stdout).not.toContain('\u001b[');

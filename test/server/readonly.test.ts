@@ -35,7 +35,7 @@ for (const backend of BACKENDS) {
     it('keeps reads working', async () => {
       expect((await t.app.inject({ url: '/api/health' })).statusCode).toBe(200);
       expect((await t.app.inject({ url: '/api/users' })).json().items).toHaveLength(1);
-      expect(t.app.routeTable).toContainEqual({ method: 'GET', url: '/api/threads/:id/messages' });
+      expect(t.app.routeTable.map(({ method, url }) => ({ method, url }))).toContainEqual({ method: 'GET', url: '/api/threads/:id/messages' });
     });
   });
 }

@@ -49,7 +49,7 @@ for (const backend of BACKENDS) {
       const created = await s.app.inject({ method: 'POST', url: '/api/secrets', payload: { scope: 'project', name: 'OPENAI_API_KEY', value: PLAINTEXT } });
       expect(created.statusCode).toBe(201);
       const body = created.json();
-      expect(Object.keys(body).sort()).toEqual(['created_at', 'expires_at', 'id', 'key_id', 'name', 'revoked_at', 'scope', 'updated_at', 'user_id']);
+      expect(Object.keys(body).sort()).toEqual(['created_at', 'expires_at', 'id', 'key_id', 'name', 'revoked_at', 'scope', 'updated_at', 'user_id', 'workspace_id']);
       for (const url of ['/api/secrets', `/api/secrets/${body.id}`, '/api/openapi.json']) {
         expect((await s.app.inject({ url })).body).not.toContain(PLAINTEXT);
       }

@@ -31,6 +31,8 @@ export async function buildEdgeSource(): Promise<{ stateDir: string; file: strin
   const user2 = await repo.insert('users', { email: 'émoji😀@example.com', name: 'Zoë 😀', role: 'member', status: 'disabled', last_login_at: MICROS });
   const ws = await repo.insert('workspaces', { name: '', slug: 'edge', owner_id: user.id });
   await repo.insert('workspaces', { name: 'Ünïcode 😀', slug: 'edge-2', owner_id: user2.id });
+  await repo.insert('workspace_members', { workspace_id: ws.id, user_id: user.id, role: 'owner' });
+  await repo.insert('workspace_members', { workspace_id: ws.id, user_id: user2.id, role: 'viewer' });
   const project = await repo.insert('projects', { workspace_id: ws.id, name: 'p 😀', settings: unicode });
   const project2 = await repo.insert('projects', { workspace_id: ws.id, name: '', settings: {} });
   const db = await repo.insert('databases', { project_id: project.id, name: 'warehouse', kind: 'duckdb', config: { path: '/data/x.duckdb' } });
@@ -60,7 +62,7 @@ export async function buildEdgeSource(): Promise<{ stateDir: string; file: strin
   await repo.insert('queries', { project_id: project.id, database_id: db.id, name: 'q', sql: 'select 1;\n-- 😀' });
   await repo.insert('queries', { project_id: project2.id, database_id: null, name: '', sql: '' });
   await services.secrets.create({ scope: 'global', name: 'api-token', value: 's3cr3t-value' });
-  await repo.insert('secrets', { scope: 'raw', name: 'blob', ciphertext: BLOB, nonce: Buffer.alloc(0), key_id: 'hash:sha256', user_id: user.id, expires_at: MICROS, revoked_at: null });
+  await repo.insert('secrets', { workspace_id: ws.id, scope: 'raw', name: 'blob', ciphertext: BLOB, nonce: Buffer.alloc(0), key_id: 'hash:sha256', user_id: user.id, expires_at: MICROS, revoked_at: null });
   await database.close();
   // Values the API cannot write: integers beyond 2^53.
   const raw = openSqlite(file);

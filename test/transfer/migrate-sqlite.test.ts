@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { openMigratedDatabase } from '../../src/commands/open-app-database.js';
 import { entities, entityByTable, TABLE_NAMES } from '../../src/db/entities.js';
+import { LATEST_SCHEMA_VERSION } from '../../src/db/migrations/index.js';
 import { firstDifference, targetChecksumSql } from '../../src/transfer/verify-entity.js';
 import { buildApp } from '../../src/server/app.js';
 import { createAppServices } from '../../src/services/app-services.js';
@@ -190,7 +191,7 @@ describe('oxy migrate-sqlite', () => {
     raw.close();
     const tooNew = await runOxy(['migrate-sqlite', '--from', `sqlite://${newer}`, '--to', to]);
     expect(tooNew.code).toBe(1);
-    expect(tooNew.stderr).toMatch(/has schema version 2, newer than this oxy \(1\)/);
+    expect(tooNew.stderr).toMatch(new RegExp(`has schema version ${LATEST_SCHEMA_VERSION + 1}, newer than this oxy \\(${LATEST_SCHEMA_VERSION}\\)`));
     const badTarget = new URL(to);
     badTarget.pathname = '/oxy_missing_target_db';
     const missingDb = await runOxy(['migrate-sqlite', '--from', source.url, '--to', badTarget.toString()]);
