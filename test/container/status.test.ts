@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../src/db/migrations/index.js';
 import { BACKENDS, freshDatabase, postgresAdminUrl, tempDir, type TestDatabase } from '../support/backends.js';
 import { freePort } from '../support/postgres-server.js';
 import { OXY_BIN, ROOT, runOxy } from '../support/run-cli.js';
@@ -24,7 +25,7 @@ for (const backend of BACKENDS) {
       const facts = JSON.parse(before.stdout).database;
       expect(facts).toMatchObject({ backend, reachable: true });
       if (backend === 'postgres') {
-        expect(facts).toMatchObject({ schemaVersion: 0, pendingMigrations: ['0001_initial'] });
+        expect(facts).toMatchObject({ schemaVersion: 0, pendingMigrations: MIGRATIONS.map((m) => m.name) });
         expect(facts.serverVersion).toMatch(/^PostgreSQL \d+/);
         expect((await runOxy(['migrate'], env)).code).toBe(0);
       } else {

@@ -26,9 +26,9 @@ for (const backend of BACKENDS) {
     it('apply once, are recorded, and report the schema version', async () => {
       const { app } = await fresh();
       expect(await schemaStatus(app.db)).toEqual({ version: 0, latest: MIGRATIONS.length, pending: MIGRATIONS.map((m) => m.name), unknown: [] });
-      expect((await migrateToLatest(app.db, app.dialect)).applied).toEqual(['0001_initial']);
+      expect((await migrateToLatest(app.db, app.dialect)).applied).toEqual(['0001_initial', '0003_sessions']);
       expect((await migrateToLatest(app.db, app.dialect)).applied).toEqual([]);
-      expect(await schemaStatus(app.db)).toEqual({ version: 1, latest: 1, pending: [], unknown: [] });
+      expect(await schemaStatus(app.db)).toEqual({ version: 2, latest: 2, pending: [], unknown: [] });
     });
 
     it('are safe when two oxy processes migrate the same new database at once', async () => {
@@ -39,11 +39,11 @@ for (const backend of BACKENDS) {
       expect(b.code, b.stderr).toBe(0);
       const outputs = [a.stdout, b.stdout].sort();
       expect(outputs[0]).toMatch(/^Applied 0001_initial/);
-      expect(outputs[1]).toMatch(/^Database is up to date \(schema version 1/);
+      expect(outputs[1]).toMatch(/^Database is up to date \(schema version 2/);
       const app = await connectDatabase(parseDatabaseUrl(db.url, 'test'));
       open.push({ db: { ...db, cleanup: async () => undefined }, app });
       const rows = await sql<{ name: string }>`select name from kysely_migration`.execute(app.db);
-      expect(rows.rows.map((r) => r.name)).toEqual(['0001_initial']);
+      expect(rows.rows.map((r) => r.name)).toEqual(['0001_initial', '0003_sessions']);
     });
 
     it('refuse a database migrated by a newer oxy, in the API and the CLI', async () => {

@@ -38,8 +38,8 @@ for (const backend of BACKENDS) {
       await db.cleanup();
     });
 
-    it('holds exactly the 17 tables of entities.ts', () => {
-      expect(TABLE_NAMES).toHaveLength(17);
+    it('holds exactly the 18 tables of entities.ts', () => {
+      expect(TABLE_NAMES).toHaveLength(18);
       expect(catalog.map((t) => t.name).sort()).toEqual([...TABLE_NAMES].sort());
     });
 

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { LATEST_SCHEMA_VERSION } from '../../src/db/migrations/index.js';
 import { BACKENDS, postgresAdminUrl } from '../support/backends.js';
 import { testApp } from '../support/app.js';
 
@@ -12,7 +13,7 @@ for (const backend of BACKENDS) {
         for (const url of ['/api/ready', '/api/health']) {
           const res = await t.app.inject({ url });
           expect(res.statusCode).toBe(200);
-          expect(res.json()).toEqual({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+\.\d+/), database: { backend, schemaVersion: 1 } });
+          expect(res.json()).toEqual({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+\.\d+/), database: { backend, schemaVersion: LATEST_SCHEMA_VERSION } });
         }
       } finally {
         await t.close();

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LATEST_SCHEMA_VERSION } from '../../src/db/migrations/index.js';
 import { BACKENDS, freshDatabase, tempDir, type TestDatabase } from '../support/backends.js';
 import { OXY_BIN, runOxy } from '../support/run-cli.js';
 
@@ -44,7 +45,7 @@ for (const backend of BACKENDS) {
       const port = await freePort();
       const server = await startServe(env, port);
       const health: unknown = await (await fetch(`http://127.0.0.1:${port}/api/health`)).json();
-      expect(health).toMatchObject({ status: 'ok', database: { backend, schemaVersion: 1 } });
+      expect(health).toMatchObject({ status: 'ok', database: { backend, schemaVersion: LATEST_SCHEMA_VERSION } });
       expect((await fetch(`http://127.0.0.1:${port}/api/live`)).status).toBe(200);
       const inFlight = Array.from({ length: 20 }, (_, i) =>
         fetch(`http://127.0.0.1:${port}/api/workspaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `w${i}`, slug: `w-${i}` }) }).then((r) => r.status),

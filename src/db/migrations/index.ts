@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { StorageDialect } from '../dialect/storage-dialect.js';
 import * as initial from './0001-initial.js';
+import * as sessions from './0003-sessions.js';
 
 export interface OxyMigration {
   readonly name: string;
@@ -8,6 +9,9 @@ export interface OxyMigration {
 }
 
 /** Every schema migration, oldest first. The schema version is the count applied. */
-export const MIGRATIONS: readonly OxyMigration[] = [{ name: '0001_initial', up: initial.up }];
+export const MIGRATIONS: readonly OxyMigration[] = [
+  { name: '0001_initial', up: initial.up },
+  { name: '0003_sessions', up: sessions.up },
+];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

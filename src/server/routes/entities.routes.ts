@@ -22,7 +22,7 @@ function listOptions(query: ListQuery, extra: RowValues = {}) {
  */
 export async function entityRoutes(app: FastifyInstance): Promise<void> {
   for (const entity of entities as readonly EntityDef[]) {
-    if (CUSTOM_ROUTED.includes(entity.table as TableName)) continue;
+    if (entity.api === 'none' || CUSTOM_ROUTED.includes(entity.table as TableName)) continue;
     const table = entity.table as TableName;
     const tags = [table];
     const ref = { $ref: `${table}.row#` };
