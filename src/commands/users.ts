@@ -23,7 +23,7 @@ async function withServices<T>(fn: (services: Awaited<ReturnType<typeof createAp
   }
 }
 
-/** `oxy users create|list`: accounts for OXY_AUTH=password. */
+/** `oxy users create|disable|enable|list`: accounts for OXY_AUTH=password. */
 export function usersCommand(): Command {
   const users = new Command('users').description('manage accounts (for OXY_AUTH=password)');
   users
@@ -40,6 +40,22 @@ export function usersCommand(): Command {
       const user = await withServices((s) => s.auth.createUser({ email: opts.email, ...(opts.name ? { name: opts.name } : {}), role: opts.role, password: password! }));
       process.stdout.write(`Created ${String(user.role)} ${String(user.email)} (${String(user.id)})\n`);
       if (generated) process.stdout.write(`Password (shown once): ${password}\n`);
+    });
+  users
+    .command('disable')
+    .description('stop an account from signing in and end all of its sessions at once')
+    .requiredOption('--email <email>', 'the account')
+    .action(async (opts: { email: string }) => {
+      const { user, endedSessions } = await withServices((s) => s.auth.disableUser(opts.email));
+      process.stdout.write(`Disabled ${String(user.email)}; ended ${endedSessions} session${endedSessions === 1 ? '' : 's'}\n`);
+    });
+  users
+    .command('enable')
+    .description('let a disabled account sign in again (its old sessions stay ended)')
+    .requiredOption('--email <email>', 'the account')
+    .action(async (opts: { email: string }) => {
+      const user = await withServices((s) => s.auth.enableUser(opts.email));
+      process.stdout.write(`Enabled ${String(user.email)}\n`);
     });
   users
     .command('list')

@@ -1,9 +1,11 @@
+import path from 'node:path';
 import type { Config } from '../config.js';
+import { ConfigError } from '../errors.js';
 import type { AppDatabase } from '../db/connect.js';
 import { EntityRepository } from '../repositories/entity.repository.js';
+import { SessionRepository } from '../repositories/session.repository.js';
 import { AuthService } from './auth.service.js';
-import { loadInstallationSecret } from './installation-secret.js';
-import { loadEncryptionKey, type EncryptionKey } from './encryption-key.js';
+import { KEY_FILE_NAME, loadEncryptionKey, type EncryptionKey } from './encryption-key.js';
 import { EntityService } from './entity.service.js';
 import { SecretsService } from './secrets.service.js';
 
@@ -20,12 +22,19 @@ export interface AppServices {
 
 /**
  * Wires the services on an open, migrated database and proves the encryption key opens the
- * stored secrets (a wrong key is an error at start-up, not garbage later).
+ * stored secrets (a wrong key is an error at start-up, not garbage later). `readonly` creates no
+ * key file: without one, only a database holding no sealed secret can be served.
  */
-export async function createAppServices(config: Config, database: AppDatabase): Promise<AppServices> {
-  const encryptionKey = loadEncryptionKey(config.stateDir, config.encryptionKeyBase64);
+export async function createAppServices(config: Config, database: AppDatabase, options: { readonly?: boolean } = {}): Promise<AppServices> {
+  const encryptionKey = loadEncryptionKey(config.stateDir, config.encryptionKeyBase64, { create: !options.readonly });
   const repo = new EntityRepository(database);
   const secrets = new SecretsService(repo, encryptionKey);
-  await secrets.verifyKey();
-  return { config, database, repo, entities: new EntityService(repo), secrets, auth: new AuthService(repo, loadInstallationSecret(config.stateDir)), encryptionKey };
+  await secrets.verifyKey().catch((error: unknown) => {
+    if (encryptionKey.source !== 'ephemeral') throw error;
+    throw new ConfigError(
+      `the stored secrets need the encryption key, and ${path.join(config.stateDir, KEY_FILE_NAME)} does not exist (--readonly creates no files)`,
+      'set OXY_ENCRYPTION_KEY, or point OXY_STATE_DIR at the folder that holds encryption_key.txt',
+    );
+  });
+  return { config, database, repo, entities: new EntityService(repo), secrets, auth: new AuthService(repo, new SessionRepository(database)), encryptionKey };
 }

@@ -1,6 +1,7 @@
 import { entityByTable, type TableName } from '../db/entities.js';
 import { ValidationError } from '../errors.js';
 import type { EntityRepository, ListOptions, Page, RowValues } from '../repositories/entity.repository.js';
+import { normalizeEmail } from './email-address.js';
 import { parseYamlDefinition } from './yaml-definition.js';
 
 type Prepare = (input: RowValues, current: RowValues | undefined) => RowValues;
@@ -9,9 +10,7 @@ type Prepare = (input: RowValues, current: RowValues | undefined) => RowValues;
 const RULES: Partial<Record<TableName, Prepare>> = {
   users: (input) => {
     if (typeof input.email !== 'string') return input;
-    const email = input.email.trim().toLowerCase();
-    if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new ValidationError('email is not an email address', [{ field: 'email', message: 'is not an email address' }]);
-    return { ...input, email };
+    return { ...input, email: normalizeEmail(input.email) };
   },
   workspaces: (input) => {
     if (typeof input.slug === 'string' && !/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/.test(input.slug)) {

@@ -1,15 +1,19 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { AuthError } from '../../services/auth.service.js';
+import { SESSION_DAYS } from '../../services/session-token.js';
 import { SESSION_COOKIE } from '../auth.js';
 import { idParams } from '../entity-schemas.js';
+import { signInLimitHooks, type SignInLimits } from '../sign-in-limits.js';
 
 const errors = { 400: { $ref: 'error#' }, 401: { $ref: 'error#' }, 403: { $ref: 'error#' }, 404: { $ref: 'error#' } };
+const loginErrors = { ...errors, 429: { $ref: 'error#' } };
 const apiKey = Type.Object({ id: Type.String(), prefix: Type.String(), expires_at: Type.Union([Type.String(), Type.Null()]), revoked_at: Type.Union([Type.String(), Type.Null()]), created_at: Type.String() });
 
 /** `/api/auth`: sign in and out, who am I, and API keys for scripts. */
-export async function authRoutes(app: FastifyInstance): Promise<void> {
+export async function authRoutes(app: FastifyInstance, options: { signInLimits?: SignInLimits }): Promise<void> {
   const tags = ['auth'];
+  const limits = await signInLimitHooks(app, options.signInLimits);
   const me = (actorId: string | undefined) => {
     if (!actorId) throw new AuthError('unauthenticated', 'sign in first');
     return actorId;
@@ -17,15 +21,22 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
 
   app.post(
     '/auth/login',
-    { schema: { tags, body: Type.Object({ email: Type.String({ minLength: 1 }), password: Type.String({ minLength: 1 }) }, { additionalProperties: false }), response: { 200: Type.Object({ user: Type.Unsafe({ $ref: 'users.row#' }) }), ...errors } } },
+    {
+      config: { public: true },
+      onRequest: limits.onRequest,
+      preHandler: limits.preHandler,
+      schema: { tags, body: Type.Object({ email: Type.String({ minLength: 1 }), password: Type.String({ minLength: 1 }) }, { additionalProperties: false }), response: { 200: Type.Object({ user: Type.Unsafe({ $ref: 'users.row#' }) }), ...loginErrors } },
+    },
     async (request, reply) => {
       const { email, password } = request.body as { email: string; password: string };
-      const { user, token } = await app.services.auth.login(email, password, { recordLogin: !app.readonlyMode });
-      reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', path: '/', secure: request.protocol === 'https', maxAge: 7 * 86_400 });
+      const { user, token } = await app.services.auth.login(email, password);
+      reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', path: '/', secure: request.protocol === 'https', maxAge: SESSION_DAYS * 86_400 });
       return { user };
     },
   );
-  app.post('/auth/logout', { schema: { tags } }, async (_request, reply) => {
+  // Ends the stored session, so the cookie is worthless even if a copy of it is replayed.
+  app.post('/auth/logout', { config: { public: true }, schema: { tags } }, async (request, reply) => {
+    await app.services.auth.logout(request.cookies[SESSION_COOKIE]);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.status(204).send();
   });
