@@ -67,6 +67,14 @@ for (const backend of BACKENDS) {
       expect(await again.exited).toBe(0);
     });
 
+    it('says at start-up which auth mode it runs and who can connect', async () => {
+      const port = await freePort();
+      const server = await startServe(env, port);
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      expect(server.stderr()).toMatch(/^auth: none \(no sign-in, everyone acts as the local owner\) — listening on 127\.0\.0\.1: only this machine can connect$/m);
+    });
+
     it('refuses a port that is taken with a one-line error and exit 1', async () => {
       const port = await freePort();
       const blocker = net.createServer();

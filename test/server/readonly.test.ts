@@ -32,6 +32,16 @@ for (const backend of BACKENDS) {
       expect(await counts()).toEqual(before);
     });
 
+    it('lets through a non-GET route that declares config.readonlyExempt', async () => {
+      const other = await testApp(backend, { readonly: true });
+      try {
+        other.app.post('/api/probe', { config: { readonlyExempt: true } }, async () => ({ ok: true }));
+        expect((await other.app.inject({ method: 'POST', url: '/api/probe' })).statusCode).toBe(200);
+      } finally {
+        await other.close();
+      }
+    });
+
     it('keeps reads working', async () => {
       expect((await t.app.inject({ url: '/api/health' })).statusCode).toBe(200);
       expect((await t.app.inject({ url: '/api/users' })).json().items).toHaveLength(1);
