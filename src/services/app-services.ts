@@ -36,5 +36,6 @@ export async function createAppServices(config: Config, database: AppDatabase, o
       'set OXY_ENCRYPTION_KEY, or point OXY_STATE_DIR at the folder that holds encryption_key.txt',
     );
   });
-  return { config, database, repo, entities: new EntityService(repo), secrets, auth: new AuthService(repo, new SessionRepository(database)), encryptionKey };
+  const sessions = new SessionRepository(database);
+  return { config, database, repo, entities: new EntityService(repo, sessions), secrets, auth: new AuthService(repo, sessions), encryptionKey };
 }

@@ -1,6 +1,7 @@
 import { entityByTable, type TableName } from '../db/entities.js';
 import { ValidationError } from '../errors.js';
 import type { EntityRepository, ListOptions, Page, RowValues } from '../repositories/entity.repository.js';
+import type { SessionRepository } from '../repositories/session.repository.js';
 import { normalizeEmail } from './email-address.js';
 import { parseYamlDefinition } from './yaml-definition.js';
 
@@ -31,7 +32,10 @@ function withParsedDefinition(input: RowValues): RowValues {
  * entity's rules (validated emails and slugs, parsed YAML definitions).
  */
 export class EntityService {
-  constructor(readonly repo: EntityRepository) {}
+  constructor(
+    readonly repo: EntityRepository,
+    private readonly sessions?: SessionRepository,
+  ) {}
 
   list(table: TableName, options: ListOptions): Promise<Page> {
     return this.repo.list(table, options);
@@ -52,7 +56,10 @@ export class EntityService {
 
   async update(table: TableName, id: string, patch: RowValues): Promise<RowValues> {
     const current = await this.repo.get(table, id);
-    return this.repo.update(table, id, this.prepare(table, patch, current));
+    const updated = await this.repo.update(table, id, this.prepare(table, patch, current));
+    // A disabled account's sessions end now, so enabling it later does not revive them.
+    if (table === 'users' && updated.status === 'disabled' && current.status !== 'disabled') await this.sessions?.revokeAllForUser(id);
+    return updated;
   }
 
   delete(table: TableName, id: string): Promise<void> {

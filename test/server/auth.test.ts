@@ -121,11 +121,10 @@ for (const backend of BACKENDS) {
       expect((await inject({ method: 'POST', url: '/api/workspaces', headers: { cookie: member }, payload: { name: 'M', slug: 'm' } })).statusCode).toBe(201);
       const memberId = (await inject({ url: '/api/auth/me', headers: { cookie: member } })).json().id;
       expect((await inject({ method: 'PATCH', url: `/api/users/${memberId}`, headers: { cookie: admin }, payload: { status: 'disabled' } })).statusCode).toBe(200);
-      for (const headers of [{ cookie: member }, { authorization: `Bearer ${key}` }]) {
-        const res = await inject({ url: '/api/workspaces', headers });
-        expect(res.statusCode).toBe(403);
-        expect(res.json().error.code).toBe('user_disabled');
-      }
+      const res = await inject({ url: '/api/workspaces', headers: { authorization: `Bearer ${key}` } });
+      expect(res.statusCode).toBe(403);
+      expect(res.json().error.code).toBe('user_disabled');
+      expect((await inject({ url: '/api/workspaces', headers: { cookie: member } })).json().error.code).toBe('unauthenticated');
       expect((await login('member@example.com', PASSWORD)).json().error.code).toBe('user_disabled');
       expect(logs).not.toContain(PASSWORD);
     });
@@ -168,6 +167,16 @@ for (const backend of BACKENDS) {
       // Enabled again, yet the old cookies stay dead: their sessions were ended, not suspended.
       for (const cookie of cookies) expect((await inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(401);
       expect((await login('leaver@example.com', PASSWORD)).statusCode).toBe(200);
+    });
+
+    it('ends every session of a user an admin disables through the API', async () => {
+      const admin = cookieOf(await login('admin@example.com', PASSWORD));
+      await services.auth.createUser({ email: 'api-leaver@example.com', role: 'member', password: PASSWORD });
+      const cookie = cookieOf(await login('api-leaver@example.com', PASSWORD));
+      const id = (await inject({ url: '/api/auth/me', headers: { cookie } })).json().id;
+      expect((await inject({ method: 'PATCH', url: `/api/users/${id}`, headers: { cookie: admin }, payload: { status: 'disabled' } })).statusCode).toBe(200);
+      expect((await inject({ method: 'PATCH', url: `/api/users/${id}`, headers: { cookie: admin }, payload: { status: 'active' } })).statusCode).toBe(200);
+      expect((await inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(401);
     });
 
     it('refuses oxy users disable for an unknown email', async () => {
