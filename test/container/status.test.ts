@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS } from '../../src/db/migrations/index.js';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/db/migrations/index.js';
 import { BACKENDS, freshDatabase, postgresAdminUrl, tempDir, type TestDatabase } from '../support/backends.js';
 import { freePort } from '../support/postgres-server.js';
 import { OXY_BIN, ROOT, runOxy } from '../support/run-cli.js';
@@ -35,7 +35,7 @@ for (const backend of BACKENDS) {
       const after = await runOxy(['status'], env);
       expect(after.code).toBe(0);
       expect(after.stdout).toMatch(new RegExp(`^Database Connection\\n {2}Backend: +${backend}\\n`, 'm'));
-      expect(after.stdout).toMatch(/^ {2}Schema version: +1 of 1$/m);
+      expect(after.stdout).toMatch(new RegExp(`^ {2}Schema version: +${LATEST_SCHEMA_VERSION} of ${LATEST_SCHEMA_VERSION}$`, "m"));
       expect(after.stdout).toMatch(/^ {2}Pending migrations: +none$/m);
       // Colour only on a terminal: piped output has no escape codes.
       expect(after.stdout).not.toContain('\u001b[');
