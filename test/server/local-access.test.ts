@@ -1,8 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeAccess } from '../../src/server/access-summary.js';
 import { isLocalRequest, isLoopbackAddress } from '../../src/server/local-request.js';
-import { BACKENDS } from '../support/backends.js';
+import { loadConfig } from '../../src/config.js';
+import { startServer } from '../../src/server/run-server.js';
+import { BACKENDS, freshDatabase, tempDir, type TestDatabase } from '../support/backends.js';
 import { testApp, type TestApp } from '../support/app.js';
+
+// startServer logs at OXY_LOG_LEVEL (default info) to stderr.
+process.env.OXY_LOG_LEVEL = 'warn';
 
 describe('which requests count as local', () => {
   it('takes 127.0.0.0/8, ::1 and IPv4-mapped 127.x as loopback', () => {
@@ -80,6 +85,37 @@ for (const backend of BACKENDS) {
 
     it('serves another address when the operator opted in explicitly', async () => {
       expect((await open.app.inject({ url: '/api/workspaces', remoteAddress: '192.168.1.20' })).statusCode).toBe(200);
+    });
+  });
+
+  describe(`oxy serve's opt-in to serve the network without sign-in (${backend})`, () => {
+    let db: TestDatabase;
+    const serveAndAsk = async (env: Record<string, string>, allowRemoteNoAuth: boolean) => {
+      const config = loadConfig({ OXY_STATE_DIR: tempDir(), OXY_DATABASE_URL: db.url, ...env });
+      const server = await startServer(config, { port: 0, host: '127.0.0.1', readonly: false, http2Only: false, allowRemoteNoAuth }, () => undefined);
+      try {
+        return (await server.app.inject({ url: '/api/workspaces', remoteAddress: '192.168.1.20' })).statusCode;
+      } finally {
+        await server.close();
+      }
+    };
+    beforeAll(async () => {
+      db = await freshDatabase(backend);
+    });
+    afterAll(async () => {
+      await db.cleanup();
+    });
+
+    it('keeps the network out by default', async () => {
+      expect(await serveAndAsk({}, false)).toBe(401);
+    });
+
+    it('lets the network in with --allow-remote-no-auth', async () => {
+      expect(await serveAndAsk({}, true)).toBe(200);
+    });
+
+    it('lets the network in with OXY_ALLOW_REMOTE_NO_AUTH=1', async () => {
+      expect(await serveAndAsk({ OXY_ALLOW_REMOTE_NO_AUTH: '1' }, false)).toBe(200);
     });
   });
 }
