@@ -45,8 +45,13 @@ export async function installAuth(app: FastifyInstance, options: AuthOptions = {
     return;
   }
   app.addHook('onRequest', async (request) => {
-    request.actor = await resolveActor(app, request);
-    if (!request.actor && !request.routeOptions.config?.public) throw new AuthError('unauthenticated', 'sign in first (POST /api/auth/login) or send an API key as Authorization: Bearer oxy_…');
+    const isPublic = Boolean(request.routeOptions.config?.public);
+    // A stale cookie (an ended session) must not stand in the way of signing in again.
+    request.actor = await resolveActor(app, request).catch((error: unknown) => {
+      if (isPublic) return undefined;
+      throw error;
+    });
+    if (!request.actor && !isPublic) throw new AuthError('unauthenticated', 'sign in first (POST /api/auth/login) or send an API key as Authorization: Bearer oxy_…');
     if (request.actor?.role === 'member' && request.method !== 'GET' && (request.routeOptions.url ?? '').startsWith('/api/users')) {
       throw new AuthError('forbidden', 'only owners and admins manage users');
     }

@@ -147,6 +147,13 @@ for (const backend of BACKENDS) {
       expect(replayed.json().error.code).toBe('unauthenticated');
     });
 
+    it('signs in again while the browser still sends the cookie of an ended session', async () => {
+      const cookie = cookieOf(await login('admin@example.com', PASSWORD));
+      await inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie } });
+      const again = await inject({ method: 'POST', url: '/api/auth/login', headers: { cookie }, payload: { email: 'admin@example.com', password: PASSWORD } });
+      expect(again.statusCode).toBe(200);
+    });
+
     it('refuses a session past its expiry', async () => {
       const cookie = cookieOf(await login('admin@example.com', PASSWORD));
       const hash = crypto.createHash('sha256').update(cookie.split('=')[1]!).digest('hex');
