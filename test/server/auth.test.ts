@@ -40,7 +40,9 @@ for (const backend of BACKENDS) {
       ({ database } = await openMigratedDatabase(config));
       services = await createAppServices(config, database);
       const stream = new Writable({ write: (chunk, _e, done) => ((logs += chunk.toString()), done()) });
-      app = await buildApp(services, { logger: { level: 'trace', stream, redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'] } });
+      // Sign-in limits have their own tests (sign-in-limits.test.ts); these sign in many times.
+      const roomy = { max: 1000, windowMs: 60_000 };
+      app = await buildApp(services, { signInLimits: { perAddress: roomy, perAccount: roomy }, logger: { level: 'trace', stream, redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'] } });
     });
     afterAll(async () => {
       await app.close();
