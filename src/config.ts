@@ -13,6 +13,8 @@ export interface Config {
   /** True when OXY_DATABASE_URL chose the database (so `oxy start` runs no container). */
   readonly databaseFromEnv: boolean;
   readonly auth: AuthMode;
+  /** OXY_ALLOW_REMOTE_NO_AUTH=1: with OXY_AUTH=none, requests from the network act as the owner too. */
+  readonly allowRemoteNoAuth: boolean;
   /** Base64 key from OXY_ENCRYPTION_KEY, or undefined to use `<state>/encryption_key.txt`. */
   readonly encryptionKeyBase64: string | undefined;
 }
@@ -57,11 +59,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (auth !== 'none' && auth !== 'password') {
     throw new ConfigError(`OXY_AUTH has an unknown value '${env.OXY_AUTH}'`, 'use OXY_AUTH=none (local single user) or OXY_AUTH=password');
   }
+  const allowRemote = env.OXY_ALLOW_REMOTE_NO_AUTH?.trim().toLowerCase() ?? '';
+  if (!['', '0', 'false', '1', 'true'].includes(allowRemote)) {
+    throw new ConfigError(`OXY_ALLOW_REMOTE_NO_AUTH has an unknown value '${env.OXY_ALLOW_REMOTE_NO_AUTH}'`, 'use 1 (serve the network without sign-in) or 0; prefer OXY_AUTH=password');
+  }
   return {
     stateDir,
     database,
     databaseFromEnv: Boolean(rawUrl),
     auth,
+    allowRemoteNoAuth: allowRemote === '1' || allowRemote === 'true',
     encryptionKeyBase64: env.OXY_ENCRYPTION_KEY?.trim() || undefined,
   };
 }

@@ -71,6 +71,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ OXY_AUTH: 'ldap' })).toThrow(/OXY_AUTH has an unknown value 'ldap'/);
   });
 
+  it('serves the network without sign-in only when OXY_ALLOW_REMOTE_NO_AUTH says 1 or true', () => {
+    expect([undefined, '', '0', 'false', '1', 'true', 'TRUE'].map((v) => loadConfig(v === undefined ? {} : { OXY_ALLOW_REMOTE_NO_AUTH: v }).allowRemoteNoAuth)).toEqual([false, false, false, false, true, true, true]);
+  });
+
+  it('refuses an OXY_ALLOW_REMOTE_NO_AUTH it cannot read as yes or no', () => {
+    expect(() => loadConfig({ OXY_ALLOW_REMOTE_NO_AUTH: 'yes please' })).toThrow(/^OXY_ALLOW_REMOTE_NO_AUTH has an unknown value 'yes please'$/);
+  });
+
   it('opens SQLite in WAL mode with foreign keys enforced', async () => {
     const db = await freshDatabase('sqlite');
     const app = await connectDatabase(parseDatabaseUrl(db.url, 'test'));

@@ -1,6 +1,8 @@
+import fs from 'node:fs';
 import { ensureStateDir, type Config } from '../config.js';
 import { connectDatabase, type AppDatabase } from '../db/connect.js';
-import { migrateToLatest } from '../db/migrator.js';
+import { OxyError } from '../errors.js';
+import { assertSchemaCurrent, migrateToLatest } from '../db/migrator.js';
 import { assertNoUnfinishedTransfer, kyselyQueryable } from '../transfer/transfer-ledger.js';
 
 /**
@@ -19,6 +21,28 @@ export async function openMigratedDatabase(
     const { applied, version } = await migrateToLatest(database.db, database.dialect);
     for (const name of applied) log(`applied migration ${name}`);
     return { database, applied, version };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+/**
+ * Opens the configured database for `--readonly`: creates no folder or file, applies no migration
+ * (a read-only PostgreSQL session, a read-only SQLite handle), and refuses a database that is
+ * missing, unmigrated or outdated with the command that fixes it.
+ */
+export async function openReadOnlyDatabase(config: Config): Promise<{ database: AppDatabase }> {
+  if (config.database.backend === 'sqlite' && !fs.existsSync(config.database.path)) {
+    throw new OxyError('database_missing', `the SQLite database ${config.database.path} does not exist and --readonly creates nothing`, {
+      hint: 'run `oxy migrate` first to create it, then start with --readonly again',
+    });
+  }
+  const database = await connectDatabase(config.database, { readonly: true });
+  try {
+    if (database.dialect.backend === 'postgres') await assertNoUnfinishedTransfer(kyselyQueryable(database.db));
+    await assertSchemaCurrent(database.db);
+    return { database };
   } catch (error) {
     await database.close();
     throw error;

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../config.js';
+import { describeAccess } from '../server/access-summary.js';
 import { startServer, waitForShutdownSignal, type ServeOptions } from '../server/run-server.js';
 
 export function parsePort(value: string): number {
@@ -13,7 +14,8 @@ export function addServeOptions(command: Command): Command {
   return command
     .addOption(new Option('-p, --port <port>', 'port to listen on').default(3000).argParser(parsePort).env('OXY_PORT'))
     .addOption(new Option('-H, --host <host>', 'address to listen on').default('0.0.0.0').env('OXY_HOST'))
-    .option('--readonly', 'refuse every request that would change data (403 read_only)', false)
+    .option('--readonly', 'write nothing: no migration at start-up, every request that would change data refused (403 read_only)', false)
+    .option('--allow-remote-no-auth', 'with OXY_AUTH=none, let requests from the network act as the owner too (else loopback only; also OXY_ALLOW_REMOTE_NO_AUTH=1)', false)
     .option('--http2-only', 'serve HTTP/2 only: h2 over TLS with --tls-cert/--tls-key, else cleartext h2c', false)
     .option('--tls-cert <file>', 'TLS certificate (PEM) for HTTPS')
     .option('--tls-key <file>', 'TLS private key (PEM) for HTTPS');
@@ -28,6 +30,7 @@ export async function serveUntilSignal(options: ServeOptions, env: NodeJS.Proces
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const server = await startServer(config, options, log);
   log(`oxy ${options.readonly ? '(read-only) ' : ''}listening on ${server.url} — database ${config.database.backend} ${config.database.display}`);
+  log(describeAccess(config.auth, options.host, Boolean(options.allowRemoteNoAuth) || config.allowRemoteNoAuth));
   const signal = await shutdown;
   log(`${signal} received: finishing in-flight requests and shutting down`);
   await server.close();

@@ -29,7 +29,7 @@ async function passwordFrom(stdin: boolean): Promise<{ password: string; generat
   return given ? { password: given, generated: false } : { password: crypto.randomBytes(18).toString('base64url'), generated: true };
 }
 
-/** `oxy users create|list|set-password`: accounts for OXY_AUTH=password. */
+/** `oxy users create|disable|enable|list|set-password`: accounts for OXY_AUTH=password. */
 export function usersCommand(): Command {
   const users = new Command('users').description('manage accounts (for OXY_AUTH=password)');
   users
@@ -40,10 +40,8 @@ export function usersCommand(): Command {
     .addOption(new Option('--role <role>', 'instance role').choices(['owner', 'admin', 'member']).default('member'))
     .option('--password-stdin', 'read the password from the first line of standard input', false)
     .action(async (opts: { email: string; name?: string; role: 'owner' | 'admin' | 'member'; passwordStdin: boolean }) => {
-      let password = opts.passwordStdin ? await readFirstLine(process.stdin) : process.env.OXY_USER_PASSWORD;
-      const generated = !password;
-      password ||= crypto.randomBytes(18).toString('base64url');
-      const user = await withServices((s) => s.auth.createUser({ email: opts.email, ...(opts.name ? { name: opts.name } : {}), role: opts.role, password: password! }));
+      const { password, generated } = await passwordFrom(opts.passwordStdin);
+      const user = await withServices((s) => s.auth.createUser({ email: opts.email, ...(opts.name ? { name: opts.name } : {}), role: opts.role, password }));
       process.stdout.write(`Created ${String(user.role)} ${String(user.email)} (${String(user.id)})\n`);
       if (generated) process.stdout.write(`Password (shown once): ${password}\n`);
     });
@@ -57,6 +55,22 @@ export function usersCommand(): Command {
       const user = await withServices((s) => s.users.setPasswordByEmail(opts.email, password));
       process.stdout.write(`Set the password of ${String(user.email)}\n`);
       if (generated) process.stdout.write(`Password (shown once): ${password}\n`);
+    });
+  users
+    .command('disable')
+    .description('stop an account from signing in and end all of its sessions at once')
+    .requiredOption('--email <email>', 'the account')
+    .action(async (opts: { email: string }) => {
+      const { user, endedSessions } = await withServices((s) => s.auth.disableUser(opts.email));
+      process.stdout.write(`Disabled ${String(user.email)}; ended ${endedSessions} session${endedSessions === 1 ? '' : 's'}\n`);
+    });
+  users
+    .command('enable')
+    .description('let a disabled account sign in again (its old sessions stay ended)')
+    .requiredOption('--email <email>', 'the account')
+    .action(async (opts: { email: string }) => {
+      const user = await withServices((s) => s.auth.enableUser(opts.email));
+      process.stdout.write(`Enabled ${String(user.email)}\n`);
     });
   users
     .command('list')

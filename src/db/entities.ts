@@ -41,8 +41,8 @@ export interface EntityDef {
   readonly uniques?: readonly (readonly string[])[];
   /** Secondary indexes (foreign-key columns are indexed automatically). */
   readonly indexes?: readonly (readonly string[])[];
-  /** How the REST API exposes the entity: 'crud' (default), 'read' (catalog, jobs). */
-  readonly api?: 'crud' | 'read';
+  /** How the REST API exposes the entity: 'crud' (default), 'read' (catalog, jobs), 'none' (server-internal: sessions). */
+  readonly api?: 'crud' | 'read' | 'none';
   /**
    * The workspace role needed to create, change or delete rows (default 'editor': content).
    * Reading needs 'viewer'. See src/server/permissions.ts.
@@ -63,7 +63,7 @@ function entity<const T extends string, const C extends readonly ColumnDef[]>(de
   columns: C;
   uniques?: readonly (readonly string[])[];
   indexes?: readonly (readonly string[])[];
-  api?: 'crud' | 'read';
+  api?: 'crud' | 'read' | 'none';
   writeRole?: WorkspaceRole;
   deleteRole?: WorkspaceRole;
 }) {
@@ -93,6 +93,18 @@ export const entities = [
       { name: 'password_hash', type: 'text', nullable: true, managed: true, hidden: true },
       { name: 'status', type: 'text', enum: ['active', 'disabled'], default: 'active' },
       { name: 'last_login_at', type: 'timestamp', nullable: true, managed: true },
+    ],
+  }),
+  entity({
+    table: 'sessions',
+    api: 'none',
+    columns: [
+      { name: 'user_id', type: 'uuid', managed: true, references: ref('users', 'cascade') },
+      /** SHA-256 (hex) of the token the cookie carries; the token itself is never stored. */
+      { name: 'token_hash', type: 'text', unique: true, managed: true, hidden: true, maxLength: 64 },
+      { name: 'expires_at', type: 'timestamp', managed: true },
+      { name: 'revoked_at', type: 'timestamp', nullable: true, managed: true },
+      { name: 'last_seen_at', type: 'timestamp', nullable: true, managed: true },
     ],
   }),
   entity({

@@ -37,6 +37,25 @@ export async function schemaStatus(db: Kysely<any>): Promise<SchemaStatus> {
   };
 }
 
+export class SchemaOutdatedError extends OxyError {
+  constructor(status: SchemaStatus) {
+    const what = status.version === 0 ? 'has no oxy schema yet' : `is at schema version ${status.version} of ${status.latest}`;
+    super('schema_outdated', `the database ${what} (pending: ${status.pending.join(', ')}) and --readonly applies no migrations`, {
+      hint: 'run `oxy migrate` with the same OXY_DATABASE_URL first, then start with --readonly again',
+      exitCode: 1,
+      status: 503,
+    });
+  }
+}
+
+/** Refuses, without changing anything, a database that is not at exactly this binary's schema. */
+export async function assertSchemaCurrent(db: Kysely<any>): Promise<SchemaStatus> {
+  const status = await schemaStatus(db);
+  if (status.unknown.length > 0) throw new SchemaTooNewError(status.unknown);
+  if (status.pending.length > 0) throw new SchemaOutdatedError(status);
+  return status;
+}
+
 /**
  * The schema version of a database this process has migrated: one cheap query (no catalog
  * introspection), for health checks.

@@ -1,8 +1,10 @@
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AppServices } from '../services/app-services.js';
 import { VERSION } from '../version.js';
 import { installAuth } from './auth.js';
+import type { SignInLimits } from './sign-in-limits.js';
 import { registerSharedSchemas } from './entity-schemas.js';
 import { installErrorHandler } from './error-handler.js';
 import { installReadonlyGuard } from './readonly-guard.js';
@@ -34,7 +36,28 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Extra server options for the transport (HTTP/2, TLS), set by `oxy serve`. */
   server?: Partial<FastifyServerOptions> & Record<string, unknown>;
+  /** OXY_AUTH=none also serves requests from the network (--allow-remote-no-auth). */
+  allowRemoteNoAuth?: boolean;
+  /** Sign-in rate limits; the defaults unless a test needs smaller ones. */
+  signInLimits?: SignInLimits;
 }
+
+/**
+ * The Content-Security-Policy for a same-origin single-page app: scripts, styles, fonts and API
+ * calls from this origin only, no inline script, images also as data: URLs, never framed.
+ */
+export const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
 
 /** Headers never logged: credentials. */
 export const REDACTED = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
@@ -67,8 +90,10 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     for (const method of [route.method].flat()) app.routeTable.push({ method, url: route.url, ...(permission ? { permission } : {}) });
   });
   installErrorHandler(app);
+  // First, so that refusals (read-only, 401) carry the security headers too.
+  await app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY } });
   if (options.readonly) installReadonlyGuard(app);
-  await installAuth(app);
+  await installAuth(app, { allowRemoteNoAuth: Boolean(options.allowRemoteNoAuth) });
   installPermissions(app);
   await app.register(swagger, {
     openapi: {
@@ -82,7 +107,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
       await api.register(healthRoutes);
       await api.register(entityRoutes);
       await api.register(secretRoutes);
-      await api.register(authRoutes);
+      await api.register(authRoutes, options.signInLimits ? { signInLimits: options.signInLimits } : {});
       await api.register(accountRoutes);
       await api.register(userRoutes);
       await api.register(memberRoutes);

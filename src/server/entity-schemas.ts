@@ -86,5 +86,5 @@ export const errorSchema = Type.Object(
 /** Adds the shared schemas (`error`, `<table>.row`) to the app, so routes and OpenAPI refer to them. */
 export function registerSharedSchemas(app: FastifyInstance): void {
   app.addSchema(errorSchema);
-  for (const entity of entities as readonly EntityDef[]) app.addSchema(rowSchema(entity));
+  for (const entity of entities as readonly EntityDef[]) if (entity.api !== 'none') app.addSchema(rowSchema(entity));
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
-import { openMigratedDatabase } from '../commands/open-app-database.js';
+import { openMigratedDatabase, openReadOnlyDatabase } from '../commands/open-app-database.js';
 import { ConfigError, OxyError } from '../errors.js';
 import { createAppServices } from '../services/app-services.js';
 import { buildApp, REDACTED } from './app.js';
@@ -10,6 +10,8 @@ export interface ServeOptions {
   port: number;
   host: string;
   readonly: boolean;
+  /** With OXY_AUTH=none, serve requests from the network too (else only loopback). */
+  allowRemoteNoAuth?: boolean;
   http2Only: boolean;
   tlsCert?: string;
   tlsKey?: string;
@@ -42,17 +44,19 @@ function transport(options: ServeOptions): Record<string, unknown> {
 }
 
 /**
- * Opens and migrates the configured database, builds the app and listens. Used by `oxy serve`
- * and `oxy start`.
+ * Opens and migrates the configured database (or, with --readonly, opens it read-only and checks
+ * its schema: nothing is written, start-up included), builds the app and listens. Used by
+ * `oxy serve` and `oxy start`.
  */
 export async function startServer(config: Config, options: ServeOptions, log: (line: string) => void): Promise<RunningServer> {
   const server = transport(options);
-  const { database } = await openMigratedDatabase(config, log);
+  const { database } = options.readonly ? await openReadOnlyDatabase(config) : await openMigratedDatabase(config, log);
   let app: FastifyInstance | undefined;
   try {
-    const services = await createAppServices(config, database);
+    const services = await createAppServices(config, database, { readonly: options.readonly });
     app = await buildApp(services, {
       readonly: options.readonly,
+      allowRemoteNoAuth: Boolean(options.allowRemoteNoAuth) || config.allowRemoteNoAuth,
       server,
       logger: {
         level: process.env.OXY_LOG_LEVEL ?? 'info',

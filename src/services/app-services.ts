@@ -1,11 +1,13 @@
+import path from 'node:path';
 import type { Config } from '../config.js';
+import { ConfigError } from '../errors.js';
 import type { AppDatabase } from '../db/connect.js';
 import { EntityRepository } from '../repositories/entity.repository.js';
 import { MembershipRepository } from '../repositories/membership.repository.js';
 import { ApiKeyService } from './api-key.service.js';
+import { SessionRepository } from '../repositories/session.repository.js';
 import { AuthService } from './auth.service.js';
-import { loadInstallationSecret } from './installation-secret.js';
-import { loadEncryptionKey, type EncryptionKey } from './encryption-key.js';
+import { KEY_FILE_NAME, loadEncryptionKey, type EncryptionKey } from './encryption-key.js';
 import { EntityService } from './entity.service.js';
 import { PermissionService } from './permission.service.js';
 import { SecretsService } from './secrets.service.js';
@@ -29,14 +31,22 @@ export interface AppServices {
 
 /**
  * Wires the services on an open, migrated database and proves the encryption key opens the
- * stored secrets (a wrong key is an error at start-up, not garbage later).
+ * stored secrets (a wrong key is an error at start-up, not garbage later). `readonly` creates no
+ * key file: without one, only a database holding no sealed secret can be served.
  */
-export async function createAppServices(config: Config, database: AppDatabase): Promise<AppServices> {
-  const encryptionKey = loadEncryptionKey(config.stateDir, config.encryptionKeyBase64);
+export async function createAppServices(config: Config, database: AppDatabase, options: { readonly?: boolean } = {}): Promise<AppServices> {
+  const encryptionKey = loadEncryptionKey(config.stateDir, config.encryptionKeyBase64, { create: !options.readonly });
   const repo = new EntityRepository(database);
   const secrets = new SecretsService(repo, encryptionKey);
-  await secrets.verifyKey();
-  const auth = new AuthService(repo, loadInstallationSecret(config.stateDir));
+  await secrets.verifyKey().catch((error: unknown) => {
+    if (encryptionKey.source !== 'ephemeral') throw error;
+    throw new ConfigError(
+      `the stored secrets need the encryption key, and ${path.join(config.stateDir, KEY_FILE_NAME)} does not exist (--readonly creates no files)`,
+      'set OXY_ENCRYPTION_KEY, or point OXY_STATE_DIR at the folder that holds encryption_key.txt',
+    );
+  });
+  const sessions = new SessionRepository(database);
+  const auth = new AuthService(repo, sessions);
   const membership = new MembershipRepository(database);
   const workspaces = new WorkspaceService(repo, membership);
   const entities = new EntityService(repo, { workspaces: (values, actorId) => workspaces.create(values, actorId) });
@@ -50,7 +60,7 @@ export async function createAppServices(config: Config, database: AppDatabase): 
     encryptionKey,
     permissions: new PermissionService(membership),
     workspaces,
-    users: new UserService(repo, auth),
+    users: new UserService(repo, auth, sessions),
     apiKeys: new ApiKeyService(repo),
   };
 }

@@ -1,10 +1,12 @@
 import crypto from 'node:crypto';
 import { nowTimestamp } from '../db/timestamp.js';
-import { ConflictError, OxyError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, OxyError, ValidationError } from '../errors.js';
 import type { EntityRepository, RowValues } from '../repositories/entity.repository.js';
-import { hashPassword, verifyPassword } from './password-hash.js';
+import type { SessionRepository } from '../repositories/session.repository.js';
 import { API_KEY, API_KEY_SCOPE, sha256 } from './api-key.service.js';
-import { signSession, verifySession } from './session-token.js';
+import { normalizeEmail } from './email-address.js';
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './password-hash.js';
+import { newSessionToken, SESSION_DAYS, sessionTokenHash } from './session-token.js';
 
 /** The account requests act as when OXY_AUTH=none. */
 export const LOCAL_OWNER_EMAIL = 'owner@localhost';
@@ -24,11 +26,16 @@ export class AuthError extends OxyError {
   }
 }
 
+/** A session's last_seen_at is written at most this often (not on every request). */
+const LAST_SEEN_EVERY_MS = 5 * 60_000;
+
 /** Accounts, sign-in, sessions and API keys. */
 export class AuthService {
   constructor(
     private readonly repo: EntityRepository,
-    private readonly sessionSecret: Buffer,
+    private readonly sessions: SessionRepository,
+    /** The password check; a test passes a counting wrapper to compare the work of sign-ins. */
+    private readonly checkPassword: typeof verifyPassword = verifyPassword,
   ) {}
 
   /** Creates the local owner account on first start (OXY_AUTH=none) and returns it. */
@@ -45,10 +52,21 @@ export class AuthService {
     }
   }
 
+  /** The local owner account, without creating it (--readonly creates nothing). */
+  async findLocalOwner(): Promise<RowValues> {
+    const owner = await this.repo.findBy('users', { email: LOCAL_OWNER_EMAIL });
+    if (!owner) {
+      throw new OxyError('no_local_owner', `OXY_AUTH=none acts as the local owner (${LOCAL_OWNER_EMAIL}), which this database does not have yet and --readonly cannot create`, {
+        hint: 'start `oxy serve` once without --readonly to create it, or use OXY_AUTH=password',
+      });
+    }
+    return owner;
+  }
+
   /** Adds an account with a password (the `oxy users create` command). */
   async createUser(input: { email: string; name?: string; role: 'admin' | 'member' | 'owner'; password: string }): Promise<RowValues> {
     if (input.password.length < 8) throw new ValidationError('the password must have at least 8 characters', [{ field: 'password', message: 'too short' }]);
-    const email = input.email.trim().toLowerCase();
+    const email = normalizeEmail(input.email);
     if (await this.repo.findBy('users', { email })) throw new ConflictError(`a user with email ${email} already exists`, { fields: ['email'] });
     return this.repo.insert('users', { email, name: input.name ?? email.split('@')[0], role: input.role, status: 'active', password_hash: await hashPassword(input.password) });
   }
@@ -57,20 +75,65 @@ export class AuthService {
     await this.repo.update('users', userId, { password_hash: await hashPassword(password) });
   }
 
-  /** Checks email and password; the same error for an unknown email and a wrong password. */
-  async login(email: string, password: string, options: { recordLogin: boolean }): Promise<{ user: RowValues; token: string }> {
-    const user = await this.repo.findBy('users', { email: email.trim().toLowerCase() });
-    const ok = await verifyPassword(password, (user?.password_hash as string | null) ?? undefined);
-    if (!user || !ok) throw new AuthError('invalid_credentials', 'wrong email or password');
+  /**
+   * Checks email and password and starts a stored session; the token is returned once, only its
+   * hash is kept. An unknown email, an account without a password and a wrong password get the
+   * same error after the same scrypt work (a dummy hash stands in), so neither the answer nor its
+   * timing tells which accounts exist.
+   */
+  async login(email: string, password: string): Promise<{ user: RowValues; token: string }> {
+    const user = await this.repo.findBy('users', { email: normalizeEmail(email) });
+    // Only a real password hash counts: an invitation (`invite$…`) or no hash gets the dummy's work.
+    const stored = typeof user?.password_hash === 'string' && user.password_hash.startsWith('scrypt$') ? user.password_hash : undefined;
+    const ok = await this.checkPassword(password, stored ?? DUMMY_PASSWORD_HASH);
+    if (!user || !stored || !ok) throw new AuthError('invalid_credentials', 'wrong email or password');
     if (user.status !== 'active') throw new AuthError('user_disabled', 'this account is disabled');
-    const current = options.recordLogin ? await this.repo.update('users', String(user.id), { last_login_at: nowTimestamp() }) : user;
-    return { user: current, token: signSession(this.sessionSecret, String(user.id)) };
+    const current = await this.repo.update('users', String(user.id), { last_login_at: nowTimestamp() });
+    const { token, hash } = newSessionToken();
+    const expires = new Date(Date.now() + SESSION_DAYS * 86_400_000).toISOString();
+    await this.repo.insert('sessions', { user_id: user.id, token_hash: hash, expires_at: expires, revoked_at: null, last_seen_at: null });
+    return { user: current, token };
   }
 
-  async actorForSession(token: string): Promise<Actor> {
-    const userId = verifySession(this.sessionSecret, token);
-    if (!userId) throw new AuthError('unauthenticated', 'the session is invalid or expired; sign in again');
-    return this.activeActor(userId, 'session');
+  /** Ends the session the token belongs to, if any (signing out twice is not an error). */
+  async logout(token: string | undefined): Promise<void> {
+    const hash = sessionTokenHash(token);
+    const session = hash ? await this.repo.findBy('sessions', { token_hash: hash }) : undefined;
+    if (session && !session.revoked_at) await this.repo.update('sessions', String(session.id), { revoked_at: nowTimestamp() });
+  }
+
+  /**
+   * Who a session cookie signs in: only a stored, unrevoked, unexpired session of an active user.
+   * `touch` records last_seen_at (at most every few minutes); --readonly passes false.
+   */
+  async actorForSession(token: string, options: { touch: boolean } = { touch: true }): Promise<Actor> {
+    const hash = sessionTokenHash(token);
+    const session = hash ? await this.repo.findBy('sessions', { token_hash: hash }) : undefined;
+    if (!session || session.revoked_at || Date.parse(String(session.expires_at)) <= Date.now()) throw new AuthError('unauthenticated', 'the session has ended or is not valid; sign in again');
+    const actor = await this.activeActor(String(session.user_id), 'session');
+    const seen = session.last_seen_at ? Date.parse(String(session.last_seen_at)) : 0;
+    if (options.touch && Date.now() - seen > LAST_SEEN_EVERY_MS) await this.repo.update('sessions', String(session.id), { last_seen_at: nowTimestamp() });
+    return actor;
+  }
+
+  /** `oxy users disable`: the account can no longer sign in and every session it has ends now. */
+  async disableUser(email: string): Promise<{ user: RowValues; endedSessions: number }> {
+    const user = await this.userByEmail(email);
+    const updated = await this.repo.update('users', String(user.id), { status: 'disabled' });
+    return { user: updated, endedSessions: await this.sessions.revokeAllForUser(String(user.id)) };
+  }
+
+  /** `oxy users enable`: the account may sign in again (its old sessions stay ended). */
+  async enableUser(email: string): Promise<RowValues> {
+    const user = await this.userByEmail(email);
+    return this.repo.update('users', String(user.id), { status: 'active' });
+  }
+
+  private async userByEmail(email: string): Promise<RowValues> {
+    const normalized = normalizeEmail(email);
+    const user = await this.repo.findBy('users', { email: normalized });
+    if (!user) throw new NotFoundError(`no user with email ${normalized}`);
+    return user;
   }
 
   async actorForApiKey(key: string): Promise<Actor> {

@@ -7,18 +7,24 @@ export interface EncryptionKey {
   readonly key: Buffer;
   /** A short public fingerprint of the key, stored beside each ciphertext. */
   readonly id: string;
-  readonly source: 'OXY_ENCRYPTION_KEY' | 'file';
+  /** 'ephemeral': --readonly found no key file and created none; it opens no stored secret. */
+  readonly source: 'OXY_ENCRYPTION_KEY' | 'file' | 'ephemeral';
 }
 
 export const KEY_FILE_NAME = 'encryption_key.txt';
 
 /**
  * The secrets key: OXY_ENCRYPTION_KEY (base64 of 32 bytes) if given, else
- * `<state>/encryption_key.txt`, generated on first use with mode 0600.
+ * `<state>/encryption_key.txt`, generated on first use with mode 0600 (unless `create` is false:
+ * then a missing file gives a random in-memory key that opens nothing stored).
  */
-export function loadEncryptionKey(stateDir: string, fromEnv: string | undefined): EncryptionKey {
+export function loadEncryptionKey(stateDir: string, fromEnv: string | undefined, options: { create?: boolean } = {}): EncryptionKey {
   if (fromEnv !== undefined) return { key: decodeKey(fromEnv, 'OXY_ENCRYPTION_KEY'), id: keyId(decodeKey(fromEnv, 'OXY_ENCRYPTION_KEY')), source: 'OXY_ENCRYPTION_KEY' };
   const file = path.join(stateDir, KEY_FILE_NAME);
+  if (options.create === false && !fs.existsSync(file)) {
+    const key = crypto.randomBytes(32);
+    return { key, id: keyId(key), source: 'ephemeral' };
+  }
   try {
     fs.writeFileSync(file, crypto.randomBytes(32).toString('base64') + '\n', { flag: 'wx', mode: 0o600 });
   } catch (error) {

@@ -9,12 +9,6 @@ export type Creator = (values: RowValues, actorId: string) => Promise<RowValues>
 
 /** Per-entity business rules applied before a write; entities without rules are stored as given. */
 const RULES: Partial<Record<TableName, Prepare>> = {
-  users: (input) => {
-    if (typeof input.email !== 'string') return input;
-    const email = input.email.trim().toLowerCase();
-    if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new ValidationError('email is not an email address', [{ field: 'email', message: 'is not an email address' }]);
-    return { ...input, email };
-  },
   workspaces: (input, current) => {
     if (current && 'owner_id' in input && input.owner_id !== current.owner_id) {
       throw new ValidationError('owner_id changes only with a transfer: POST /api/workspaces/:id/transfer', [{ field: 'owner_id', message: 'cannot be changed here' }]);
@@ -34,7 +28,7 @@ function withParsedDefinition(input: RowValues): RowValues {
 
 /**
  * Create, read, update and delete for the entities users manage through the API, with each
- * entity's rules (validated emails and slugs, parsed YAML definitions).
+ * entity's rules (validated slugs, parsed YAML definitions).
  */
 export class EntityService {
   constructor(

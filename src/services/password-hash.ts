@@ -29,3 +29,10 @@ export async function verifyPassword(password: string, stored: string | null | u
   const actual = await scrypt(password, Buffer.from(salt!, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
   return actual.length === expected.length && crypto.timingSafeEqual(actual, expected);
 }
+
+/**
+ * A hash of a random password nobody knows, with the same cost as {@link hashPassword}'s: a
+ * sign-in for an unknown email (or an account without a password) is checked against it, so it
+ * costs the same scrypt work as a wrong password and its timing tells nothing.
+ */
+export const DUMMY_PASSWORD_HASH = 'scrypt$16384$8$1$AFNSiAb7WU68T/k3Gt/Szw==$pLqSWf6KMSUc0JGnkq9e+jyYf2DK1URZqlA22Zc1qGQ=';

@@ -1,29 +1,24 @@
 import crypto from 'node:crypto';
 
+/** How long a sign-in lasts; the cookie's Max-Age and the stored session's expires_at agree. */
 export const SESSION_DAYS = 7;
 
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
 /**
- * Stateless session tokens: `<user id>.<expiry ms>.<HMAC-SHA256>` under the installation secret.
+ * A new session token (256 random bits, base64url) and the SHA-256 that is stored in its place:
+ * the database never holds a token that would sign anyone in.
  *
  * @example
- * const token = signSession(secret, userId); verifySession(secret, token) // userId
+ * const { token, hash } = newSessionToken(); sessionTokenHash(token) === hash // true
  */
-export function signSession(secret: Buffer, userId: string, now = Date.now()): string {
-  const payload = `${userId}.${now + SESSION_DAYS * 86_400_000}`;
-  return `${payload}.${mac(secret, payload)}`;
+export function newSessionToken(): { token: string; hash: string } {
+  const token = crypto.randomBytes(32).toString('base64url');
+  return { token, hash: sessionTokenHash(token)! };
 }
 
-/** The user id of a valid, unexpired token; undefined otherwise. */
-export function verifySession(secret: Buffer, token: string | undefined, now = Date.now()): string | undefined {
-  const parts = token?.split('.') ?? [];
-  if (parts.length !== 3) return undefined;
-  const [userId, expires, signature] = parts as [string, string, string];
-  const expected = Buffer.from(mac(secret, `${userId}.${expires}`));
-  const given = Buffer.from(signature);
-  if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) return undefined;
-  return Number(expires) > now ? userId : undefined;
-}
-
-function mac(secret: Buffer, payload: string): string {
-  return crypto.createHmac('sha256', secret).update(payload).digest('base64url');
+/** The stored hash of a well-formed token; undefined for anything else (no lookup needed). */
+export function sessionTokenHash(token: string | undefined): string | undefined {
+  if (!token || !TOKEN.test(token)) return undefined;
+  return crypto.createHash('sha256').update(token).digest('hex');
 }

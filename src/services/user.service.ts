@@ -2,8 +2,11 @@ import crypto from 'node:crypto';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { EntityRepository, RowValues } from '../repositories/entity.repository.js';
 import { sha256 } from './api-key.service.js';
+import type { SessionRepository } from '../repositories/session.repository.js';
 import type { AuthService } from './auth.service.js';
+import { normalizeEmail } from './email-address.js';
 import { hashPassword, verifyPassword } from './password-hash.js';
+import { sessionTokenHash } from './session-token.js';
 import { ForbiddenError, type Access, type InstanceRole } from './permission.service.js';
 
 /** An invitation token is valid this many days. */
@@ -40,13 +43,14 @@ export class UserService {
   constructor(
     private readonly repo: EntityRepository,
     private readonly auth: AuthService,
+    private readonly sessions: SessionRepository,
     private readonly now: () => number = Date.now,
   ) {}
 
   async create(access: Access, input: UserInput): Promise<RowValues & { invitation?: Invitation }> {
     const role = input.role ?? 'member';
     if (role === 'owner' && access.instanceRole !== 'owner') throw new ForbiddenError('only an instance owner grants the owner role');
-    const email = normalizedEmail(input.email ?? '');
+    const email = normalizeEmail(input.email ?? '');
     if (input.password !== undefined) {
       const user = await this.auth.createUser({ email, role, password: input.password, ...(input.name ? { name: input.name } : {}) });
       return input.status === 'disabled' ? this.repo.update('users', String(user.id), { status: 'disabled' }) : user;
@@ -65,12 +69,16 @@ export class UserService {
     if (losesOwner) await this.keepAnOwner(id);
     const values: RowValues = { ...patch };
     delete values.password;
-    if (typeof values.email === 'string') values.email = normalizedEmail(values.email);
+    if (typeof values.email === 'string') values.email = normalizeEmail(values.email);
     if (patch.password !== undefined) {
       requirePassword(patch.password);
       values.password_hash = await hashPassword(patch.password);
     }
-    return this.repo.update('users', id, values);
+    const updated = await this.repo.update('users', id, values);
+    // A disabled account or a password set by an admin ends every session at once: enabling the
+    // account later, or the old password, must not revive them.
+    if (values.password_hash !== undefined || (patch.status === 'disabled' && target.status !== 'disabled')) await this.sessions.revokeAllForUser(id);
+    return updated;
   }
 
   async delete(access: Access, id: string): Promise<void> {
@@ -84,7 +92,9 @@ export class UserService {
   async reinvite(access: Access, id: string): Promise<Invitation> {
     const target = await this.repo.get('users', id);
     if (target.role === 'owner' && access.instanceRole !== 'owner') throw new ForbiddenError("only an instance owner changes an owner's account");
-    return this.invite(id);
+    const invitation = await this.invite(id);
+    await this.sessions.revokeAllForUser(id);
+    return invitation;
   }
 
   /** A new invitation for an account (replacing any earlier one and any password). */
@@ -109,22 +119,28 @@ export class UserService {
     return this.repo.update('users', String(user.id), { password_hash: await hashPassword(password) });
   }
 
-  /** A signed-in user changes their own password, proving the current one. */
-  async changePassword(userId: string, current: string, next: string): Promise<void> {
+  /**
+   * A signed-in user changes their own password, proving the current one; every other session of
+   * theirs ends (the one whose token is `keepToken`, the caller's own, goes on).
+   */
+  async changePassword(userId: string, current: string, next: string, keepToken?: string): Promise<void> {
     const user = await this.repo.get('users', userId);
     if (!(await verifyPassword(current, (user.password_hash as string | null) ?? undefined))) {
       throw new ForbiddenError('the current password is wrong');
     }
     requirePassword(next, 'new_password');
     await this.repo.update('users', userId, { password_hash: await hashPassword(next) });
+    await this.sessions.revokeAllForUser(userId, sessionTokenHash(keepToken));
   }
 
   /** `oxy users set-password`: the operator sets an account's password by email. */
   async setPasswordByEmail(email: string, password: string): Promise<RowValues> {
-    const user = await this.repo.findBy('users', { email: normalizedEmail(email) });
-    if (!user) throw new NotFoundError(`no user with email ${normalizedEmail(email)}`);
+    const user = await this.repo.findBy('users', { email: normalizeEmail(email) });
+    if (!user) throw new NotFoundError(`no user with email ${normalizeEmail(email)}`);
     requirePassword(password);
-    return this.repo.update('users', String(user.id), { password_hash: await hashPassword(password) });
+    const updated = await this.repo.update('users', String(user.id), { password_hash: await hashPassword(password) });
+    await this.sessions.revokeAllForUser(String(user.id));
+    return updated;
   }
 
   private async keepAnOwner(leaving: string): Promise<void> {
@@ -133,8 +149,3 @@ export class UserService {
   }
 }
 
-function normalizedEmail(email: string): string {
-  const normalized = email.trim().toLowerCase();
-  if (!/^[^@\s]+@[^@\s]+$/.test(normalized)) throw new ValidationError('email is not an email address', [{ field: 'email', message: 'is not an email address' }]);
-  return normalized;
-}

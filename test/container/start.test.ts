@@ -1,10 +1,10 @@
-import { LATEST_SCHEMA_VERSION } from '../../src/db/migrations/index.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LATEST_SCHEMA_VERSION } from '../../src/db/migrations/index.js';
 import { dockerCommands } from '../../src/container/docker-commands.js';
 import { freePort } from '../support/postgres-server.js';
 import { tempDir } from '../support/backends.js';

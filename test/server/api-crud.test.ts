@@ -3,7 +3,8 @@ import { entities, type EntityDef } from '../../src/db/entities.js';
 import { BACKENDS } from '../support/backends.js';
 import { testApp, type TestApp } from '../support/app.js';
 
-const CRUD = (entities as readonly EntityDef[]).filter((e) => e.api !== 'read').map((e) => e.table);
+const CRUD = (entities as readonly EntityDef[]).filter((e) => (e.api ?? 'crud') === 'crud').map((e) => e.table);
+const INTERNAL = (entities as readonly EntityDef[]).filter((e) => e.api === 'none').map((e) => e.table);
 const READ_ONLY = (entities as readonly EntityDef[]).filter((e) => e.api === 'read').map((e) => e.table);
 
 for (const backend of BACKENDS) {
@@ -125,11 +126,16 @@ for (const backend of BACKENDS) {
       }
     });
 
+    it('gives server-internal entities (sessions) no route at all', async () => {
+      expect(INTERNAL).toEqual(['sessions']);
+      for (const table of INTERNAL) expect(t.app.routeTable.filter((r) => r.url.startsWith(`/api/${table}`)), table).toEqual([]);
+    });
+
     it('publishes an OpenAPI 3.1 document with every resource', async () => {
       const spec = await call('GET', '/api/openapi.json');
       expect(spec.status).toBe(200);
       expect(spec.body.openapi).toBe('3.1.0');
-      for (const e of entities) expect(Object.keys(spec.body.paths), e.table).toContain(`/api/${e.table}/`.replace(/\/$/, ''));
+      for (const e of entities as readonly EntityDef[]) if (e.api !== 'none') expect(Object.keys(spec.body.paths), e.table).toContain(`/api/${e.table}`);
       expect(spec.body.paths['/api/workspaces'].post).toBeDefined();
       expect(spec.body.paths['/api/jobs'].post).toBeUndefined();
     });

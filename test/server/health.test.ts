@@ -1,6 +1,6 @@
-import { LATEST_SCHEMA_VERSION } from '../../src/db/migrations/index.js';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { LATEST_SCHEMA_VERSION } from '../../src/db/migrations/index.js';
 import { BACKENDS, postgresAdminUrl } from '../support/backends.js';
 import { testApp } from '../support/app.js';
 

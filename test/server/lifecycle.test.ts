@@ -1,7 +1,7 @@
-import { LATEST_SCHEMA_VERSION } from '../../src/db/migrations/index.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LATEST_SCHEMA_VERSION } from '../../src/db/migrations/index.js';
 import { BACKENDS, freshDatabase, tempDir, type TestDatabase } from '../support/backends.js';
 import { OXY_BIN, runOxy } from '../support/run-cli.js';
 
@@ -65,6 +65,14 @@ for (const backend of BACKENDS) {
       expect(list.items.length).toBe(answered.filter((s) => s === 201).length);
       again.child.kill('SIGINT');
       expect(await again.exited).toBe(0);
+    });
+
+    it('says at start-up which auth mode it runs and who can connect', async () => {
+      const port = await freePort();
+      const server = await startServe(env, port);
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      expect(server.stderr()).toMatch(/^auth: none \(no sign-in, everyone acts as the local owner\) — listening on 127\.0\.0\.1: only this machine can connect$/m);
     });
 
     it('refuses a port that is taken with a one-line error and exit 1', async () => {

@@ -110,6 +110,29 @@ for (const backend of BACKENDS) {
       expect((await login(String(user.email), NEW_PASSWORD)).status).toBe(200);
     });
 
+    it('end every other session of a user who changes their password, keeping the one that changed it', async () => {
+      const user = await f.user();
+      const elsewhere = await f.signIn(String(user.email));
+      const here = await f.signIn(String(user.email));
+      expect((await call(here, 'POST', '/api/auth/password', { current_password: PASSWORD, new_password: NEW_PASSWORD })).status).toBe(204);
+      expect((await call(elsewhere, 'GET', '/api/auth/me')).status).toBe(401);
+      expect((await call(here, 'GET', '/api/auth/me')).status).toBe(200);
+    });
+
+    it("end every session of a user whose password an admin sets", async () => {
+      const user = await f.user();
+      const cookie = await f.signIn(String(user.email));
+      expect((await call(admin, 'PATCH', `/api/users/${String(user.id)}`, { password: NEW_PASSWORD })).status).toBe(200);
+      expect((await call(cookie, 'GET', '/api/auth/me')).status).toBe(401);
+    });
+
+    it('end every session of a user who is invited again', async () => {
+      const user = await f.user();
+      const cookie = await f.signIn(String(user.email));
+      expect((await call(admin, 'POST', `/api/users/${String(user.id)}/invitation`)).status).toBe(201);
+      expect((await call(cookie, 'GET', '/api/auth/me')).status).toBe(401);
+    });
+
     it('refuse a password change with a wrong current password', async () => {
       const user = await f.user();
       const cookie = await f.signIn(String(user.email));
@@ -125,6 +148,14 @@ for (const backend of BACKENDS) {
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).not.toContain(NEW_PASSWORD);
       expect((await login(String(user.email), NEW_PASSWORD)).status).toBe(200);
+    });
+
+    it('end every session of the account oxy users set-password changes', async () => {
+      const user = await f.user();
+      const cookie = await f.signIn(String(user.email));
+      const result = await runOxy(['users', 'set-password', '--email', String(user.email), '--password-stdin'], { OXY_STATE_DIR: t.stateDir, OXY_DATABASE_URL: t.url }, { stdin: `${NEW_PASSWORD}\n` });
+      expect(result.code, result.stderr).toBe(0);
+      expect((await call(cookie, 'GET', '/api/auth/me')).status).toBe(401);
     });
 
     it('name an unknown email in oxy users set-password, exit 1', async () => {

@@ -28,6 +28,8 @@ export async function testApp(backend: Backend, options: AppOptions & { env?: Re
   const config = loadConfig({ OXY_STATE_DIR: stateDir, OXY_DATABASE_URL: db.url, ...options.env });
   const { database } = await openMigratedDatabase(config);
   const services = await createAppServices(config, database);
+  // A read-only server finds the local owner a read-write start created before it.
+  if (options.readonly && config.auth === 'none') await services.auth.ensureLocalOwner();
   const app = await buildApp(services, options);
   return {
     app,

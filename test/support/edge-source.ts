@@ -29,6 +29,8 @@ export async function buildEdgeSource(): Promise<{ stateDir: string; file: strin
   const unicode = { 'ключ': ['値', { emoji: '👩‍💻', nested: { deep: [1, 2.5, -0.001, null, true, ''] } }], 'a"b\\c': 'tab\tnl\n' };
   const user = await repo.insert('users', { email: 'edge@example.com', name: '', role: 'admin', status: 'active', last_login_at: null });
   const user2 = await repo.insert('users', { email: 'émoji😀@example.com', name: 'Zoë 😀', role: 'member', status: 'disabled', last_login_at: MICROS });
+  await repo.insert('sessions', { user_id: user.id, token_hash: 'a'.repeat(64), expires_at: MICROS, revoked_at: null, last_seen_at: null });
+  await repo.insert('sessions', { user_id: user2.id, token_hash: '0'.repeat(64), expires_at: '2026-03-04T05:06:08.000001Z', revoked_at: MICROS, last_seen_at: MICROS });
   const ws = await repo.insert('workspaces', { name: '', slug: 'edge', owner_id: user.id });
   await repo.insert('workspaces', { name: 'Ünïcode 😀', slug: 'edge-2', owner_id: user2.id });
   await repo.insert('workspace_members', { workspace_id: ws.id, user_id: user.id, role: 'owner' });

@@ -33,12 +33,13 @@ const typeParsers = {
  * A pg Pool configured the way oxy needs it: UTC session time zone, canonical timestamps, int8 as
  * number, and an idle-client error handler so a server restart does not crash the process.
  */
-export function createPool(url: string, options: { max?: number; connectionTimeoutMillis?: number } = {}): pg.Pool {
+export function createPool(url: string, options: { max?: number; connectionTimeoutMillis?: number; readonly?: boolean } = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 10_000,
-    options: '-c TimeZone=UTC',
+    // --readonly: the server itself refuses any write, whatever the code above it does.
+    options: options.readonly ? '-c TimeZone=UTC -c default_transaction_read_only=on' : '-c TimeZone=UTC',
     types: typeParsers,
     application_name: 'oxy',
   });
@@ -66,7 +67,7 @@ export const postgresDialect: StorageDialect = {
 
   async open(target: DatabaseTarget, options = {}) {
     if (target.backend !== 'postgres') throw new Error('postgres dialect needs a postgres target');
-    const pool = createPool(target.url, options.poolSize === undefined ? {} : { max: options.poolSize });
+    const pool = createPool(target.url, { ...(options.poolSize === undefined ? {} : { max: options.poolSize }), ...(options.readonly ? { readonly: true } : {}) });
     const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
     pools.set(db, pool);
     return db;

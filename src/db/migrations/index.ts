@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { StorageDialect } from '../dialect/storage-dialect.js';
 import * as initial from './0001-initial.js';
 import * as workspaceMembers from './0002-workspace-members.js';
+import * as sessions from './0003-sessions.js';
 
 export interface OxyMigration {
   readonly name: string;
@@ -12,6 +13,7 @@ export interface OxyMigration {
 export const MIGRATIONS: readonly OxyMigration[] = [
   { name: '0001_initial', up: initial.up },
   { name: '0002_workspace_members', up: workspaceMembers.up },
+  { name: '0003_sessions', up: sessions.up },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

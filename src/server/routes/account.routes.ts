@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { PASSWORD_MIN } from '../../services/user.service.js';
+import { SESSION_COOKIE } from '../auth.js';
 
 const errors = { 400: { $ref: 'error#' }, 401: { $ref: 'error#' }, 403: { $ref: 'error#' } };
 
@@ -19,7 +20,7 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
     },
     async (req, reply) => {
       const body = req.body as { current_password: string; new_password: string };
-      await app.services.users.changePassword(req.actor!.userId, body.current_password, body.new_password);
+      await app.services.users.changePassword(req.actor!.userId, body.current_password, body.new_password, req.cookies[SESSION_COOKIE]);
       return reply.status(204).send();
     },
   );

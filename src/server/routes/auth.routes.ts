@@ -2,8 +2,10 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { API_KEY_DEFAULT_DAYS, API_KEY_MAX_DAYS, type ApiKeyInput } from '../../services/api-key.service.js';
 import { AuthError } from '../../services/auth.service.js';
+import { SESSION_DAYS } from '../../services/session-token.js';
 import { SESSION_COOKIE } from '../auth.js';
 import { idParams } from '../entity-schemas.js';
+import { signInLimitHooks, type SignInLimits } from '../sign-in-limits.js';
 
 const errors = { 400: { $ref: 'error#' }, 401: { $ref: 'error#' }, 403: { $ref: 'error#' }, 404: { $ref: 'error#' } };
 /** What the API shows of an API key (never the key); also used by api-keys.routes.ts. */
@@ -17,10 +19,12 @@ export const apiKey = Type.Object({
   created_at: Type.String(),
 });
 const signedIn = { permission: { signedIn: true } } as const;
+const loginErrors = { ...errors, 429: { $ref: 'error#' } };
 
 /** `/api/auth`: sign in and out, who am I, and API keys for scripts. */
-export async function authRoutes(app: FastifyInstance): Promise<void> {
+export async function authRoutes(app: FastifyInstance, options: { signInLimits?: SignInLimits }): Promise<void> {
   const tags = ['auth'];
+  const limits = await signInLimitHooks(app, options.signInLimits);
   const me = (actorId: string | undefined) => {
     if (!actorId) throw new AuthError('unauthenticated', 'sign in first');
     return actorId;
@@ -28,15 +32,22 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
 
   app.post(
     '/auth/login',
-    { config: { permission: { public: true } }, schema: { tags, body: Type.Object({ email: Type.String({ minLength: 1 }), password: Type.String({ minLength: 1 }) }, { additionalProperties: false }), response: { 200: Type.Object({ user: Type.Unsafe({ $ref: 'users.row#' }) }), ...errors } } },
+    {
+      config: { permission: { public: true } },
+      onRequest: limits.onRequest,
+      preHandler: limits.preHandler,
+      schema: { tags, body: Type.Object({ email: Type.String({ minLength: 1 }), password: Type.String({ minLength: 1 }) }, { additionalProperties: false }), response: { 200: Type.Object({ user: Type.Unsafe({ $ref: 'users.row#' }) }), ...loginErrors } },
+    },
     async (request, reply) => {
       const { email, password } = request.body as { email: string; password: string };
-      const { user, token } = await app.services.auth.login(email, password, { recordLogin: !app.readonlyMode });
-      reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', path: '/', secure: request.protocol === 'https', maxAge: 7 * 86_400 });
+      const { user, token } = await app.services.auth.login(email, password);
+      reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', path: '/', secure: request.protocol === 'https', maxAge: SESSION_DAYS * 86_400 });
       return { user };
     },
   );
-  app.post('/auth/logout', { config: { permission: { public: true } }, schema: { tags } }, async (_request, reply) => {
+  // Ends the stored session, so the cookie is worthless even if a copy of it is replayed.
+  app.post('/auth/logout', { config: { permission: { public: true } }, schema: { tags } }, async (request, reply) => {
+    await app.services.auth.logout(request.cookies[SESSION_COOKIE]);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.status(204).send();
   });

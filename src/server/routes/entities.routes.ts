@@ -35,7 +35,7 @@ function onRows(table: string, role: WorkspaceRole, target: 'row' | 'create' | '
  */
 export async function entityRoutes(app: FastifyInstance): Promise<void> {
   for (const entity of entities as readonly EntityDef[]) {
-    if (CUSTOM_ROUTED.includes(entity.table as TableName)) continue;
+    if (entity.api === 'none' || CUSTOM_ROUTED.includes(entity.table as TableName)) continue;
     const table = entity.table as TableName;
     const tags = [table];
     const ref = { $ref: `${table}.row#` };
