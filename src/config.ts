@@ -15,6 +15,8 @@ export interface Config {
   readonly auth: AuthMode;
   /** Base64 key from OXY_ENCRYPTION_KEY, or undefined to use `<state>/encryption_key.txt`. */
   readonly encryptionKeyBase64: string | undefined;
+  /** The request log's level (OXY_LOG_LEVEL): pino's `fatal` … `trace`, `silent`. */
+  readonly logLevel: string;
 }
 
 /**
@@ -63,5 +65,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseFromEnv: Boolean(rawUrl),
     auth,
     encryptionKeyBase64: env.OXY_ENCRYPTION_KEY?.trim() || undefined,
+    logLevel: env.OXY_LOG_LEVEL ?? 'info',
   };
 }

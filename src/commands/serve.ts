@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../config.js';
-import { startServer, waitForShutdownSignal, type ServeOptions } from '../server/run-server.js';
+import { startServer, type ServeOptions } from '../server/run-server.js';
+import { waitForShutdownSignal } from './shutdown-signals.js';
 
 export function parsePort(value: string): number {
   const port = Number(value);
@@ -26,7 +27,7 @@ export function addServeOptions(command: Command): Command {
 export async function serveUntilSignal(options: ServeOptions, env: NodeJS.ProcessEnv = process.env, shutdown: Promise<NodeJS.Signals> = waitForShutdownSignal()): Promise<void> {
   const config = loadConfig(env);
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const server = await startServer(config, options, log);
+  const server = await startServer(config, options, { log, logStream: process.stderr });
   log(`oxy ${options.readonly ? '(read-only) ' : ''}listening on ${server.url} — database ${config.database.backend} ${config.database.display}`);
   const signal = await shutdown;
   log(`${signal} received: finishing in-flight requests and shutting down`);

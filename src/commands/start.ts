@@ -9,8 +9,9 @@ import { SharedUse } from '../container/shared-use.js';
 import { LOCAL_POSTGRES, localPostgresPort, localPostgresUrl } from '../container/postgres-container.js';
 import { maskUrl } from '../db/url.js';
 import { OxyError } from '../errors.js';
-import { SHUTDOWN_SIGNALS, waitForShutdownSignal, type ServeOptions } from '../server/run-server.js';
+import type { ServeOptions } from '../server/run-server.js';
 import { addServeOptions, serveUntilSignal } from './serve.js';
+import { SHUTDOWN_SIGNALS, waitForShutdownSignal } from './shutdown-signals.js';
 
 type Runtime = 'auto' | 'docker' | 'embedded';
 interface StartOptions extends ServeOptions {

@@ -15,6 +15,12 @@ export interface ServeOptions {
   tlsKey?: string;
 }
 
+/** Where the server writes: the operator's start-up lines, and the request log (pino's JSON lines). */
+export interface ServerOutput {
+  log: (line: string) => void;
+  logStream: NodeJS.WritableStream;
+}
+
 export interface RunningServer {
   app: FastifyInstance;
   url: string;
@@ -45,9 +51,9 @@ function transport(options: ServeOptions): Record<string, unknown> {
  * Opens and migrates the configured database, builds the app and listens. Used by `oxy serve`
  * and `oxy start`.
  */
-export async function startServer(config: Config, options: ServeOptions, log: (line: string) => void): Promise<RunningServer> {
+export async function startServer(config: Config, options: ServeOptions, output: ServerOutput): Promise<RunningServer> {
   const server = transport(options);
-  const { database } = await openMigratedDatabase(config, log);
+  const { database } = await openMigratedDatabase(config, output.log);
   let app: FastifyInstance | undefined;
   try {
     const services = await createAppServices(config, database);
@@ -55,9 +61,9 @@ export async function startServer(config: Config, options: ServeOptions, log: (l
       readonly: options.readonly,
       server,
       logger: {
-        level: process.env.OXY_LOG_LEVEL ?? 'info',
+        level: config.logLevel,
         redact: REDACTED,
-        stream: process.stderr,
+        stream: output.logStream,
       },
     });
     await app.listen({ port: options.port, host: options.host });
@@ -86,18 +92,4 @@ export async function startServer(config: Config, options: ServeOptions, log: (l
       await database.close();
     },
   };
-}
-
-/** The signals that shut oxy down gracefully: Ctrl+C, a service manager's stop, a closed terminal. */
-export const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-
-/** Resolves on the first shutdown signal. */
-export function waitForShutdownSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const handler = (signal: NodeJS.Signals) => {
-      for (const s of SHUTDOWN_SIGNALS) process.off(s, handler);
-      resolve(signal);
-    };
-    for (const s of SHUTDOWN_SIGNALS) process.on(s, handler);
-  });
 }
