@@ -1,5 +1,5 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import { OxyError } from '../errors.js';
+import { dbErrors } from './db-errors.js';
 import type { StorageDialect } from './dialect/storage-dialect.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations/index.js';
 
@@ -13,16 +13,6 @@ export interface SchemaStatus {
   pending: string[];
   /** Applied migrations this binary does not know: the database is newer than the binary. */
   unknown: string[];
-}
-
-export class SchemaTooNewError extends OxyError {
-  constructor(unknown: string[]) {
-    super(
-      'schema_too_new',
-      `the database schema is newer than this oxy (unknown migrations: ${unknown.join(', ')})`,
-      { hint: 'upgrade oxy to the version that last migrated this database', exitCode: 1, status: 503 },
-    );
-  }
 }
 
 /** Reads which migrations the database has applied, without changing anything. */
@@ -64,7 +54,7 @@ async function appliedMigrations(db: Kysely<any>): Promise<string[]> {
  */
 export async function migrateToLatest(db: Kysely<any>, dialect: StorageDialect): Promise<{ applied: string[]; version: number }> {
   const before = await schemaStatus(db);
-  if (before.unknown.length > 0) throw new SchemaTooNewError(before.unknown);
+  if (before.unknown.length > 0) throw dbErrors.schemaTooNew(before.unknown);
   const provider: MigrationProvider = {
     async getMigrations() {
       const byName: Record<string, Migration> = {};
@@ -79,12 +69,9 @@ export async function migrateToLatest(db: Kysely<any>, dialect: StorageDialect):
     const message = error instanceof Error ? error.message : String(error);
     if (/corrupted migrations|missing/i.test(message)) {
       const after = await schemaStatus(db);
-      if (after.unknown.length > 0) throw new SchemaTooNewError(after.unknown);
+      if (after.unknown.length > 0) throw dbErrors.schemaTooNew(after.unknown);
     }
-    throw new OxyError('migration_failed', `migration ${failed} failed: ${message}`, {
-      hint: 'nothing of it was applied; fix the cause and run `oxy migrate` again',
-      cause: error,
-    });
+    throw dbErrors.migrationFailed(failed, message, error);
   }
   const applied = results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
   return { applied, version: (await schemaStatus(db)).version };

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { openMigratedDatabase } from '../commands/open-app-database.js';
-import { ConfigError, OxyError } from '../errors.js';
+import { configErrors } from '../config-errors.js';
 import { createAppServices } from '../services/app-services.js';
 import { buildApp, REDACTED } from './app.js';
 
@@ -30,13 +30,13 @@ export interface RunningServer {
 
 function transport(options: ServeOptions): Record<string, unknown> {
   if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) {
-    throw new ConfigError('--tls-cert and --tls-key go together', 'give both files, or neither');
+    throw configErrors.tlsHalfGiven();
   }
   const read = (file: string, flag: string) => {
     try {
       return fs.readFileSync(file);
     } catch (error) {
-      throw new ConfigError(`cannot read ${flag} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, `check the path given to ${flag}`);
+      throw configErrors.tlsUnreadable(flag, file, (error as NodeJS.ErrnoException).code ?? (error as Error).message);
     }
   };
   const tls = options.tlsCert && options.tlsKey ? { cert: read(options.tlsCert, '--tls-cert'), key: read(options.tlsKey, '--tls-key') } : undefined;
@@ -71,12 +71,10 @@ export async function startServer(config: Config, options: ServeOptions, output:
     await app?.close().catch(() => undefined);
     await database.close().catch(() => undefined);
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new OxyError('port_in_use', `port ${options.port} is already in use on ${options.host}`, {
-        hint: `pick another with --port ${options.port + 1}, or find the process using it with: lsof -i :${options.port}`,
-      });
+      throw configErrors.listenPortInUse(options.port, options.host);
     }
     if ((error as NodeJS.ErrnoException).code === 'EACCES') {
-      throw new OxyError('port_denied', `not allowed to listen on port ${options.port}`, { hint: 'use a port above 1023, e.g. --port 3000' });
+      throw configErrors.listenPortDenied(options.port);
     }
     throw error;
   }
