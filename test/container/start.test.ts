@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dockerCommands } from '../../src/container/docker-commands.js';
 import { freePort } from '../support/postgres-server.js';
 import { tempDir } from '../support/backends.js';
@@ -39,6 +39,17 @@ async function stopWith(started: Started, signal: NodeJS.Signals, group = false)
   if (group) process.kill(-started.child.pid!, signal);
   else started.child.kill(signal);
   return started.exited;
+}
+
+/** Runs `fn` while something else listens on 127.0.0.1:`port`. */
+async function whileListening<T>(port: number, fn: () => Promise<T>): Promise<T> {
+  const blocker = net.createServer();
+  await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+  try {
+    return await fn();
+  } finally {
+    blocker.close();
+  }
 }
 
 const calls = (dir: string) =>
@@ -155,23 +166,20 @@ describe('oxy start --runtime embedded (a real PostgreSQL 18, no Docker)', () =>
     }
   });
 
-  it('refuses a taken port with a clear error', async () => {
-    const blocker = net.createServer();
+  it('refuses a taken PostgreSQL port with a clear error', async () => {
     const port = await freePort();
-    await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
-    try {
-      const result = await runOxy(['start', '--runtime', 'embedded'], { ...env, OXY_POSTGRES_PORT: String(port) });
-      expect(result.code).toBe(1);
-      expect(result.stderr).toContain(`Error: port ${port} already in use`);
-      expect(result.stderr).toMatch(/Hint: find what holds it with: lsof -i :\d+/);
-      // The HTTP port taken instead: PostgreSQL comes up, serving fails, exit 1, PostgreSQL stopped.
-      const http = await runOxy(['start', '--runtime', 'embedded', '--port', String(port), '--host', '127.0.0.1'], env);
-      expect(http.code, http.stderr).toBe(1);
-      expect(http.stderr).toContain(`Error: port ${port} is already in use on 127.0.0.1`);
-      expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).embedded.running).toBe(false);
-    } finally {
-      blocker.close();
-    }
+    const result = await whileListening(port, () => runOxy(['start', '--runtime', 'embedded'], { ...env, OXY_POSTGRES_PORT: String(port) }));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Error: port ${port} already in use`);
+    expect(result.stderr).toMatch(/Hint: find what holds it with: lsof -i :\d+/);
+  });
+
+  it('refuses a taken HTTP port after PostgreSQL came up, and stops PostgreSQL again', async () => {
+    const port = await freePort();
+    const http = await whileListening(port, () => runOxy(['start', '--runtime', 'embedded', '--port', String(port), '--host', '127.0.0.1'], env));
+    expect(http.code, http.stderr).toBe(1);
+    expect(http.stderr).toContain(`Error: port ${port} is already in use on 127.0.0.1`);
+    expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).embedded.running).toBe(false);
   });
 
   // As root the server runs as the user postgres, which must reach the binaries too: oxy installed
@@ -367,92 +375,107 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
     expect(calls(doubleDir).slice(before)).toEqual([]);
   });
 
-  it('names each failure and its fix: no CLI, daemon down, port taken, container exiting at once', async () => {
-    const missing = await runOxy(['start'], { ...env, OXY_CONTAINER_CLI: 'no-such-docker-cli' });
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/^Error: no-such-docker-cli is not installed or not in PATH$/m);
-    expect(missing.stderr).toMatch(/oxy start --runtime embedded/);
-    const noDocker = await runOxy(['start'], { ...env, PATH: '/usr/bin:/bin' });
-    expect(noDocker.stderr).toMatch(/^Error: Docker is not installed or not in PATH$/m);
+  describe('names each failure and its fix', () => {
+    afterEach(async () => {
+      await runOxy(['start', '--clean', '--yes'], env);
+    });
 
-    const down = await runOxy(['start'], { ...env, OXY_DOCKER_DOUBLE_DAEMON: 'down' });
-    expect(down.code).toBe(1);
-    expect(down.stderr).toMatch(/^Error: Docker daemon is not running$/m);
-    expect(down.stderr).toMatch(/--runtime embedded/);
-    const denied = await runOxy(['start'], { ...env, OXY_DOCKER_DOUBLE_DAEMON: 'denied' });
-    expect(denied.code).toBe(1);
-    expect(denied.stderr).toMatch(/^Error: permission denied on the docker daemon's socket$/m);
-    expect(denied.stderr).toMatch(/docker group/);
-    const downStatus = await runOxy(['status', '--json'], { ...env, OXY_DOCKER_DOUBLE_DAEMON: 'down' });
-    expect(JSON.parse(downStatus.stdout).containerRuntime).toMatchObject({ found: true, daemonRunning: false });
+    it('a container CLI that is not installed, offering the embedded runtime', async () => {
+      const missing = await runOxy(['start'], { ...env, OXY_CONTAINER_CLI: 'no-such-docker-cli' });
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/^Error: no-such-docker-cli is not installed or not in PATH$/m);
+      expect(missing.stderr).toMatch(/oxy start --runtime embedded/);
+    });
 
-    const blocker = net.createServer();
-    const port = await freePort();
-    await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
-    try {
-      const taken = await runOxy(['start'], { ...env, OXY_POSTGRES_PORT: String(port) });
+    it('Docker itself not installed, by its name', async () => {
+      const noDocker = await runOxy(['start'], { ...env, PATH: '/usr/bin:/bin' });
+      expect(noDocker.code).toBe(1);
+      expect(noDocker.stderr).toMatch(/^Error: Docker is not installed or not in PATH$/m);
+    });
+
+    it('a Docker daemon that is down, offering the embedded runtime', async () => {
+      const down = await runOxy(['start'], { ...env, OXY_DOCKER_DOUBLE_DAEMON: 'down' });
+      expect(down.code).toBe(1);
+      expect(down.stderr).toMatch(/^Error: Docker daemon is not running$/m);
+      expect(down.stderr).toMatch(/--runtime embedded/);
+    });
+
+    it('a daemon socket the user may not use, with the docker group as the fix', async () => {
+      const denied = await runOxy(['start'], { ...env, OXY_DOCKER_DOUBLE_DAEMON: 'denied' });
+      expect(denied.code).toBe(1);
+      expect(denied.stderr).toMatch(/^Error: permission denied on the docker daemon's socket$/m);
+      expect(denied.stderr).toMatch(/docker group/);
+    });
+
+    it('a daemon that is down, in oxy status too', async () => {
+      const downStatus = await runOxy(['status', '--json'], { ...env, OXY_DOCKER_DOUBLE_DAEMON: 'down' });
+      expect(JSON.parse(downStatus.stdout).containerRuntime).toMatchObject({ found: true, daemonRunning: false });
+    });
+
+    it('a taken port, with how to find what holds it', async () => {
+      const port = await freePort();
+      const taken = await whileListening(port, () => runOxy(['start'], { ...env, OXY_POSTGRES_PORT: String(port) }));
       expect(taken.code).toBe(1);
       expect(taken.stderr).toContain(`Error: port ${port} already in use`);
       expect(taken.stderr).toMatch(/or pick another port with OXY_POSTGRES_PORT$/m);
-    } finally {
-      blocker.close();
-    }
+    });
 
-    const badPort = await runOxy(['start'], { ...env, OXY_POSTGRES_PORT: '99999' });
-    expect(badPort.code).toBe(1);
-    expect(badPort.stderr).toMatch(/^Error: OXY_POSTGRES_PORT must be a port number from 1 to 65535, got "99999"$/m);
+    it('an OXY_POSTGRES_PORT that is not a port number', async () => {
+      const badPort = await runOxy(['start'], { ...env, OXY_POSTGRES_PORT: '99999' });
+      expect(badPort.code).toBe(1);
+      expect(badPort.stderr).toMatch(/^Error: OXY_POSTGRES_PORT must be a port number from 1 to 65535, got "99999"$/m);
+    });
 
-    // Ctrl+C while PostgreSQL is still starting: the container it began is stopped, not left running.
-    const callsBefore = calls(doubleDir).length;
-    const slow = await oxyStart([], { ...env, OXY_DOCKER_DOUBLE_NEVER_READY: '1' }, false);
-    for (let i = 0; i < 100 && !calls(doubleDir).slice(callsBefore).some((c) => c[0] === 'exec'); i++) await new Promise((r) => setTimeout(r, 100));
-    // (SIGTERM here: exit 143, the shell's 128 + 15, as for Ctrl+C's 130.)
-    expect(await stopWith(slow, 'SIGTERM'), slow.output()).toBe(143);
-    expect(slow.output()).toMatch(/SIGTERM received during start-up: stopping container oxy-postgres/);
-    expect(calls(doubleDir).at(-1)).toEqual(dockerCommands.stop('oxy-postgres'));
-    expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).container.status).toBe('stopped');
-    await runOxy(['start', '--clean', '--yes'], env);
+    it('a signal while PostgreSQL is still starting: the container it began is stopped, not left running', async () => {
+      const callsBefore = calls(doubleDir).length;
+      const slow = await oxyStart([], { ...env, OXY_DOCKER_DOUBLE_NEVER_READY: '1' }, false);
+      for (let i = 0; i < 100 && !calls(doubleDir).slice(callsBefore).some((c) => c[0] === 'exec'); i++) await new Promise((r) => setTimeout(r, 100));
+      // (SIGTERM here: exit 143, the shell's 128 + 15, as for Ctrl+C's 130.)
+      expect(await stopWith(slow, 'SIGTERM'), slow.output()).toBe(143);
+      expect(slow.output()).toMatch(/SIGTERM received during start-up: stopping container oxy-postgres/);
+      expect(calls(doubleDir).at(-1)).toEqual(dockerCommands.stop('oxy-postgres'));
+      expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).container.status).toBe('stopped');
+    });
 
-    // Ctrl+C from a terminal (the whole process group) while `docker run` creates the container:
-    // the docker CLI is not cut off midway; oxy lets it finish, then stops the container.
-    const groupBefore = calls(doubleDir).length;
-    const creating = await oxyStart([], env, false);
-    for (let i = 0; i < 100 && !calls(doubleDir).slice(groupBefore).some((c) => c[0] === 'run'); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(await stopWith(creating, 'SIGINT', true), creating.output()).toBe(130);
-    expect(calls(doubleDir).at(-1)).toEqual(dockerCommands.stop('oxy-postgres'));
-    expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).container.status).toBe('stopped');
-    await runOxy(['start', '--clean', '--yes'], env);
+    it('a Ctrl+C from the terminal while docker run creates the container: the CLI finishes, then the container is stopped', async () => {
+      // The whole process group gets the signal; the docker CLI runs in a group of its own.
+      const groupBefore = calls(doubleDir).length;
+      const creating = await oxyStart([], env, false);
+      for (let i = 0; i < 100 && !calls(doubleDir).slice(groupBefore).some((c) => c[0] === 'run'); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await stopWith(creating, 'SIGINT', true), creating.output()).toBe(130);
+      expect(calls(doubleDir).at(-1)).toEqual(dockerCommands.stop('oxy-postgres'));
+      expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).container.status).toBe('stopped');
+    });
 
-    const crash = await runOxy(['start'], { ...env, OXY_DOCKER_DOUBLE_CRASH: '1' });
-    expect(crash.code).toBe(1);
-    expect(crash.stderr).toMatch(/^Error: the oxy-postgres container exited \(code 1\)$/m);
-    expect(crash.stderr).toMatch(/last log lines of oxy-postgres:\n {2}.*FATAL/);
-    await runOxy(['start', '--clean', '--yes'], env);
+    it('a container exiting at once, with its last log lines', async () => {
+      const crash = await runOxy(['start'], { ...env, OXY_DOCKER_DOUBLE_CRASH: '1' });
+      expect(crash.code).toBe(1);
+      expect(crash.stderr).toMatch(/^Error: the oxy-postgres container exited \(code 1\)$/m);
+      expect(crash.stderr).toMatch(/last log lines of oxy-postgres:\n {2}.*FATAL/);
+    });
 
-    // A volume initialised with another password: refused at once with the fixes, not a 30 s wait.
-    const changing = await oxyStart([], env);
-    const admin = new pg.Client({ connectionString: `postgresql://postgres:postgres@127.0.0.1:${env.OXY_POSTGRES_PORT}/oxy` });
-    await admin.connect();
-    await admin.query(`alter user postgres password 'changed-elsewhere'`);
-    await admin.end();
-    expect(await stopWith(changing, 'SIGINT')).toBe(0);
-    const refused = await runOxy(['start'], env, { timeoutMs: 20_000 });
-    expect(refused.code, refused.stderr).toBe(1);
-    expect(refused.stderr).toMatch(/^Error: PostgreSQL in oxy-postgres refuses the password of user postgres: volume oxy-postgres-data was initialised with other credentials$/m);
-    expect(refused.stderr).toMatch(/oxy start --clean --yes \(this deletes the data in oxy-postgres-data\)/);
-    expect(refused.stderr).not.toContain('changed-elsewhere');
-    expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).container.status).toBe('stopped');
-    // Its port taken by something else: the container keeps its port, so the fix is to recreate it.
-    const squatter = net.createServer();
-    await new Promise<void>((resolve) => squatter.listen(Number(env.OXY_POSTGRES_PORT), '127.0.0.1', resolve));
-    try {
-      const squatted = await runOxy(['start'], env);
+    it('a volume initialised with another password, at once and with the fixes (not after a 30 s wait)', async () => {
+      const changing = await oxyStart([], env);
+      const admin = new pg.Client({ connectionString: `postgresql://postgres:postgres@127.0.0.1:${env.OXY_POSTGRES_PORT}/oxy` });
+      await admin.connect();
+      await admin.query(`alter user postgres password 'changed-elsewhere'`);
+      await admin.end();
+      expect(await stopWith(changing, 'SIGINT')).toBe(0);
+      const refused = await runOxy(['start'], env, { timeoutMs: 20_000 });
+      expect(refused.code, refused.stderr).toBe(1);
+      expect(refused.stderr).toMatch(/^Error: PostgreSQL in oxy-postgres refuses the password of user postgres: volume oxy-postgres-data was initialised with other credentials$/m);
+      expect(refused.stderr).toMatch(/oxy start --clean --yes \(this deletes the data in oxy-postgres-data\)/);
+      expect(refused.stderr).not.toContain('changed-elsewhere');
+      expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).container.status).toBe('stopped');
+    });
+
+    it('the port of an existing container taken by something else: the container keeps its port, so the fix is to recreate it', async () => {
+      const created = await oxyStart([], env);
+      expect(await stopWith(created, 'SIGINT')).toBe(0);
+      const squatted = await whileListening(Number(env.OXY_POSTGRES_PORT), () => runOxy(['start'], env));
       expect(squatted.code).toBe(1);
       expect(squatted.stderr).toContain(`Error: port ${env.OXY_POSTGRES_PORT} already in use`);
       expect(squatted.stderr).toMatch(/or recreate the container on another port: oxy start --clean \(keeps the volume\), then OXY_POSTGRES_PORT=<port> oxy start$/m);
-    } finally {
-      squatter.close();
-    }
-    await runOxy(['start', '--clean', '--yes'], env);
+    });
   });
 });
