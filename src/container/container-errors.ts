@@ -66,6 +66,7 @@ export const containerErrors = {
     message: `PostgreSQL in ${container} has no database "${database}"`,
     hint: `create it with: ${cli} exec ${container} createdb -U ${user} ${database}, ${START_AFRESH}`,
   })),
+  /** A port is fixed when a container is created: one made on another port cannot serve this one. */
   containerPortMismatch: defineError('port_mismatch', (published: number, wanted: number) => ({
     message: `container ${container} publishes PostgreSQL on port ${published}, not ${wanted}`,
     hint: `set OXY_POSTGRES_PORT=${published} to use it as it is, or recreate it on port ${wanted} with: oxy start --clean (the volume and its data are kept)`,
