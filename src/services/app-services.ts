@@ -1,7 +1,6 @@
 import type { Config } from '../config.js';
 import type { AppDatabase } from '../db/connect.js';
 import { EntityRepository } from '../repositories/entity.repository.js';
-import { SecretRepository } from '../repositories/secret.repository.js';
 import { AuthService } from './auth.service.js';
 import { loadInstallationSecret } from './installation-secret.js';
 import { loadEncryptionKey, type EncryptionKey } from './encryption-key.js';
@@ -26,7 +25,7 @@ export interface AppServices {
 export async function createAppServices(config: Config, database: AppDatabase): Promise<AppServices> {
   const encryptionKey = loadEncryptionKey(config.stateDir, config.encryptionKeyBase64);
   const repo = new EntityRepository(database);
-  const secrets = new SecretsService(repo, new SecretRepository(database), encryptionKey);
+  const secrets = new SecretsService(repo, encryptionKey);
   await secrets.verifyKey();
   return { config, database, repo, entities: new EntityService(repo), secrets, auth: new AuthService(repo, loadInstallationSecret(config.stateDir)), encryptionKey };
 }

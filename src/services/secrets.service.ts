@@ -1,7 +1,7 @@
 import type { EntityRepository, ListOptions, Page, RowValues } from '../repositories/entity.repository.js';
-import type { SecretRepository } from '../repositories/secret.repository.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { EncryptionKey } from './encryption-key.js';
+import { SecretRepository } from '../repositories/secret.repository.js';
 import { open, seal, wrongKey, type Sealed } from './secret-cipher.js';
 
 /** Scopes oxy keeps for itself (API key hashes); users cannot create or list them as secrets. */
@@ -23,8 +23,8 @@ export interface SecretInput {
 export class SecretsService {
   constructor(
     private readonly repo: EntityRepository,
-    private readonly secretRepo: SecretRepository,
     private readonly key: EncryptionKey,
+    private readonly secretRepo = new SecretRepository(repo.app),
   ) {}
 
   list(options: ListOptions): Promise<Page> {

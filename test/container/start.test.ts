@@ -4,6 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LATEST_SCHEMA_VERSION } from '../../src/db/migrations/index.js';
 import { dockerCommands } from '../../src/container/docker-commands.js';
 import { freePort } from '../support/postgres-server.js';
 import { tempDir } from '../support/backends.js';
@@ -87,7 +88,7 @@ describe('oxy start --runtime embedded (a real PostgreSQL 18, no Docker)', () =>
     it('comes up as PostgreSQL, migrated, and is served', async () => {
       first = await oxyStart(['--runtime', 'embedded'], env);
       const health = (await (await fetch(`http://127.0.0.1:${first.port}/api/health`)).json()) as { database: { backend: string; schemaVersion: number } };
-      expect(health.database).toEqual({ backend: 'postgres', schemaVersion: 1 });
+      expect(health.database).toEqual({ backend: 'postgres', schemaVersion: LATEST_SCHEMA_VERSION });
       const created = await fetch(`http://127.0.0.1:${first.port}/api/workspaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Kept', slug: 'kept' }) });
       expect(created.status).toBe(201);
     });
@@ -99,7 +100,7 @@ describe('oxy start --runtime embedded (a real PostgreSQL 18, no Docker)', () =>
       const running = JSON.parse(runningStatus.stdout);
       expect(running.embedded).toMatchObject({ present: true, running: true });
       expect(running.database.backend).toBe('sqlite');
-      expect(running.localPostgres).toMatchObject({ backend: 'postgres', reachable: true, schemaVersion: 1, pendingMigrations: [] });
+      expect(running.localPostgres).toMatchObject({ backend: 'postgres', reachable: true, schemaVersion: LATEST_SCHEMA_VERSION, pendingMigrations: [] });
       expect(running.localPostgres.serverVersion).toMatch(/^PostgreSQL 18\./);
       expect(running.localPostgres.url).not.toContain(':postgres@');
     });
