@@ -178,6 +178,10 @@ describe('oxy start --runtime embedded (a real PostgreSQL 18, no Docker)', () =>
       // Ctrl+C in the terminal (the whole process group) while initdb runs.
       const creating = await oxyStart(['--runtime', 'embedded'], own, false);
       for (let i = 0; i < 200 && !creating.output().includes('creating a PostgreSQL 18 cluster'); i++) await new Promise((r) => setTimeout(r, 25));
+      // Once initdb writes into the data folder it runs in its own process group; in the instant
+      // between fork and setsid a signal to oxy's group would still reach it (a test race, seen under load).
+      const initdbWriting = () => fs.existsSync(dataDir) && fs.readdirSync(dataDir).length > 0;
+      for (let i = 0; i < 500 && !initdbWriting(); i++) await new Promise((r) => setTimeout(r, 10));
       expect(await stopWith(creating, 'SIGINT', true), creating.output()).toBe(130);
       expect(creating.output()).toMatch(/SIGINT received during start-up: stopping the embedded PostgreSQL \(data kept\)/);
       expect(creating.output()).not.toMatch(/initdb|Error/);
