@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError } from './errors.js';
+import { containerErrors } from './container/container-errors.js';
+import { LOCAL_POSTGRES } from './container/postgres-container.js';
+import { configErrors } from './config-errors.js';
 import { parseDatabaseUrl, type DatabaseTarget } from './db/url.js';
 
 export type AuthMode = 'none' | 'password';
@@ -17,6 +19,8 @@ export interface Config {
   readonly allowRemoteNoAuth: boolean;
   /** Base64 key from OXY_ENCRYPTION_KEY, or undefined to use `<state>/encryption_key.txt`. */
   readonly encryptionKeyBase64: string | undefined;
+  /** The request log's level (OXY_LOG_LEVEL): pino's `fatal` … `trace`, `silent`. */
+  readonly logLevel: string;
 }
 
 /**
@@ -33,7 +37,7 @@ export function ensureStateDir(dir: string): string {
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new ConfigError(`cannot create the state folder ${dir}: ${(error as Error).message}`, 'set OXY_STATE_DIR to a writable folder');
+    throw configErrors.stateDirUnwritable(dir, (error as Error).message);
   }
   return dir;
 }
@@ -57,11 +61,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     : { backend: 'sqlite', path: defaultSqlitePath(stateDir), display: `sqlite://${defaultSqlitePath(stateDir)}` };
   const auth = (env.OXY_AUTH?.trim() || 'none') as AuthMode;
   if (auth !== 'none' && auth !== 'password') {
-    throw new ConfigError(`OXY_AUTH has an unknown value '${env.OXY_AUTH}'`, 'use OXY_AUTH=none (local single user) or OXY_AUTH=password');
+    throw configErrors.unknownAuthMode(env.OXY_AUTH);
   }
   const allowRemote = env.OXY_ALLOW_REMOTE_NO_AUTH?.trim().toLowerCase() ?? '';
   if (!['', '0', 'false', '1', 'true'].includes(allowRemote)) {
-    throw new ConfigError(`OXY_ALLOW_REMOTE_NO_AUTH has an unknown value '${env.OXY_ALLOW_REMOTE_NO_AUTH}'`, 'use 1 (serve the network without sign-in) or 0; prefer OXY_AUTH=password');
+    throw configErrors.unknownAllowRemote(env.OXY_ALLOW_REMOTE_NO_AUTH);
   }
   return {
     stateDir,
@@ -70,5 +74,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auth,
     allowRemoteNoAuth: allowRemote === '1' || allowRemote === 'true',
     encryptionKeyBase64: env.OXY_ENCRYPTION_KEY?.trim() || undefined,
+    logLevel: env.OXY_LOG_LEVEL ?? 'info',
   };
+}
+
+/** The port `oxy start` uses: 15432, or OXY_POSTGRES_PORT (for a second installation or tests). */
+export function localPostgresPort(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.OXY_POSTGRES_PORT?.trim();
+  if (!raw) return LOCAL_POSTGRES.port;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port < 1 || port > 65535) throw containerErrors.invalidPort(raw);
+  return port;
+}
+
+/** The container CLI `oxy start` and `oxy status` drive: `docker`, or OXY_CONTAINER_CLI (e.g. `podman`). */
+export function containerCli(env: NodeJS.ProcessEnv = process.env): string {
+  return env.OXY_CONTAINER_CLI?.trim() || 'docker';
 }

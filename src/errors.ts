@@ -67,3 +67,63 @@ export class ValidationError extends OxyError {
     super('validation', message, { status: 400, details: { fields } });
   }
 }
+
+/** What a catalogue entry builds from its arguments: the problem, the fix, and what else to carry. */
+export interface ErrorShape {
+  message: string;
+  hint?: string | undefined;
+  details?: unknown;
+  cause?: unknown;
+}
+
+/**
+ * One entry of an area's error catalogue (Fastify's `lib/errors.js`, plus oxy's hint): its code,
+ * HTTP status and exit code stated once, next to the shape of its message. Calling it builds the
+ * error; `is` recognises one (by code, which related entries may share, e.g. `database_unavailable`).
+ */
+export interface ErrorEntry<Args extends unknown[]> {
+  (...args: Args): OxyError;
+  readonly code: string;
+  readonly status: number;
+  readonly exitCode: number;
+  is(error: unknown): error is OxyError;
+}
+
+function entry<Args extends unknown[]>(
+  code: string,
+  codes: { status: number; exitCode: number },
+  make: (shape: ErrorShape) => OxyError,
+  shape: (...args: Args) => ErrorShape,
+): ErrorEntry<Args> {
+  const build = (...args: Args) => make(shape(...args));
+  return Object.assign(build, { code, ...codes, is: (error: unknown): error is OxyError => error instanceof OxyError && error.code === code });
+}
+
+/**
+ * A catalogue entry for an OxyError of its own code.
+ *
+ * @example
+ * export const containerErrors = {
+ *   dockerMissing: defineError('docker_missing', (cli: string) => ({ message: `${cli} is not installed`, hint: 'install Docker' })),
+ * };
+ * throw containerErrors.dockerMissing('docker');
+ */
+export function defineError<Args extends unknown[]>(code: string, shape: (...args: Args) => ErrorShape, options: { status?: number; exitCode?: number } = {}): ErrorEntry<Args> {
+  const codes = { status: options.status ?? 500, exitCode: options.exitCode ?? 1 };
+  return entry(code, codes, ({ message, ...rest }) => new OxyError(code, message, { ...rest, ...codes }), shape);
+}
+
+/** A catalogue entry for bad configuration: a ConfigError (code `config`, exit 1). */
+export function defineConfigError<Args extends unknown[]>(shape: (...args: Args) => { message: string; hint?: string }): ErrorEntry<Args> {
+  return entry('config', { status: 500, exitCode: 1 }, ({ message, hint }) => new ConfigError(message, hint), shape);
+}
+
+/** A catalogue entry for wrong command-line usage: a UsageError (code `usage`, exit 2). */
+export function defineUsageError<Args extends unknown[]>(shape: (...args: Args) => { message: string; hint?: string }): ErrorEntry<Args> {
+  return entry('usage', { status: 500, exitCode: 2 }, ({ message, hint }) => new UsageError(message, hint), shape);
+}
+
+/** A catalogue entry for a database that cannot be reached: a DatabaseUnavailableError (503). */
+export function defineUnavailableError<Args extends unknown[]>(shape: (...args: Args) => { message: string; hint: string; cause?: unknown }): ErrorEntry<Args> {
+  return entry('database_unavailable', { status: 503, exitCode: 1 }, ({ message, hint, cause }) => new DatabaseUnavailableError(message, hint ?? '', cause), shape);
+}

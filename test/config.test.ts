@@ -12,19 +12,23 @@ import { runOxy } from './support/run-cli.js';
 const SECRET = 'p4ssw0rd';
 
 describe('database URLs', () => {
-  it('select SQLite by absolute or relative path and PostgreSQL by either scheme', () => {
+  it('select SQLite by absolute path', () => {
     expect(parseDatabaseUrl('sqlite:///var/lib/oxy/db.sqlite', 'X')).toMatchObject({ backend: 'sqlite', path: '/var/lib/oxy/db.sqlite' });
+  });
+
+  it('select SQLite by a path relative to the working folder', () => {
     expect(parseDatabaseUrl('sqlite://data/db.sqlite', 'X', '/home/me')).toMatchObject({ backend: 'sqlite', path: '/home/me/data/db.sqlite' });
-    for (const scheme of ['postgres', 'postgresql']) {
-      expect(parseDatabaseUrl(`${scheme}://u:${SECRET}@db.example:6543/oxy`, 'X')).toMatchObject({
-        backend: 'postgres',
-        host: 'db.example',
-        port: 6543,
-        database: 'oxy',
-        user: 'u',
-        display: `${scheme}://u:****@db.example:6543/oxy`,
-      });
-    }
+  });
+
+  it.each(['postgres', 'postgresql'])('select PostgreSQL by the %s:// scheme', (scheme) => {
+    expect(parseDatabaseUrl(`${scheme}://u:${SECRET}@db.example:6543/oxy`, 'X')).toMatchObject({
+      backend: 'postgres',
+      host: 'db.example',
+      port: 6543,
+      database: 'oxy',
+      user: 'u',
+      display: `${scheme}://u:****@db.example:6543/oxy`,
+    });
   });
 
   it.each([
@@ -51,20 +55,40 @@ describe('database URLs', () => {
 
   it('mask passwords wherever a URL is shown', () => {
     expect(maskUrl(`postgresql://oxy:${SECRET}@h:5432/db`)).toBe('postgresql://oxy:****@h:5432/db');
+  });
+
+  it('leave a URL without a password as it is', () => {
     expect(maskUrl('postgresql://oxy@h/db')).toBe('postgresql://oxy@h/db');
   });
 });
 
 describe('configuration', () => {
-  it('puts state in OXY_STATE_DIR, else $XDG_DATA_HOME/oxy, else ~/.local/share/oxy', () => {
+  it('puts state in OXY_STATE_DIR, over $XDG_DATA_HOME', () => {
     expect(resolveStateDir({ OXY_STATE_DIR: '/srv/oxy', XDG_DATA_HOME: '/x' })).toBe('/srv/oxy');
+  });
+
+  it('puts state in $XDG_DATA_HOME/oxy without OXY_STATE_DIR', () => {
     expect(resolveStateDir({ XDG_DATA_HOME: '/x/data' })).toBe('/x/data/oxy');
+  });
+
+  it('puts state in ~/.local/share/oxy without either', () => {
     expect(resolveStateDir({})).toBe(path.join(os.homedir(), '.local', 'share', 'oxy'));
   });
 
-  it('defaults to SQLite at <state>/db.sqlite and takes OXY_DATABASE_URL over it', () => {
+  it('defaults to SQLite at <state>/db.sqlite', () => {
     expect(loadConfig({ OXY_STATE_DIR: '/s' }).database).toMatchObject({ backend: 'sqlite', path: '/s/db.sqlite' });
+  });
+
+  it('takes OXY_DATABASE_URL over the SQLite default', () => {
     expect(loadConfig({ OXY_STATE_DIR: '/s', OXY_DATABASE_URL: 'postgresql://h/db' })).toMatchObject({ databaseFromEnv: true, database: { backend: 'postgres' } });
+  });
+
+  it('reads the request log level from OXY_LOG_LEVEL', () => {
+    expect(loadConfig({ OXY_LOG_LEVEL: 'warn' }).logLevel).toBe('warn');
+  });
+
+  it('logs requests at level info by default', () => {
+    expect(loadConfig({}).logLevel).toBe('info');
   });
 
   it('refuses an unknown OXY_AUTH', () => {
@@ -79,15 +103,26 @@ describe('configuration', () => {
     expect(() => loadConfig({ OXY_ALLOW_REMOTE_NO_AUTH: 'yes please' })).toThrow(/^OXY_ALLOW_REMOTE_NO_AUTH has an unknown value 'yes please'$/);
   });
 
-  it('opens SQLite in WAL mode with foreign keys enforced', async () => {
+  /** `fn` on a fresh SQLite database opened as oxy opens it. */
+  async function onSqlite<T>(fn: (app: Awaited<ReturnType<typeof connectDatabase>>) => Promise<T>): Promise<T> {
     const db = await freshDatabase('sqlite');
     const app = await connectDatabase(parseDatabaseUrl(db.url, 'test'));
-    const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(app.db);
-    const fks = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(app.db);
+    try {
+      return await fn(app);
+    } finally {
+      await app.close();
+      await db.cleanup();
+    }
+  }
+
+  it('opens SQLite in WAL mode', async () => {
+    const mode = await onSqlite((app) => sql<{ journal_mode: string }>`pragma journal_mode`.execute(app.db));
     expect(mode.rows[0]!.journal_mode).toBe('wal');
+  });
+
+  it('opens SQLite with foreign keys enforced', async () => {
+    const fks = await onSqlite((app) => sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(app.db));
     expect(fks.rows[0]!.foreign_keys).toBe(1);
-    await app.close();
-    await db.cleanup();
   });
 });
 
@@ -115,10 +150,18 @@ describe('connection failures', () => {
       'Error: cannot reach PostgreSQL at 127.0.0.1:1 (ECONNREFUSED)',
       'Hint: start the server, or fix the host and port in the database URL',
     ]);
+  });
+});
+
+describe('configuration mistakes reach the CLI user', () => {
+  it('as one line with the password masked, and exit code 1, for a bad OXY_DATABASE_URL', async () => {
     const bad = await runOxy(['serve'], { OXY_DATABASE_URL: `mysql://root:${SECRET}@localhost/x`, OXY_STATE_DIR: tempDir() });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^Error: OXY_DATABASE_URL has an unknown scheme 'mysql:' \(mysql:\/\/root:\*\*\*\*@localhost\/x\)$/m);
     expect(bad.stderr).not.toContain(SECRET);
+  });
+
+  it('as exit code 2 for a usage mistake', async () => {
     const usage = await runOxy(['serve', '--port', 'abc']);
     expect(usage.code).toBe(2);
   });

@@ -1,7 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import { describeAccess } from '../server/access-summary.js';
-import { startServer, waitForShutdownSignal, type ServeOptions } from '../server/run-server.js';
+import { startServer, type ServeOptions } from '../server/run-server.js';
+import { waitForShutdownSignal } from './shutdown-signals.js';
 
 export function parsePort(value: string): number {
   const port = Number(value);
@@ -28,7 +29,7 @@ export function addServeOptions(command: Command): Command {
 export async function serveUntilSignal(options: ServeOptions, env: NodeJS.ProcessEnv = process.env, shutdown: Promise<NodeJS.Signals> = waitForShutdownSignal()): Promise<void> {
   const config = loadConfig(env);
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const server = await startServer(config, options, log);
+  const server = await startServer(config, options, { log, logStream: process.stderr });
   log(`oxy ${options.readonly ? '(read-only) ' : ''}listening on ${server.url} — database ${config.database.backend} ${config.database.display}`);
   log(describeAccess(config.auth, options.host, Boolean(options.allowRemoteNoAuth) || config.allowRemoteNoAuth));
   const signal = await shutdown;

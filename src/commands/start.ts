@@ -1,16 +1,16 @@
-import os from 'node:os';
 import readline from 'node:readline/promises';
 import { Command, Option } from 'commander';
-import { ensureStateDir, loadConfig } from '../config.js';
-import { containerCli, DockerRuntime } from '../container/docker-runtime.js';
+import { containerCli, ensureStateDir, loadConfig, localPostgresPort } from '../config.js';
+import { containerErrors } from '../container/container-errors.js';
+import { DockerRuntime } from '../container/docker-runtime.js';
 import { EmbeddedRuntime } from '../container/embedded-runtime.js';
 import type { LocalPostgresRuntime } from '../container/local-postgres.js';
 import { SharedUse } from '../container/shared-use.js';
-import { LOCAL_POSTGRES, localPostgresPort, localPostgresUrl } from '../container/postgres-container.js';
+import { LOCAL_POSTGRES, localPostgresUrl } from '../container/postgres-container.js';
 import { maskUrl } from '../db/url.js';
-import { OxyError } from '../errors.js';
-import { SHUTDOWN_SIGNALS, waitForShutdownSignal, type ServeOptions } from '../server/run-server.js';
+import type { ServeOptions } from '../server/run-server.js';
 import { addServeOptions, serveUntilSignal } from './serve.js';
+import { exitCodeFor, shutdownDuringStartup } from './shutdown-signals.js';
 
 type Runtime = 'auto' | 'docker' | 'embedded';
 interface StartOptions extends ServeOptions {
@@ -20,9 +20,6 @@ interface StartOptions extends ServeOptions {
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-/** The shell's convention for a process ended by a signal: 128 + its number (SIGINT 130, SIGTERM 143). */
-const exitCodeFor = (signal: NodeJS.Signals) => 128 + (os.constants.signals[signal] ?? 0);
 
 async function confirm(question: string, yes: boolean): Promise<boolean> {
   if (yes) return true;
@@ -58,11 +55,39 @@ async function cleanContainer(docker: DockerRuntime, runtime: Runtime, yes: bool
   }
   const current = await docker.state();
   if (current.running && (await SharedUse.inUse(localPostgresUrl(current.publishedPort ?? docker.port)))) {
-    throw new OxyError('container_in_use', `container ${LOCAL_POSTGRES.container} is in use by a running oxy start`, { hint: 'stop it first (Ctrl+C in its terminal), then run oxy start --clean again' });
+    throw containerErrors.containerInUse();
   }
   const dropVolume = (await docker.volumeExists()) && (await confirm(`Remove the volume ${LOCAL_POSTGRES.volume} and all the data in it?`, yes));
   if (!dropVolume) log(`volume ${LOCAL_POSTGRES.volume} kept (pass --yes to remove it too)`);
   return docker.clean(dropVolume);
+}
+
+function localRuntime(runtime: Runtime, stateDir: string, port: number): LocalPostgresRuntime {
+  return runtime === 'embedded' ? new EmbeddedRuntime(stateDir, port, log) : new DockerRuntime(containerCli(), port, log);
+}
+
+/**
+ * Brings the local PostgreSQL up and serves on it until a signal, then stops it. A signal during
+ * start-up stops it at once (the shell's exit code); a failure to serve stops it too.
+ */
+async function startAndServe(opts: StartOptions, stateDir: string, port: number): Promise<void> {
+  const { shutdown, startup } = shutdownDuringStartup();
+  const database = await localRuntime(opts.runtime, stateDir, port).up(startup);
+  if (startup.aborted) {
+    await database.stop(`${String(startup.reason)} received during start-up`);
+    process.exitCode = exitCodeFor(startup.reason as NodeJS.Signals);
+    return;
+  }
+  const url = localPostgresUrl(port);
+  log(`PostgreSQL ready at ${maskUrl(url)}`);
+  try {
+    await serveUntilSignal(opts, { ...process.env, OXY_DATABASE_URL: url }, shutdown);
+  } catch (error) {
+    // Serving failed: stop the database too, but report why serving failed, not a stop error.
+    await database.stop().catch((stopError: Error) => log(`could not stop the database either: ${stopError.message}`));
+    throw error;
+  }
+  await database.stop();
 }
 
 /**
@@ -83,30 +108,6 @@ export function startCommand(): Command {
         log(`OXY_DATABASE_URL is set: serving ${config.database.display}, no local PostgreSQL started`);
         return serveUntilSignal(opts);
       }
-      // Listen for Ctrl+C from here on, so one during start-up still stops the database it began;
-      // a second Ctrl+C exits at once.
-      const shutdown = waitForShutdownSignal();
-      const startup = new AbortController();
-      void shutdown.then((signal) => {
-        startup.abort(signal);
-        for (const again of SHUTDOWN_SIGNALS) process.once(again, () => process.exit(exitCodeFor(again)));
-      });
-      const runtime: LocalPostgresRuntime = opts.runtime === 'embedded' ? new EmbeddedRuntime(config.stateDir, port, log) : new DockerRuntime(containerCli(), port, log);
-      const database = await runtime.up(startup.signal);
-      if (startup.signal.aborted) {
-        await database.stop(`${String(startup.signal.reason)} received during start-up`);
-        process.exitCode = exitCodeFor(startup.signal.reason as NodeJS.Signals);
-        return;
-      }
-      const url = localPostgresUrl(port);
-      log(`PostgreSQL ready at ${maskUrl(url)}`);
-      try {
-        await serveUntilSignal(opts, { ...process.env, OXY_DATABASE_URL: url }, shutdown);
-      } catch (error) {
-        // Serving failed: stop the database too, but report why serving failed, not a stop error.
-        await database.stop().catch((stopError: Error) => log(`could not stop the database either: ${stopError.message}`));
-        throw error;
-      }
-      await database.stop();
+      return startAndServe(opts, config.stateDir, port);
     });
 }

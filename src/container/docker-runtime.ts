@@ -1,10 +1,11 @@
-import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectDatabase } from '../db/connect.js';
 import { parseDatabaseUrl } from '../db/url.js';
-import { OxyError } from '../errors.js';
+import { OxyError, type ErrorEntry } from '../errors.js';
+import { containerErrors } from './container-errors.js';
 import { dockerCommands } from './docker-commands.js';
-import { portInUse, portTakenError } from './port-check.js';
+import { portInUse } from './port-check.js';
+import { runInOwnGroup } from './process-group.js';
 import { because, type LocalPostgresRuntime, type RunningPostgres } from './local-postgres.js';
 import { LOCAL_POSTGRES, localPostgresUrl } from './postgres-container.js';
 import { SharedUse } from './shared-use.js';
@@ -34,13 +35,6 @@ interface InspectedContainer {
   HostConfig?: { PortBindings?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null };
 }
 
-/** The container CLI to drive: `docker`, or OXY_CONTAINER_CLI (e.g. `podman`). */
-export function containerCli(env: NodeJS.ProcessEnv = process.env): string {
-  return env.OXY_CONTAINER_CLI?.trim() || 'docker';
-}
-
-const EMBEDDED_HINT = 'or run PostgreSQL without Docker: oxy start --runtime embedded';
-
 /**
  * Drives the local PostgreSQL container through the `docker` CLI (OXY_CONTAINER_CLI, e.g.
  * `podman`, takes its place), so Docker Desktop, Podman, OrbStack, Colima and Rancher Desktop
@@ -53,47 +47,21 @@ export class DockerRuntime implements LocalPostgresRuntime {
     private readonly log: (line: string) => void,
   ) {}
 
-  /** Runs the CLI; quick questions (ps, inspect, logs) get 15 s, so a hung daemon cannot stall oxy status for minutes. */
-  run(args: readonly string[], timeoutMs = 15_000): Promise<CliResult> {
-    return new Promise((resolve, reject) => {
-      // Its own process group: a Ctrl+C in the terminal reaches oxy alone, which lets the step (an
-      // image pull, say) finish and then stops what it started, instead of cutting the CLI off midway.
-      const child = spawn(this.cli, [...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      child.once('error', (error: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
-        if (error.code !== 'ENOENT') return reject(error);
-        reject(
-          new OxyError('docker_missing', `${this.cli === 'docker' ? 'Docker' : this.cli} is not installed or not in PATH`, {
-            hint: `install Docker (or Podman, with OXY_CONTAINER_CLI=podman), ${EMBEDDED_HINT}`,
-          }),
-        );
-      });
-      child.once('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code: code ?? 1, stdout, stderr });
-      });
-    });
+  /** Runs the CLI in its own process group; quick questions (ps, inspect, logs) get 15 s, so a hung daemon cannot stall oxy status for minutes. */
+  async run(args: readonly string[], timeoutMs = 15_000): Promise<CliResult> {
+    try {
+      const { code, stdout, stderr } = await runInOwnGroup(this.cli, args, { timeoutMs });
+      return { code, stdout, stderr };
+    } catch (error) {
+      throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? containerErrors.dockerMissing(this.cli) : error;
+    }
   }
 
   /** The CLI exists and its daemon answers; returns the server version. */
   async check(): Promise<string> {
     const result = await this.run(dockerCommands.serverVersion(), 15_000);
-    if (result.code !== 0 && /permission denied/i.test(result.stderr)) {
-      throw new OxyError('docker_permission', `permission denied on the ${this.cli} daemon's socket`, {
-        hint: 'add your user to the docker group (sudo usermod -aG docker $USER, then log in again), or use rootless Podman',
-      });
-    }
-    if (result.code !== 0) {
-      throw new OxyError('docker_daemon_down', 'Docker daemon is not running', {
-        hint: `start Docker (Docker Desktop, or: sudo systemctl start docker; podman machine start), ${EMBEDDED_HINT}`,
-        details: result.stderr.trim(),
-      });
-    }
+    if (result.code !== 0 && /permission denied/i.test(result.stderr)) throw containerErrors.dockerPermission(this.cli);
+    if (result.code !== 0) throw containerErrors.dockerDaemonDown(result.stderr);
     return result.stdout.trim();
   }
 
@@ -171,9 +139,7 @@ export class DockerRuntime implements LocalPostgresRuntime {
   /** A failure to reach the container's PostgreSQL, as one line with a fix (pg's own errors are not). */
   private asOxyError(error: unknown): OxyError {
     if (error instanceof OxyError) return error;
-    return new OxyError('container_not_ready', `could not connect to PostgreSQL in ${LOCAL_POSTGRES.container}: ${(error as Error).message}`, {
-      hint: `see: ${this.cli} logs ${LOCAL_POSTGRES.container}`,
-    });
+    return containerErrors.containerUnreachable(this.cli, (error as Error).message);
   }
 
   private async stopLogged(reason?: string): Promise<void> {
@@ -184,26 +150,17 @@ export class DockerRuntime implements LocalPostgresRuntime {
   /** Creates the container, or starts it if it exists and is stopped (never recreates it). */
   async ensureStarted(): Promise<'created' | 'started' | 'already running'> {
     const current = await this.state();
-    if (current.publishedPort !== undefined && current.publishedPort !== this.port) throw this.portMismatch(current.publishedPort);
+    if (current.publishedPort !== undefined && current.publishedPort !== this.port) throw containerErrors.containerPortMismatch(current.publishedPort, this.port);
     if (current.running) return 'already running';
-    if (await portInUse(this.port)) throw portTakenError(this.port, current.exists);
+    if (await portInUse(this.port)) throw containerErrors.portTaken(this.port, current.exists);
     const args = current.exists ? dockerCommands.start(LOCAL_POSTGRES.container) : dockerCommands.run(this.port);
     this.log(current.exists ? `starting container ${LOCAL_POSTGRES.container}` : `creating container ${LOCAL_POSTGRES.container} (${LOCAL_POSTGRES.image}, volume ${LOCAL_POSTGRES.volume}, port ${this.port})`);
     const result = await this.run(args, 300_000);
     if (result.code !== 0) {
-      if (/port is already allocated|address already in use/i.test(result.stderr)) throw portTakenError(this.port, current.exists);
-      throw new OxyError('container_failed', `${this.cli} ${args[0]} ${LOCAL_POSTGRES.container} failed: ${errorLine(result.stderr)}`, {
-        hint: `see: ${this.cli} logs ${LOCAL_POSTGRES.container}`,
-      });
+      if (/port is already allocated|address already in use/i.test(result.stderr)) throw containerErrors.portTaken(this.port, current.exists);
+      throw containerErrors.containerFailed(this.cli, args[0]!, errorLine(result.stderr));
     }
     return current.exists ? 'started' : 'created';
-  }
-
-  /** A port is fixed when a container is created: one made on another port cannot serve this one. */
-  private portMismatch(published: number): OxyError {
-    return new OxyError('port_mismatch', `container ${LOCAL_POSTGRES.container} publishes PostgreSQL on port ${published}, not ${this.port}`, {
-      hint: `set OXY_POSTGRES_PORT=${published} to use it as it is, or recreate it on port ${this.port} with: oxy start --clean (the volume and its data are kept)`,
-    });
   }
 
   /**
@@ -243,17 +200,8 @@ export class DockerRuntime implements LocalPostgresRuntime {
    */
   private refusal(error: unknown): OxyError | undefined {
     const code = ((error as { cause?: { code?: unknown } }).cause?.code ?? (error as { code?: unknown }).code) as string | undefined;
-    const fresh = `or start afresh with: oxy start --clean --yes (this deletes the data in ${LOCAL_POSTGRES.volume})`;
-    if (code === '28P01' || code === '28000') {
-      return new OxyError('container_credentials', `PostgreSQL in ${LOCAL_POSTGRES.container} refuses the password of user ${LOCAL_POSTGRES.user}: volume ${LOCAL_POSTGRES.volume} was initialised with other credentials`, {
-        hint: `serve it with OXY_DATABASE_URL and its own password, ${fresh}`,
-      });
-    }
-    if (code === '3D000') {
-      return new OxyError('container_no_database', `PostgreSQL in ${LOCAL_POSTGRES.container} has no database "${LOCAL_POSTGRES.database}"`, {
-        hint: `create it with: ${this.cli} exec ${LOCAL_POSTGRES.container} createdb -U ${LOCAL_POSTGRES.user} ${LOCAL_POSTGRES.database}, ${fresh}`,
-      });
-    }
+    if (code === '28P01' || code === '28000') return containerErrors.containerCredentials();
+    if (code === '3D000') return containerErrors.containerNoDatabase(this.cli);
     return undefined;
   }
 
@@ -261,38 +209,34 @@ export class DockerRuntime implements LocalPostgresRuntime {
     const logs = await this.run(dockerCommands.logs(LOCAL_POSTGRES.container));
     const lines = `${logs.stdout}${logs.stderr}`.trim();
     if (lines) this.log(`last log lines of ${LOCAL_POSTGRES.container}:\n${lines.split('\n').map((l) => `  ${l}`).join('\n')}`);
-    return new OxyError('container_not_ready', message, { hint: `see the full log with: ${this.cli} logs ${LOCAL_POSTGRES.container}` });
+    return containerErrors.containerNotReady(this.cli, message);
   }
 
   async stop(): Promise<void> {
-    await this.mustRun(dockerCommands.stop(LOCAL_POSTGRES.container), `could not stop ${LOCAL_POSTGRES.container}`, `see: ${this.cli} logs ${LOCAL_POSTGRES.container}`);
+    await this.mustRun(dockerCommands.stop(LOCAL_POSTGRES.container), containerErrors.containerStopFailed);
   }
 
   /** Removes the container and, if asked, its volume (the data). */
   async clean(removeVolume: boolean): Promise<string[]> {
     const removed: string[] = [];
     const state = await this.state();
-    if (state.managed === false) {
-      throw new OxyError('container_foreign', `container ${LOCAL_POSTGRES.container} was not created by oxy (it lacks the label ${LOCAL_POSTGRES.label}): not removing it`, {
-        hint: `remove it yourself if it is yours to remove: ${this.cli} rm --force ${LOCAL_POSTGRES.container}`,
-      });
-    }
+    if (state.managed === false) throw containerErrors.containerForeign(this.cli);
     if (state.running) await this.stop();
     if (state.exists) {
-      await this.mustRun(dockerCommands.remove(LOCAL_POSTGRES.container), `could not remove container ${LOCAL_POSTGRES.container}`, `remove it by hand: ${this.cli} rm --force ${LOCAL_POSTGRES.container}`);
+      await this.mustRun(dockerCommands.remove(LOCAL_POSTGRES.container), containerErrors.containerRemoveFailed);
       removed.push(`container ${LOCAL_POSTGRES.container}`);
     }
     if (removeVolume && (await this.volumeExists())) {
-      await this.mustRun(dockerCommands.removeVolume(LOCAL_POSTGRES.volume), `could not remove volume ${LOCAL_POSTGRES.volume}`, `see which container uses it: ${this.cli} ps --all --filter volume=${LOCAL_POSTGRES.volume}`);
+      await this.mustRun(dockerCommands.removeVolume(LOCAL_POSTGRES.volume), containerErrors.volumeRemoveFailed);
       removed.push(`volume ${LOCAL_POSTGRES.volume}`);
     }
     return removed;
   }
 
-  /** Runs a step that must succeed; a failure names the step, the CLI's own error line, and the fix. */
-  private async mustRun(args: readonly string[], what: string, hint: string): Promise<void> {
+  /** Runs a step that must succeed; a failure is `failed`, with the CLI's own error line. */
+  private async mustRun(args: readonly string[], failed: ErrorEntry<[cli: string, errorLine: string]>): Promise<void> {
     const result = await this.run(args, 30_000);
-    if (result.code !== 0) throw new OxyError('container_failed', `${what}: ${errorLine(result.stderr)}`, { hint });
+    if (result.code !== 0) throw failed(this.cli, errorLine(result.stderr));
   }
 
   async volumeExists(): Promise<boolean> {

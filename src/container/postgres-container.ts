@@ -1,5 +1,3 @@
-import { OxyError } from '../errors.js';
-
 /** The one local PostgreSQL `oxy start` manages, whichever runtime runs it. */
 export const LOCAL_POSTGRES = {
   container: 'oxy-postgres',
@@ -14,17 +12,6 @@ export const LOCAL_POSTGRES = {
   database: 'oxy',
   label: 'dev.oxy.managed=true',
 } as const;
-
-/** The port `oxy start` uses: 15432, or OXY_POSTGRES_PORT (for a second installation or tests). */
-export function localPostgresPort(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.OXY_POSTGRES_PORT?.trim();
-  if (!raw) return LOCAL_POSTGRES.port;
-  const port = Number(raw);
-  if (!/^\d+$/.test(raw) || port < 1 || port > 65535) {
-    throw new OxyError('invalid_port', `OXY_POSTGRES_PORT must be a port number from 1 to 65535, got "${raw}"`, { hint: `unset it to use ${LOCAL_POSTGRES.port}` });
-  }
-  return port;
-}
 
 /** postgresql://postgres:postgres@localhost:<port>/oxy */
 export function localPostgresUrl(port: number): string {

@@ -1,5 +1,5 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import { OxyError } from '../errors.js';
+import { dbErrors } from './db-errors.js';
 import type { StorageDialect } from './dialect/storage-dialect.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations/index.js';
 
@@ -15,16 +15,6 @@ export interface SchemaStatus {
   unknown: string[];
 }
 
-export class SchemaTooNewError extends OxyError {
-  constructor(unknown: string[]) {
-    super(
-      'schema_too_new',
-      `the database schema is newer than this oxy (unknown migrations: ${unknown.join(', ')})`,
-      { hint: 'upgrade oxy to the version that last migrated this database', exitCode: 1, status: 503 },
-    );
-  }
-}
-
 /** Reads which migrations the database has applied, without changing anything. */
 export async function schemaStatus(db: Kysely<any>): Promise<SchemaStatus> {
   const applied = await appliedMigrations(db);
@@ -37,22 +27,11 @@ export async function schemaStatus(db: Kysely<any>): Promise<SchemaStatus> {
   };
 }
 
-export class SchemaOutdatedError extends OxyError {
-  constructor(status: SchemaStatus) {
-    const what = status.version === 0 ? 'has no oxy schema yet' : `is at schema version ${status.version} of ${status.latest}`;
-    super('schema_outdated', `the database ${what} (pending: ${status.pending.join(', ')}) and --readonly applies no migrations`, {
-      hint: 'run `oxy migrate` with the same OXY_DATABASE_URL first, then start with --readonly again',
-      exitCode: 1,
-      status: 503,
-    });
-  }
-}
-
 /** Refuses, without changing anything, a database that is not at exactly this binary's schema. */
 export async function assertSchemaCurrent(db: Kysely<any>): Promise<SchemaStatus> {
   const status = await schemaStatus(db);
-  if (status.unknown.length > 0) throw new SchemaTooNewError(status.unknown);
-  if (status.pending.length > 0) throw new SchemaOutdatedError(status);
+  if (status.unknown.length > 0) throw dbErrors.schemaTooNew(status.unknown);
+  if (status.pending.length > 0) throw dbErrors.schemaOutdated(status);
   return status;
 }
 
@@ -83,7 +62,7 @@ async function appliedMigrations(db: Kysely<any>): Promise<string[]> {
  */
 export async function migrateToLatest(db: Kysely<any>, dialect: StorageDialect): Promise<{ applied: string[]; version: number }> {
   const before = await schemaStatus(db);
-  if (before.unknown.length > 0) throw new SchemaTooNewError(before.unknown);
+  if (before.unknown.length > 0) throw dbErrors.schemaTooNew(before.unknown);
   const provider: MigrationProvider = {
     async getMigrations() {
       const byName: Record<string, Migration> = {};
@@ -98,12 +77,9 @@ export async function migrateToLatest(db: Kysely<any>, dialect: StorageDialect):
     const message = error instanceof Error ? error.message : String(error);
     if (/corrupted migrations|missing/i.test(message)) {
       const after = await schemaStatus(db);
-      if (after.unknown.length > 0) throw new SchemaTooNewError(after.unknown);
+      if (after.unknown.length > 0) throw dbErrors.schemaTooNew(after.unknown);
     }
-    throw new OxyError('migration_failed', `migration ${failed} failed: ${message}`, {
-      hint: 'nothing of it was applied; fix the cause and run `oxy migrate` again',
-      cause: error,
-    });
+    throw dbErrors.migrationFailed(failed, message, error);
   }
   const applied = results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
   return { applied, version: (await schemaStatus(db)).version };

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type Driver from 'better-sqlite3';
-import { OxyError } from '../errors.js';
+import { dbErrors } from './db-errors.js';
 
 export type SqliteDatabase = Driver.Database;
 export type SqliteStatement = Driver.Statement;
@@ -22,11 +22,7 @@ function loadDriver(): typeof Driver {
       return require('better-sqlite3-napi') as typeof Driver;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
-      if (NODE_MAJOR >= 24) {
-        throw new OxyError('sqlite_driver_missing', `better-sqlite3 13, which SQLite needs on Node ${process.versions.node}, is not installed`, {
-          hint: 'run npm ci again with this Node.js (npm installs it only on Node 22 and newer), or use PostgreSQL: OXY_DATABASE_URL=postgresql://…',
-        });
-      }
+      if (NODE_MAJOR >= 24) throw dbErrors.sqliteDriverMissing(process.versions.node);
     }
   }
   return require('better-sqlite3') as typeof Driver;

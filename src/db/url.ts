@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError } from '../errors.js';
+import { dbErrors } from './db-errors.js';
 
 export type Backend = 'sqlite' | 'postgres';
 
@@ -27,15 +27,10 @@ export function maskUrl(url: string): string {
 export function parseDatabaseUrl(raw: string, source: string, cwd = process.cwd()): DatabaseTarget {
   const value = raw.trim();
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase();
-  const example = 'use postgresql://user:password@host:5432/database or sqlite:///absolute/path/db.sqlite';
-  if (!scheme) {
-    throw new ConfigError(`${source} is not a database URL (${maskUrl(value) || 'empty'})`, example);
-  }
+  if (!scheme) throw dbErrors.notAUrl(source, maskUrl(value));
   if (scheme === 'sqlite') {
     const rest = value.slice('sqlite:'.length);
-    if (!rest.startsWith('//') || rest.length <= 2) {
-      throw new ConfigError(`${source} has a malformed SQLite URL (${value})`, 'use sqlite:///absolute/path/db.sqlite or sqlite://relative/path/db.sqlite');
-    }
+    if (!rest.startsWith('//') || rest.length <= 2) throw dbErrors.malformedSqliteUrl(source, value);
     const filePart = decodeURIComponent(rest.slice(2).replace(/\?.*$/, ''));
     const file = filePart.startsWith('/') ? filePart : path.resolve(cwd, filePart);
     return { backend: 'sqlite', path: file, display: `sqlite://${file}` };
@@ -45,15 +40,11 @@ export function parseDatabaseUrl(raw: string, source: string, cwd = process.cwd(
     try {
       url = new URL(value);
     } catch {
-      throw new ConfigError(`${source} is a malformed PostgreSQL URL (${maskUrl(value)})`, example);
+      throw dbErrors.malformedPostgresUrl(source, maskUrl(value));
     }
     const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
-    if (!url.hostname && !url.searchParams.get('host')) {
-      throw new ConfigError(`${source} names no host (${maskUrl(value)})`, example);
-    }
-    if (!database) {
-      throw new ConfigError(`${source} names no database (${maskUrl(value)})`, 'add the database name after the host, e.g. postgresql://user:password@localhost:5432/oxy');
-    }
+    if (!url.hostname && !url.searchParams.get('host')) throw dbErrors.noHost(source, maskUrl(value));
+    if (!database) throw dbErrors.noDatabase(source, maskUrl(value));
     const port = url.port ? Number(url.port) : 5432;
     return {
       backend: 'postgres',
@@ -65,5 +56,5 @@ export function parseDatabaseUrl(raw: string, source: string, cwd = process.cwd(
       user: decodeURIComponent(url.username) || process.env.PGUSER || process.env.USER || 'postgres',
     };
   }
-  throw new ConfigError(`${source} has an unknown scheme '${scheme}:' (${maskUrl(value)})`, example);
+  throw dbErrors.unknownScheme(source, scheme, maskUrl(value));
 }

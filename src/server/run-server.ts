@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { openMigratedDatabase, openReadOnlyDatabase } from '../commands/open-app-database.js';
+import { configErrors } from '../config-errors.js';
 import { ConfigError, OxyError } from '../errors.js';
 import { createAppServices } from '../services/app-services.js';
 import { buildApp, REDACTED } from './app.js';
@@ -17,6 +18,12 @@ export interface ServeOptions {
   tlsKey?: string;
 }
 
+/** Where the server writes: the operator's start-up lines, and the request log (pino's JSON lines). */
+export interface ServerOutput {
+  log: (line: string) => void;
+  logStream: NodeJS.WritableStream;
+}
+
 export interface RunningServer {
   app: FastifyInstance;
   url: string;
@@ -26,13 +33,13 @@ export interface RunningServer {
 
 function transport(options: ServeOptions): Record<string, unknown> {
   if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) {
-    throw new ConfigError('--tls-cert and --tls-key go together', 'give both files, or neither');
+    throw configErrors.tlsHalfGiven();
   }
   const read = (file: string, flag: string) => {
     try {
       return fs.readFileSync(file);
     } catch (error) {
-      throw new ConfigError(`cannot read ${flag} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, `check the path given to ${flag}`);
+      throw configErrors.tlsUnreadable(flag, file, (error as NodeJS.ErrnoException).code ?? (error as Error).message);
     }
   };
   const tls = options.tlsCert && options.tlsKey ? { cert: read(options.tlsCert, '--tls-cert'), key: read(options.tlsKey, '--tls-key') } : undefined;
@@ -48,9 +55,9 @@ function transport(options: ServeOptions): Record<string, unknown> {
  * its schema: nothing is written, start-up included), builds the app and listens. Used by
  * `oxy serve` and `oxy start`.
  */
-export async function startServer(config: Config, options: ServeOptions, log: (line: string) => void): Promise<RunningServer> {
+export async function startServer(config: Config, options: ServeOptions, output: ServerOutput): Promise<RunningServer> {
   const server = transport(options);
-  const { database } = options.readonly ? await openReadOnlyDatabase(config) : await openMigratedDatabase(config, log);
+  const { database } = options.readonly ? await openReadOnlyDatabase(config) : await openMigratedDatabase(config, output.log);
   let app: FastifyInstance | undefined;
   try {
     const services = await createAppServices(config, database, { readonly: options.readonly });
@@ -59,9 +66,9 @@ export async function startServer(config: Config, options: ServeOptions, log: (l
       allowRemoteNoAuth: Boolean(options.allowRemoteNoAuth) || config.allowRemoteNoAuth,
       server,
       logger: {
-        level: process.env.OXY_LOG_LEVEL ?? 'info',
+        level: config.logLevel,
         redact: REDACTED,
-        stream: process.stderr,
+        stream: output.logStream,
       },
     });
     await app.listen({ port: options.port, host: options.host });
@@ -69,12 +76,10 @@ export async function startServer(config: Config, options: ServeOptions, log: (l
     await app?.close().catch(() => undefined);
     await database.close().catch(() => undefined);
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new OxyError('port_in_use', `port ${options.port} is already in use on ${options.host}`, {
-        hint: `pick another with --port ${options.port + 1}, or find the process using it with: lsof -i :${options.port}`,
-      });
+      throw configErrors.listenPortInUse(options.port, options.host);
     }
     if ((error as NodeJS.ErrnoException).code === 'EACCES') {
-      throw new OxyError('port_denied', `not allowed to listen on port ${options.port}`, { hint: 'use a port above 1023, e.g. --port 3000' });
+      throw configErrors.listenPortDenied(options.port);
     }
     throw error;
   }
@@ -90,18 +95,4 @@ export async function startServer(config: Config, options: ServeOptions, log: (l
       await database.close();
     },
   };
-}
-
-/** The signals that shut oxy down gracefully: Ctrl+C, a service manager's stop, a closed terminal. */
-export const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-
-/** Resolves on the first shutdown signal. */
-export function waitForShutdownSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const handler = (signal: NodeJS.Signals) => {
-      for (const s of SHUTDOWN_SIGNALS) process.off(s, handler);
-      resolve(signal);
-    };
-    for (const s of SHUTDOWN_SIGNALS) process.on(s, handler);
-  });
 }

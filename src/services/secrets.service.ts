@@ -1,6 +1,7 @@
 import type { EntityRepository, ListOptions, Page, RowValues } from '../repositories/entity.repository.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { EncryptionKey } from './encryption-key.js';
+import { SecretRepository } from '../repositories/secret.repository.js';
 import { open, seal, wrongKey, type Sealed } from './secret-cipher.js';
 
 /** Scopes oxy keeps for itself (API key hashes); users cannot create or list them as secrets. */
@@ -25,6 +26,7 @@ export class SecretsService {
   constructor(
     private readonly repo: EntityRepository,
     private readonly key: EncryptionKey,
+    private readonly secretRepo = new SecretRepository(repo.app),
   ) {}
 
   list(options: ListOptions): Promise<Page> {
@@ -77,14 +79,8 @@ export class SecretsService {
    * wrong key fails at start-up instead of producing garbage later.
    */
   async verifyKey(): Promise<void> {
-    const rows = await this.repo.app.db
-      .selectFrom('secrets')
-      .select(['key_id'])
-      .where('key_id', '!=', HASH_KEY_ID)
-      .groupBy('key_id')
-      .execute();
-    for (const { key_id } of rows) {
-      if (key_id !== this.key.id) throw wrongKey(String(key_id), this.key.id);
+    for (const keyId of await this.secretRepo.keyIds(HASH_KEY_ID)) {
+      if (keyId !== this.key.id) throw wrongKey(keyId, this.key.id);
     }
     const sample = await this.repo.findBy('secrets', { key_id: this.key.id });
     if (sample) open(this.key, sample as unknown as Sealed, context(sample.scope as string, sample.name as string));

@@ -72,21 +72,28 @@ describe('the docker argument lists oxy uses', () => {
     expect(unknown.status).toBe(64);
   });
 
-  it('report the line of docker run\'s stderr that names the error, not the pull progress before it', () => {
-    const pullFailed = [
-      "Unable to find image 'postgres:18-alpine' locally",
-      'docker: Error response from daemon: Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host',
-      '',
-      "Run 'docker run --help' for more information",
-    ].join('\n');
-    expect(errorLine(pullFailed)).toMatch(/^docker: Error response from daemon: Get/);
-    // docker start ends with a generic line; the daemon's own reason comes before it.
-    const startFailed = [
-      'Error response from daemon: failed to set up container networking: driver failed programming external connectivity on endpoint oxy-postgres (abc): Bind for 127.0.0.1:15432 failed: port is already allocated',
-      'Error: failed to start containers: oxy-postgres',
-    ].join('\n');
-    expect(errorLine(startFailed)).toMatch(/^Error response from daemon: failed to set up container networking: .*port is already allocated$/);
-    expect(errorLine('Error: No such container: oxy-postgres\n')).toBe('Error: No such container: oxy-postgres');
-    expect(errorLine('something odd\nlast words\n')).toBe('last words');
+  it.each([
+    [
+      "docker run's daemon error, not the pull progress before it",
+      [
+        "Unable to find image 'postgres:18-alpine' locally",
+        'docker: Error response from daemon: Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host',
+        '',
+        "Run 'docker run --help' for more information",
+      ].join('\n'),
+      /^docker: Error response from daemon: Get/,
+    ],
+    [
+      "docker start's daemon reason, not the generic line it ends with",
+      [
+        'Error response from daemon: failed to set up container networking: driver failed programming external connectivity on endpoint oxy-postgres (abc): Bind for 127.0.0.1:15432 failed: port is already allocated',
+        'Error: failed to start containers: oxy-postgres',
+      ].join('\n'),
+      /^Error response from daemon: failed to set up container networking: .*port is already allocated$/,
+    ],
+    ['the Error line of a plain failure', 'Error: No such container: oxy-postgres\n', /^Error: No such container: oxy-postgres$/],
+    ['the last line when no line says Error', 'something odd\nlast words\n', /^last words$/],
+  ])('report the line of stderr that names the error: %s', (_case, stderr, line) => {
+    expect(errorLine(stderr)).toMatch(line);
   });
 });

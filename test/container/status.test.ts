@@ -18,7 +18,8 @@ for (const backend of BACKENDS) {
     });
     afterAll(() => db.cleanup());
 
-    it('reports pending migrations before oxy migrate and none after, exit 0 while the database answers', async () => {
+    it('reports what the database is before oxy migrate, exit 0 while it answers', async () => {
+      // A SQLite file exists only once something created it.
       if (backend === 'sqlite') expect((await runOxy(['migrate'], env)).code).toBe(0);
       const before = await runOxy(['status', '--json'], env);
       expect(before.code, before.stderr).toBe(0);
@@ -27,26 +28,36 @@ for (const backend of BACKENDS) {
       if (backend === 'postgres') {
         expect(facts).toMatchObject({ schemaVersion: 0, pendingMigrations: MIGRATIONS.map((m) => m.name) });
         expect(facts.serverVersion).toMatch(/^PostgreSQL \d+/);
-        expect((await runOxy(['migrate'], env)).code).toBe(0);
       } else {
         expect(facts.file.sizeBytes).toBeGreaterThan(0);
         expect(facts.serverVersion).toMatch(/^SQLite 3\./);
       }
+    });
+
+    it('reports no pending migrations after oxy migrate', async () => {
+      expect((await runOxy(['migrate'], env)).code).toBe(0);
       const after = await runOxy(['status'], env);
       expect(after.code).toBe(0);
       expect(after.stdout).toMatch(new RegExp(`^Database Connection\\n {2}Backend: +${backend}\\n`, 'm'));
       expect(after.stdout).toMatch(new RegExp(`^ {2}Schema version: +${MIGRATIONS.length} of ${MIGRATIONS.length}$`, 'm'));
       expect(after.stdout).toMatch(/^ {2}Pending migrations: +none$/m);
-      // Colour only on a terminal: piped output has no escape codes.
-      expect(after.stdout).not.toContain('\u001b[');
-      // OXY_DATABASE_URL is set here: `oxy start` alone would serve it and start no PostgreSQL.
-      expect(after.stdout).toMatch(/^ {2}env -u OXY_DATABASE_URL oxy start +# create oxy-postgres with PostgreSQL 18 and serve$/m);
-      expect(after.stdout).not.toMatch(/^ {2}oxy start +#/m);
-      if (backend === 'sqlite') {
-        // Commands that run as printed: no masked password in a URL to paste.
-        expect(after.stdout).toContain(`PGPASSWORD=postgres oxy migrate-sqlite --from ${db.url.replace(/^sqlite:\/\//, '')} --to postgresql://postgres@localhost:${env.OXY_POSTGRES_PORT}/oxy --dry-run`);
-        expect(after.stdout).not.toContain('****');
-      }
+    });
+
+    it('prints no colour codes when piped', async () => {
+      expect((await runOxy(['status'], env)).stdout).not.toContain('\u001b[');
+    });
+
+    it('suggests env -u OXY_DATABASE_URL oxy start, since plain oxy start would serve the configured database', async () => {
+      const { stdout } = await runOxy(['status'], env);
+      expect(stdout).toMatch(/^ {2}env -u OXY_DATABASE_URL oxy start +# create oxy-postgres with PostgreSQL 18 and serve$/m);
+      expect(stdout).not.toMatch(/^ {2}oxy start +#/m);
+    });
+
+    it.runIf(backend === 'sqlite')('suggests a migrate-sqlite dry run that works as printed: no masked password to paste', async () => {
+      expect((await runOxy(['migrate'], env)).code).toBe(0);
+      const { stdout } = await runOxy(['status'], env);
+      expect(stdout).toContain(`PGPASSWORD=postgres oxy migrate-sqlite --from ${db.url.replace(/^sqlite:\/\//, '')} --to postgresql://postgres@localhost:${env.OXY_POSTGRES_PORT}/oxy --dry-run`);
+      expect(stdout).not.toContain('****');
     });
   });
 }
@@ -73,18 +84,25 @@ describe('oxy status when the configured database does not answer', () => {
   });
 });
 
-describe('oxy status on a terminal', () => {
-  it('colours the titles and the states (util-linux script gives it a pseudo-terminal)', () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, OXY_STATE_DIR: tempDir(), PATH: `${DOUBLE_DIR}:${process.env.PATH}`, OXY_DOCKER_DOUBLE_DIR: tempDir(), OXY_DOCKER_DOUBLE_DAEMON: 'down' };
-    delete env.OXY_DATABASE_URL;
-    delete env.NO_COLOR;
-    const tty = spawnSync('script', ['-qec', `'${process.execPath}' '${OXY_BIN}' status`, '/dev/null'], { env, encoding: 'utf8' });
+describe('oxy status on a terminal (util-linux script gives it a pseudo-terminal)', () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, OXY_STATE_DIR: tempDir(), PATH: `${DOUBLE_DIR}:${process.env.PATH}`, OXY_DOCKER_DOUBLE_DIR: tempDir(), OXY_DOCKER_DOUBLE_DAEMON: 'down' };
+  delete env.OXY_DATABASE_URL;
+  delete env.NO_COLOR;
+  const onTerminal = (extra: NodeJS.ProcessEnv = {}) => spawnSync('script', ['-qec', `'${process.execPath}' '${OXY_BIN}' status`, '/dev/null'], { env: { ...env, ...extra }, encoding: 'utf8' });
+
+  it('colours the titles and the states', () => {
+    const tty = onTerminal();
     expect(tty.status).toBe(1);
     expect(tty.stdout).toContain('\u001b[1mDocker Daemon\u001b[0m');
     expect(tty.stdout).toMatch(/Daemon: +\u001b\[31mDocker daemon is not running\u001b\[0m/);
-    // The reason comes with its fix, not only in --json.
-    expect(tty.stdout).toMatch(/Fix: +start Docker \(Docker Desktop, or: sudo systemctl start docker; podman machine start\), or run PostgreSQL without Docker: oxy start --runtime embedded/);
-    const plain = spawnSync('script', ['-qec', `'${process.execPath}' '${OXY_BIN}' status`, '/dev/null'], { env: { ...env, NO_COLOR: '1' }, encoding: 'utf8' });
+  });
+
+  it('shows the fix with the reason, not only in --json', () => {
+    expect(onTerminal().stdout).toMatch(/Fix: +start Docker \(Docker Desktop, or: sudo systemctl start docker; podman machine start\), or run PostgreSQL without Docker: oxy start --runtime embedded/);
+  });
+
+  it('prints no colour with NO_COLOR set', () => {
+    const plain = onTerminal({ NO_COLOR: '1' });
     expect(plain.stdout).toContain('Docker Daemon');
     expect(plain.stdout).not.toContain('\u001b[');
   });

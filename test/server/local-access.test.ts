@@ -92,7 +92,7 @@ for (const backend of BACKENDS) {
     let db: TestDatabase;
     const serveAndAsk = async (env: Record<string, string>, allowRemoteNoAuth: boolean) => {
       const config = loadConfig({ OXY_STATE_DIR: tempDir(), OXY_DATABASE_URL: db.url, ...env });
-      const server = await startServer(config, { port: 0, host: '127.0.0.1', readonly: false, http2Only: false, allowRemoteNoAuth }, () => undefined);
+      const server = await startServer(config, { port: 0, host: '127.0.0.1', readonly: false, http2Only: false, allowRemoteNoAuth }, { log: () => undefined, logStream: process.stderr });
       try {
         return (await server.app.inject({ url: '/api/workspaces', remoteAddress: '192.168.1.20' })).statusCode;
       } finally {

@@ -58,7 +58,7 @@ async function prepare(config: Config): Promise<string> {
   }
 }
 
-const quiet = () => undefined;
+const quiet = { log: () => undefined, logStream: process.stderr };
 // startServer logs requests at OXY_LOG_LEVEL (default info) to stderr.
 process.env.OXY_LOG_LEVEL = 'warn';
 

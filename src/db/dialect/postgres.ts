@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { DatabaseUnavailableError, type OxyError } from '../../errors.js';
+import type { OxyError } from '../../errors.js';
+import { dbErrors } from '../db-errors.js';
 import type { ColumnDef, LogicalType } from '../entities.js';
 import { canonicalTimestamp } from '../timestamp.js';
 import type { DatabaseTarget } from '../url.js';
@@ -113,41 +114,12 @@ export const postgresDialect: StorageDialect = {
   connectionError(error, target): OxyError | undefined {
     if (target.backend !== 'postgres') return undefined;
     const err = error as { code?: string; message?: string };
-    const where = `${target.host}:${target.port}/${target.database}`;
-    if (err.code === '28P01' || /password/i.test(err.message ?? '')) {
-      return new DatabaseUnavailableError(
-        `PostgreSQL rejected the password for user "${target.user}" at ${where}`,
-        'fix the user or password in the database URL',
-        error,
-      );
-    }
-    if (err.code === '28000') {
-      return new DatabaseUnavailableError(
-        `PostgreSQL refused user "${target.user}" at ${where}: ${err.message ?? ''}`.trim(),
-        'check the user name in the URL and the server’s pg_hba.conf',
-        error,
-      );
-    }
-    if (err.code === '3D000') {
-      return new DatabaseUnavailableError(
-        `database "${target.database}" does not exist on ${target.host}:${target.port}`,
-        `create it (createdb -h ${target.host} -p ${target.port} -U ${target.user} ${target.database}) or fix the URL`,
-        error,
-      );
-    }
-    if (err.code === '57P03' || err.code === '57P01') {
-      return new DatabaseUnavailableError(
-        `PostgreSQL at ${target.host}:${target.port} is starting up or shutting down`,
-        'wait until it accepts connections and try again',
-        error,
-      );
-    }
+    if (err.code === '28P01' || /password/i.test(err.message ?? '')) return dbErrors.passwordRejected(target, error);
+    if (err.code === '28000') return dbErrors.userRefused(target, err.message ?? '', error);
+    if (err.code === '3D000') return dbErrors.databaseMissing(target, error);
+    if (err.code === '57P03' || err.code === '57P01') return dbErrors.serverNotAccepting(target, error);
     if ((err.code && UNREACHABLE.has(err.code)) || /timeout|terminated|ECONNREFUSED/i.test(err.message ?? '')) {
-      return new DatabaseUnavailableError(
-        `cannot reach PostgreSQL at ${target.host}:${target.port} (${err.code ?? err.message})`,
-        'start the server, or fix the host and port in the database URL',
-        error,
-      );
+      return dbErrors.unreachable(target, err.code ?? err.message ?? '', error);
     }
     return undefined;
   },

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openSqlite, type SqliteDatabase } from '../sqlite-driver.js';
 import { Kysely, sql } from 'kysely';
-import { ConfigError, DatabaseUnavailableError, OxyError } from '../../errors.js';
+import { OxyError } from '../../errors.js';
+import { dbErrors } from '../db-errors.js';
 import type { ColumnDef, LogicalType } from '../entities.js';
 import type { DatabaseTarget } from '../url.js';
 import type { CatalogTable, ConstraintKind, StorageDialect } from './storage-dialect.js';
@@ -33,7 +34,7 @@ function createPrivately(file: string): void {
 /** Opens the SQLite file with the pragmas oxy relies on (WAL, enforced foreign keys, busy wait). */
 export function openSqliteFile(file: string, options: { readonly?: boolean } = {}): SqliteDatabase {
   if (options.readonly) {
-    if (!fs.existsSync(file)) throw new ConfigError(`SQLite file not found: ${file}`, 'check the path in the URL');
+    if (!fs.existsSync(file)) throw dbErrors.sqliteFileMissing(file);
   }
   let handle: SqliteDatabase;
   try {
@@ -50,11 +51,7 @@ export function openSqliteFile(file: string, options: { readonly?: boolean } = {
     handle.pragma('foreign_keys = ON');
   } catch (error) {
     if (error instanceof OxyError) throw error; // e.g. the driver missing, with its own fix
-    throw new DatabaseUnavailableError(
-      `cannot open SQLite database ${file}: ${(error as Error).message}`,
-      'check that the path is a writable SQLite file, or point OXY_DATABASE_URL elsewhere',
-      error,
-    );
+    throw dbErrors.sqliteUnopenable(file, error);
   }
   return handle;
 }
