@@ -6,6 +6,8 @@ import { installAuth } from './auth.js';
 import { registerSharedSchemas } from './entity-schemas.js';
 import { installErrorHandler } from './error-handler.js';
 import { installReadonlyGuard } from './readonly-guard.js';
+import { installUtf8BodyParsers } from './utf8-body.js';
+import { buildValidator } from './validator-compiler.js';
 import { entityRoutes } from './routes/entities.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { secretRoutes } from './routes/secrets.routes.js';
@@ -44,7 +46,7 @@ export const REDACTED = ['req.headers.authorization', 'req.headers.cookie', 'res
 export async function buildApp(services: AppServices, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    schemaController: { compilersFactory: { buildValidator } },
     bodyLimit: 10 * 1024 * 1024,
     ...(options.server ?? {}),
   } as FastifyServerOptions) as unknown as FastifyInstance;
@@ -61,6 +63,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     for (const method of [route.method].flat()) app.routeTable.push({ method, url: route.url });
   });
   installErrorHandler(app);
+  installUtf8BodyParsers(app);
   if (options.readonly) installReadonlyGuard(app);
   await installAuth(app);
   await app.register(swagger, {
