@@ -1,10 +1,10 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AppServices } from '../services/app-services.js';
-import { VERSION } from '../version.js';
 import { installAuth } from './auth.js';
 import { registerSharedSchemas } from './entity-schemas.js';
 import { installErrorHandler } from './error-handler.js';
+import { openapiOptions } from './openapi.js';
 import { installReadonlyGuard } from './readonly-guard.js';
 import { installUtf8BodyParsers } from './utf8-body.js';
 import { buildValidator } from './validator-compiler.js';
@@ -66,12 +66,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
   installUtf8BodyParsers(app);
   if (options.readonly) installReadonlyGuard(app);
   await installAuth(app);
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'oxy API', version: VERSION, description: 'Agentic analytics: threads, agents, workflows, saved queries and charts.' },
-    },
-  });
+  await app.register(swagger, openapiOptions());
   registerSharedSchemas(app);
   await app.register(
     async (api) => {
@@ -79,7 +74,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
       await api.register(entityRoutes);
       await api.register(secretRoutes);
       await api.register(authRoutes);
-      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      api.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
     },
     { prefix: '/api' },
   );

@@ -10,9 +10,6 @@ declare module 'fastify' {
 
 export const SESSION_COOKIE = 'oxy_session';
 
-/** Routes anyone may call in password mode. */
-const PUBLIC = new Set(['GET /api/live', 'GET /api/ready', 'GET /api/health', 'GET /api/openapi.json', 'POST /api/auth/login', 'POST /api/auth/logout']);
-
 /**
  * Resolves who each request acts as. OXY_AUTH=none: the local owner account, created on first
  * start. OXY_AUTH=password: an API key (`Authorization: Bearer oxy_…`) or a signed session
@@ -31,9 +28,8 @@ export async function installAuth(app: FastifyInstance): Promise<void> {
     return;
   }
   app.addHook('onRequest', async (request) => {
-    const route = `${request.method} ${request.routeOptions.url ?? ''}`;
     request.actor = await resolveActor(app, request);
-    if (!request.actor && !PUBLIC.has(route)) throw new AuthError('unauthenticated', 'sign in first (POST /api/auth/login) or send an API key as Authorization: Bearer oxy_…');
+    if (!request.actor && !request.routeOptions.config.public) throw new AuthError('unauthenticated', 'sign in first (POST /api/auth/login) or send an API key as Authorization: Bearer oxy_…');
     if (request.actor?.role === 'member' && request.method !== 'GET' && (request.routeOptions.url ?? '').startsWith('/api/users')) {
       throw new AuthError('forbidden', 'only owners and admins manage users');
     }

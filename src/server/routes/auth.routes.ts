@@ -17,7 +17,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
 
   app.post(
     '/auth/login',
-    { schema: { tags, body: Type.Object({ email: Type.String({ minLength: 1 }), password: Type.String({ minLength: 1 }) }, { additionalProperties: false }), response: { 200: Type.Object({ user: Type.Unsafe({ $ref: 'users.row#' }) }), ...errors } } },
+    { config: { public: true }, schema: { tags, body: Type.Object({ email: Type.String({ minLength: 1 }), password: Type.String({ minLength: 1 }) }, { additionalProperties: false }), response: { 200: Type.Object({ user: Type.Unsafe({ $ref: 'users.row#' }) }), ...errors } } },
     async (request, reply) => {
       const { email, password } = request.body as { email: string; password: string };
       const { user, token } = await app.services.auth.login(email, password, { recordLogin: !app.readonlyMode });
@@ -25,7 +25,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       return { user };
     },
   );
-  app.post('/auth/logout', { schema: { tags } }, async (_request, reply) => {
+  app.post('/auth/logout', { config: { public: true }, schema: { tags } }, async (_request, reply) => {
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.status(204).send();
   });

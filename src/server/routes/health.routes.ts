@@ -8,7 +8,7 @@ import { VERSION } from '../../version.js';
  * database and its schema version; 503 with the reason when the database does not answer.
  */
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/live', { schema: { tags: ['health'] } }, async () => ({ status: 'ok', version: VERSION }));
+  app.get('/live', { schema: { tags: ['health'] }, config: { public: true } }, async () => ({ status: 'ok', version: VERSION }));
   const check = async (_req: unknown, reply: FastifyReply) => {
     const { database } = app.services;
     try {
@@ -27,6 +27,6 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
       });
     }
   };
-  app.get('/ready', { schema: { tags: ['health'] } }, check);
-  app.get('/health', { schema: { tags: ['health'] } }, check);
+  app.get('/ready', { schema: { tags: ['health'] }, config: { public: true } }, check);
+  app.get('/health', { schema: { tags: ['health'] }, config: { public: true } }, check);
 }
