@@ -3,8 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from './errors.js';
 import { parseDatabaseUrl, type DatabaseTarget } from './db/url.js';
+import { makeDirectory } from './util/make-directory.js';
 
 export type AuthMode = 'none' | 'password';
+
+/** The server log's levels (pino's), quietest last. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Config {
   /** Where oxy keeps its state: the default SQLite file, keys, the embedded PostgreSQL. */
@@ -15,6 +20,8 @@ export interface Config {
   readonly auth: AuthMode;
   /** Base64 key from OXY_ENCRYPTION_KEY, or undefined to use `<state>/encryption_key.txt`. */
   readonly encryptionKeyBase64: string | undefined;
+  /** OXY_LOG_LEVEL, default `info`. */
+  readonly logLevel: LogLevel;
 }
 
 /**
@@ -29,7 +36,7 @@ export function resolveStateDir(env: NodeJS.ProcessEnv = process.env): string {
 /** Creates the state folder (owner-only) if it is missing. */
 export function ensureStateDir(dir: string): string {
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirectory(dir, 0o700);
   } catch (error) {
     throw new ConfigError(`cannot create the state folder ${dir}: ${(error as Error).message}`, 'set OXY_STATE_DIR to a writable folder');
   }
@@ -50,6 +57,9 @@ export function defaultSqlitePath(stateDir: string): string {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const stateDir = resolveStateDir(env);
   const rawUrl = env.OXY_DATABASE_URL?.trim();
+  if (rawUrl === '') {
+    throw new ConfigError('OXY_DATABASE_URL is set but empty', 'unset it (unset OXY_DATABASE_URL) to use the default SQLite file, or set it to a database URL');
+  }
   const database: DatabaseTarget = rawUrl
     ? parseDatabaseUrl(rawUrl, 'OXY_DATABASE_URL')
     : { backend: 'sqlite', path: defaultSqlitePath(stateDir), display: `sqlite://${defaultSqlitePath(stateDir)}` };
@@ -57,11 +67,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (auth !== 'none' && auth !== 'password') {
     throw new ConfigError(`OXY_AUTH has an unknown value '${env.OXY_AUTH}'`, 'use OXY_AUTH=none (local single user) or OXY_AUTH=password');
   }
+  const logLevel = (env.OXY_LOG_LEVEL?.trim() || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`OXY_LOG_LEVEL has an unknown value '${env.OXY_LOG_LEVEL}'`, `use one of ${LOG_LEVELS.join(', ')}`);
+  }
   return {
     stateDir,
     database,
     databaseFromEnv: Boolean(rawUrl),
     auth,
     encryptionKeyBase64: env.OXY_ENCRYPTION_KEY?.trim() || undefined,
+    logLevel,
   };
 }

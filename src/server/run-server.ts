@@ -5,6 +5,7 @@ import { openMigratedDatabase } from '../commands/open-app-database.js';
 import { ConfigError, OxyError } from '../errors.js';
 import { createAppServices } from '../services/app-services.js';
 import { buildApp, REDACTED } from './app.js';
+import { checkedTlsPair } from './tls-files.js';
 
 export interface ServeOptions {
   port: number;
@@ -33,7 +34,7 @@ function transport(options: ServeOptions): Record<string, unknown> {
       throw new ConfigError(`cannot read ${flag} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, `check the path given to ${flag}`);
     }
   };
-  const tls = options.tlsCert && options.tlsKey ? { cert: read(options.tlsCert, '--tls-cert'), key: read(options.tlsKey, '--tls-key') } : undefined;
+  const tls = options.tlsCert && options.tlsKey ? checkedTlsPair({ cert: read(options.tlsCert, '--tls-cert'), key: read(options.tlsKey, '--tls-key') }, options.tlsCert, options.tlsKey) : undefined;
   if (options.http2Only) {
     // ALPN offers h2 alone; without TLS it is h2c with prior knowledge. HTTP/1.1 is refused.
     return tls ? { http2: true, https: { ...tls, allowHTTP1: false } } : { http2: true };
@@ -55,7 +56,7 @@ export async function startServer(config: Config, options: ServeOptions, log: (l
       readonly: options.readonly,
       server,
       logger: {
-        level: process.env.OXY_LOG_LEVEL ?? 'info',
+        level: config.logLevel,
         redact: REDACTED,
         stream: process.stderr,
       },

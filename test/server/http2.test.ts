@@ -43,14 +43,13 @@ function http1Get(url: string, options: https.RequestOptions = {}): Promise<numb
 
 async function serve(options: { tls?: boolean }, db: TestDatabase): Promise<RunningServer> {
   const dir = tempDir();
-  const config = loadConfig({ OXY_STATE_DIR: dir, OXY_DATABASE_URL: db.url });
+  const config = loadConfig({ OXY_STATE_DIR: dir, OXY_DATABASE_URL: db.url, OXY_LOG_LEVEL: 'silent' });
   const tls = options.tls
     ? (() => {
         execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'k.pem'), '-out', path.join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
         return { tlsCert: path.join(dir, 'c.pem'), tlsKey: path.join(dir, 'k.pem') };
       })()
     : {};
-  process.env.OXY_LOG_LEVEL = 'silent';
   return startServer(config, { port: 0, host: '127.0.0.1', readonly: false, http2Only: true, ...tls }, () => undefined);
 }
 
