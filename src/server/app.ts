@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { AppServices } from '../services/app-services.js';
 import { installAuth } from './auth.js';
 import { registerSharedSchemas } from './entity-schemas.js';
-import { installErrorHandler } from './error-handler.js';
+import { frameworkErrors, installErrorHandler } from './error-handler.js';
 import { openapiOptions } from './openapi.js';
 import { installReadonlyGuard } from './readonly-guard.js';
 import { installUtf8BodyParsers } from './utf8-body.js';
@@ -47,6 +47,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
   const app = Fastify({
     logger: options.logger ?? false,
     schemaController: { compilersFactory: { buildValidator } },
+    frameworkErrors,
     bodyLimit: 10 * 1024 * 1024,
     ...(options.server ?? {}),
   } as FastifyServerOptions) as unknown as FastifyInstance;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { entities, type EntityDef } from '../../src/db/entities.js';
 import { BACKENDS, type Backend } from '../support/backends.js';
 import { testApp, type TestApp } from '../support/app.js';
-import { anyJson, materialize, percentEncode, SchemaArbitraries, type Schema } from '../support/input-arbitrary.js';
+import { anyJson, materialize, percentEncode, SchemaArbitraries, toJsonText, type Schema } from '../support/input-arbitrary.js';
 
 /**
  * Generated input for every route of the route table, sent to both backends in lockstep: both
@@ -102,7 +102,7 @@ async function send(t: TestApp, ids: string[], method: string, url: string, inpu
   let i = 0;
   const path = url.replace(/:(\w+)/g, () => percentEncode(asText(materialize(input.path[i++], ids))) || '%20');
   const query = [...input.query.map(([k, v]) => `${k}=${percentEncode(asText(materialize(v, ids)))}`), ...(input.rawQuery ? [input.rawQuery] : [])].join('&');
-  const body = input.body === undefined ? undefined : 'raw' in input.body ? Buffer.from(input.body.raw) : JSON.stringify(materialize(input.body.json, ids)) ?? 'null';
+  const body = input.body === undefined ? undefined : 'raw' in input.body ? Buffer.from(input.body.raw) : toJsonText(materialize(input.body.json, ids));
   const res = await t.app.inject({
     method: method as 'GET',
     url: query ? `${path}?${query}` : path,

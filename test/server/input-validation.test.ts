@@ -79,6 +79,16 @@ for (const backend of BACKENDS) {
       expect([res.status, res.body.name, res.body.settings]).toEqual([201, 'emoji 😀', { '😀': '😀' }]);
     });
 
+    it('refuses json nested deeper than 64 levels, with a 400 rather than a stack overflow', async () => {
+      const res = await send('POST', '/api/projects', `{"workspace_id":"${workspaceId}","name":"deep","settings":${'['.repeat(5000)}${']'.repeat(5000)}}`);
+      expect([res.status, res.body.error.message]).toEqual([400, expect.stringMatching(/must not nest arrays and objects more than 64 levels deep$/)]);
+    });
+
+    it('accepts input nested 64 levels deep, the body counted', async () => {
+      const res = await send('POST', '/api/projects', `{"workspace_id":"${workspaceId}","name":"deep-ok","settings":{"a":${'['.repeat(62)}${']'.repeat(62)}}}`);
+      expect(res.status).toBe(201);
+    });
+
     it('refuses a body that is not valid UTF-8', async () => {
       const body = Buffer.concat([Buffer.from(`{"workspace_id":"${workspaceId}","name":"`), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
       const res = await send('POST', '/api/projects', body);
@@ -108,6 +118,11 @@ for (const backend of BACKENDS) {
     it('filters a list by an upper-case UUID', async () => {
       const res = await send('GET', `/api/projects?workspace_id=${workspaceId.toUpperCase()}`);
       expect(res.body.items.map((p: { id: string }) => p.id)).toContain(projectId);
+    });
+
+    it('refuses a path that is not valid percent-encoded UTF-8 in the error envelope', async () => {
+      const res = await send('GET', '/api/projects/%ED%A0%80');
+      expect([res.status, res.body.error.code]).toEqual([400, 'bad_url']);
     });
 
     it('refuses a UUID with a urn:uuid: prefix', async () => {

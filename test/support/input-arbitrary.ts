@@ -30,10 +30,18 @@ export const anyText = fc.oneof(
   fc.constantFrom(...NASTY_TEXT),
 );
 const anyNumber = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(...NASTY_NUMBERS));
-/** Any JSON value, keys and strings included, at a small depth. */
+/** Arrays nested `depth` deep, written into the JSON text by {@link toJsonText} (neither fast-check nor JSON.stringify can walk them). */
+export class Nested {
+  constructor(readonly depth: number) {}
+}
+/** Around the API's nesting limit, and far past what JS recursion and jsonb take. */
+const nested = fc.constantFrom(63, 64, 65, 5000).map((depth) => new Nested(depth));
+
+/** Any JSON value, keys and strings included, at a small depth, or nested deep now and then. */
 export const anyJson: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
   value: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
+    nested,
     fc.constant(null),
     fc.boolean(),
     anyNumber,
@@ -117,8 +125,16 @@ export class SchemaArbitraries {
   }
 }
 
-/** Replaces every IdRef (at any depth) with the backend's fixture id. */
+const NESTED_MARK = /"@@nested:(\d+)@@"/g;
+
+/** The JSON text of a materialized value, with each Nested written out as its arrays. */
+export function toJsonText(value: unknown): string {
+  return (JSON.stringify(value) ?? 'null').replace(NESTED_MARK, (_m, depth: string) => '['.repeat(Number(depth)) + ']'.repeat(Number(depth)));
+}
+
+/** Replaces every IdRef (at any depth) with the backend's fixture id; a Nested becomes a mark for toJsonText. */
 export function materialize(value: unknown, ids: readonly string[]): unknown {
+  if (value instanceof Nested) return `@@nested:${value.depth}@@`;
   if (value instanceof IdRef) {
     const id = ids[value.slot]!;
     return value.upper ? id.toUpperCase() : id;
