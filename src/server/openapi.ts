@@ -35,7 +35,8 @@ const sentence = (parts: string[]) => parts.join(' ').replace(/^./, (c) => c.toU
 /**
  * `operationId` and `summary` from the method and the URL, for routes that do not name their
  * own: `GET /api/projects` → listProjects, `GET /api/runs/:id/steps` → listStepsOfRun,
- * `PATCH /api/runs/:id` → updateRun, `GET /api/auth/me` → getMe, `POST /api/auth/login` → login.
+ * `PATCH /api/runs/:id` → updateRun, `GET /api/auth/me` → getMe, `POST /api/auth/login` → login,
+ * `POST /api/workspaces/:id/transfer` → transferWorkspace.
  * A segment that is neither a resource nor its id (`auth`) only groups and is left out.
  */
 export function describeOperation(method: string, url: string): { operationId: string; summary: string } {
@@ -50,7 +51,7 @@ export function describeOperation(method: string, url: string): { operationId: s
   let parts: string[];
   if (collection && method === 'GET') parts = ['list', ...words(target), ...of];
   else if (collection && method === 'POST') parts = ['create', ...words(singular(target)), ...(owners.length ? ['in', ...owners] : [])];
-  else if (!onItem && method === 'POST') parts = words(target);
+  else if (!onItem && method === 'POST') parts = [...words(target), ...owners];
   else parts = [VERBS[method] ?? method.toLowerCase(), ...words(onItem ? singular(target) : target), ...of];
   return { operationId: camel(parts), summary: sentence(parts) };
 }

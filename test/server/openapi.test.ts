@@ -89,6 +89,8 @@ describe('operation names derived from the route', () => {
     ['GET', '/api/runs/:id/steps', 'listStepsOfRun', 'List steps of run'],
     ['DELETE', '/api/auth/api-keys/:id', 'deleteApiKey', 'Delete api key'],
     ['POST', '/api/auth/login', 'login', 'Login'],
+    ['POST', '/api/workspaces/:id/transfer', 'transferWorkspace', 'Transfer workspace'],
+    ['PATCH', '/api/workspaces/:id/members/:userId', 'updateMemberOfWorkspace', 'Update member of workspace'],
   ])('%s %s is %s', (method, url, operationId, summary) => {
     expect(describeOperation(method, url)).toEqual({ operationId, summary });
   });
