@@ -5,55 +5,11 @@ import { canonicalTimestamp } from '../db/timestamp.js';
  * The rules every API input obeys, whatever route it reaches, so that SQLite and PostgreSQL see
  * the same values and refuse nothing the API accepted:
  * - text (strings and object keys, at any depth, json columns included) holds no NUL and no lone
- *   UTF-16 surrogate: PostgreSQL cannot store either;
+ *   UTF-16 surrogate, and arrays and objects nest at most MAX_DEPTH levels (db/storable-value.ts);
  * - integers are JS numbers, so they stay within the safe-integer range (±2^53 − 1);
  * - UUIDs are lower-cased before use: PostgreSQL compares them case-insensitively, SQLite as text;
- * - timestamps name a real instant between years 0001 and 9999 in UTC;
- * - arrays and objects nest at most MAX_DEPTH levels.
+ * - timestamps name a real instant between years 0001 and 9999 in UTC.
  */
-
-/** JSON-pointer-like path of the first string or key breaking the text rule, with the reason. */
-export interface TextProblem {
-  path: string;
-  message: string;
-}
-
-const NUL = '\u0000';
-
-function textProblem(text: string): string | undefined {
-  if (text.includes(NUL)) return 'must not contain NUL characters (\\u0000)';
-  if (!(text as string & { isWellFormed(): boolean }).isWellFormed()) return 'must not contain unpaired UTF-16 surrogates';
-  return undefined;
-}
-
-const escapePointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
-
-/** Deepest nesting of arrays and objects accepted: deeper input overflows stacks (PostgreSQL's jsonb parser, JS recursion). */
-export const MAX_DEPTH = 64;
-
-/** Walks a parsed input and returns the first string or object key that breaks the text rule, or nesting beyond MAX_DEPTH. */
-export function findTextProblem(value: unknown, path = '', depth = 0): TextProblem | undefined {
-  if (typeof value === 'string') {
-    const message = textProblem(value);
-    return message ? { path, message } : undefined;
-  }
-  if (value === null || typeof value !== 'object') return undefined;
-  if (depth >= MAX_DEPTH) return { path, message: `must not nest arrays and objects more than ${MAX_DEPTH} levels deep` };
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = findTextProblem(value[i], `${path}/${i}`, depth + 1);
-      if (found) return found;
-    }
-    return undefined;
-  }
-  for (const [key, child] of Object.entries(value)) {
-    const keyMessage = textProblem(key);
-    if (keyMessage) return { path: `${path}/${escapePointer(key)}`, message: `key ${keyMessage}` };
-    const found = findTextProblem(child, `${path}/${escapePointer(key)}`, depth + 1);
-    if (found) return found;
-  }
-  return undefined;
-}
 
 const isSchemaNode = (value: unknown): value is Record<string | symbol, unknown> => value !== null && typeof value === 'object';
 

@@ -1,6 +1,7 @@
 import AjvCompiler from '@fastify/ajv-compiler';
 import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
-import { addInputRules, findTextProblem, strictSchema } from './input-rules.js';
+import { findUnstorable } from '../db/storable-value.js';
+import { addInputRules, strictSchema } from './input-rules.js';
 
 const ajvPool = AjvCompiler();
 const COMMON = { removeAdditional: false, useDefaults: true, allErrors: false } as const;
@@ -22,7 +23,7 @@ export function buildValidator(externalSchemas: Parameters<typeof ajvPool>[0]) {
     const compile = route.httpPart === 'body' ? forBody : forText;
     const validate = compile({ ...route, schema: strictSchema(route.schema) } as Parameters<typeof compile>[0]);
     const checked = (data: unknown) => {
-      const problem = findTextProblem(data);
+      const problem = findUnstorable(data);
       if (problem) {
         checked.errors = [{ instancePath: problem.path, schemaPath: '#', keyword: 'text', params: {}, message: problem.message }];
         return false;

@@ -89,6 +89,16 @@ for (const backend of BACKENDS) {
       expect(res.status).toBe(201);
     });
 
+    it('refuses a YAML definition whose escapes make a lone surrogate', async () => {
+      const res = await send('POST', '/api/workflows', { project_id: projectId, name: 'lone', definition: 'name: "\\ud800"\n' });
+      expect([res.status, res.body.error.message]).toEqual([400, 'definition: the YAML value at /name must not contain unpaired UTF-16 surrogates']);
+    });
+
+    it('refuses a YAML definition whose escapes make a NUL character', async () => {
+      const res = await send('POST', '/api/workflows', { project_id: projectId, name: 'nul', definition: 'name: "a\\0b"\n' });
+      expect([res.status, res.body.error.message]).toEqual([400, 'definition: the YAML value at /name must not contain NUL characters (\\u0000)']);
+    });
+
     it('refuses a body that is not valid UTF-8', async () => {
       const body = Buffer.concat([Buffer.from(`{"workspace_id":"${workspaceId}","name":"`), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
       const res = await send('POST', '/api/projects', body);

@@ -51,6 +51,13 @@ export const anyJson: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie
   ),
 })).value;
 
+/** Text that passes the services' own rules for these fields, so that generated rows reach the database. */
+const PLAUSIBLE: Record<string, fc.Arbitrary<string>> = {
+  email: fc.emailAddress({ size: 'small' }),
+  slug: fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,10}[a-z0-9])?$/),
+  definition: fc.dictionary(fc.stringMatching(/^[a-z]{1,6}$/), fc.oneof(anyText, fc.integer()), { maxKeys: 3 }).map((o) => Object.entries(o).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join('\n') + '\n'),
+};
+
 export class SchemaArbitraries {
   /**
    * @param slots the fixture rows' tables, in slot order
@@ -93,6 +100,7 @@ export class SchemaArbitraries {
     if (schema.enum) return fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...schema.enum) }, { weight: 1, arbitrary: anyText });
     switch (schema.type) {
       case 'string':
+        if (name !== undefined && name in PLAUSIBLE) return fc.oneof({ weight: 3, arbitrary: PLAUSIBLE[name]! }, { weight: 1, arbitrary: anyText });
         if (schema.format === 'uuid') return this.uuid(name === undefined ? undefined : this.references.get(name));
         if (schema.format === 'date-time') return fc.oneof(fc.constantFrom(...NASTY_TIMES), fc.date({ noInvalidDate: true }).map((d) => d.toISOString()));
         return schema.format === 'email' ? fc.oneof(fc.emailAddress(), anyText) : anyText;
