@@ -18,6 +18,14 @@ export const configErrors = {
     message: `OXY_ALLOW_REMOTE_NO_AUTH has an unknown value '${value}'`,
     hint: 'use 1 (serve the network without sign-in) or 0; prefer OXY_AUTH=password',
   })),
+  unknownLogLevel: defineConfigError((value: string | undefined, levels: readonly string[]) => ({
+    message: `OXY_LOG_LEVEL has an unknown value '${value}'`,
+    hint: `use one of ${levels.join(', ')}`,
+  })),
+  emptyDatabaseUrl: defineConfigError(() => ({
+    message: 'OXY_DATABASE_URL is set but empty',
+    hint: 'unset it (unset OXY_DATABASE_URL) to use the default SQLite file, or set it to a database URL',
+  })),
   tlsHalfGiven: defineConfigError(() => ({ message: '--tls-cert and --tls-key go together', hint: 'give both files, or neither' })),
   tlsUnreadable: defineConfigError((flag: string, file: string, reason: string) => ({
     message: `cannot read ${flag} ${file}: ${reason}`,

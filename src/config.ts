@@ -5,8 +5,13 @@ import { containerErrors } from './container/container-errors.js';
 import { LOCAL_POSTGRES } from './container/postgres-container.js';
 import { configErrors } from './config-errors.js';
 import { parseDatabaseUrl, type DatabaseTarget } from './db/url.js';
+import { makeDirectory } from './util/make-directory.js';
 
 export type AuthMode = 'none' | 'password';
+
+/** The server log's levels (pino's), quietest last. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Config {
   /** Where oxy keeps its state: the default SQLite file, keys, the embedded PostgreSQL. */
@@ -19,8 +24,8 @@ export interface Config {
   readonly allowRemoteNoAuth: boolean;
   /** Base64 key from OXY_ENCRYPTION_KEY, or undefined to use `<state>/encryption_key.txt`. */
   readonly encryptionKeyBase64: string | undefined;
-  /** The request log's level (OXY_LOG_LEVEL): pino's `fatal` … `trace`, `silent`. */
-  readonly logLevel: string;
+  /** OXY_LOG_LEVEL, default `info`. */
+  readonly logLevel: LogLevel;
 }
 
 /**
@@ -35,7 +40,7 @@ export function resolveStateDir(env: NodeJS.ProcessEnv = process.env): string {
 /** Creates the state folder (owner-only) if it is missing. */
 export function ensureStateDir(dir: string): string {
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirectory(dir, 0o700);
   } catch (error) {
     throw configErrors.stateDirUnwritable(dir, (error as Error).message);
   }
@@ -56,6 +61,9 @@ export function defaultSqlitePath(stateDir: string): string {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const stateDir = resolveStateDir(env);
   const rawUrl = env.OXY_DATABASE_URL?.trim();
+  if (rawUrl === '') {
+    throw configErrors.emptyDatabaseUrl();
+  }
   const database: DatabaseTarget = rawUrl
     ? parseDatabaseUrl(rawUrl, 'OXY_DATABASE_URL')
     : { backend: 'sqlite', path: defaultSqlitePath(stateDir), display: `sqlite://${defaultSqlitePath(stateDir)}` };
@@ -67,6 +75,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!['', '0', 'false', '1', 'true'].includes(allowRemote)) {
     throw configErrors.unknownAllowRemote(env.OXY_ALLOW_REMOTE_NO_AUTH);
   }
+  const logLevel = (env.OXY_LOG_LEVEL?.trim() || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw configErrors.unknownLogLevel(env.OXY_LOG_LEVEL, LOG_LEVELS);
+  }
   return {
     stateDir,
     database,
@@ -74,7 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auth,
     allowRemoteNoAuth: allowRemote === '1' || allowRemote === 'true',
     encryptionKeyBase64: env.OXY_ENCRYPTION_KEY?.trim() || undefined,
-    logLevel: env.OXY_LOG_LEVEL ?? 'info',
+    logLevel,
   };
 }
 

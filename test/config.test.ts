@@ -166,3 +166,17 @@ describe('configuration mistakes reach the CLI user', () => {
     expect(usage.code).toBe(2);
   });
 });
+
+describe('environment values', () => {
+  it('refuse an OXY_DATABASE_URL that is set but empty', () => {
+    expect(() => loadConfig({ OXY_STATE_DIR: '/s', OXY_DATABASE_URL: '  ' })).toThrow('OXY_DATABASE_URL is set but empty');
+  });
+
+  it('refuse an unknown OXY_LOG_LEVEL', () => {
+    expect(() => loadConfig({ OXY_STATE_DIR: '/s', OXY_LOG_LEVEL: 'loud' })).toThrow("OXY_LOG_LEVEL has an unknown value 'loud'");
+  });
+
+  it('take a known OXY_LOG_LEVEL, and info by default', () => {
+    expect([loadConfig({ OXY_STATE_DIR: '/s', OXY_LOG_LEVEL: 'debug' }).logLevel, loadConfig({ OXY_STATE_DIR: '/s' }).logLevel]).toEqual(['debug', 'info']);
+  });
+});

@@ -26,6 +26,10 @@ export const dbErrors = {
 
   // Opening SQLite.
   sqliteFileMissing: defineConfigError((file: string) => ({ message: `SQLite file not found: ${file}`, hint: 'check the path in the URL' })),
+  sqliteFolderUncreatable: defineConfigError((dir: string, reason: string) => ({
+    message: `cannot create the folder ${dir} for the SQLite database (${reason})`,
+    hint: 'point OXY_DATABASE_URL at a file in a folder you can write to, e.g. sqlite:///home/me/oxy/db.sqlite',
+  })),
   sqliteUnopenable: defineUnavailableError((file: string, cause: unknown) => ({
     message: `cannot open SQLite database ${file}: ${(cause as Error).message}`,
     hint: 'check that the path is a writable SQLite file, or point OXY_DATABASE_URL elsewhere',

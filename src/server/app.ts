@@ -2,12 +2,14 @@ import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AppServices } from '../services/app-services.js';
-import { VERSION } from '../version.js';
 import { installAuth } from './auth.js';
 import type { SignInLimits } from './sign-in-limits.js';
 import { registerSharedSchemas } from './entity-schemas.js';
-import { installErrorHandler } from './error-handler.js';
+import { frameworkErrors, installErrorHandler } from './error-handler.js';
+import { openapiOptions } from './openapi.js';
 import { installReadonlyGuard } from './readonly-guard.js';
+import { installUtf8BodyParsers } from './utf8-body.js';
+import { buildValidator } from './validator-compiler.js';
 import { entityRoutes } from './routes/entities.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { secretRoutes } from './routes/secrets.routes.js';
@@ -72,7 +74,8 @@ export const REDACTED = ['req.headers.authorization', 'req.headers.cookie', 'res
 export async function buildApp(services: AppServices, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    schemaController: { compilersFactory: { buildValidator } },
+    frameworkErrors,
     bodyLimit: 10 * 1024 * 1024,
     ...(options.server ?? {}),
   } as FastifyServerOptions) as unknown as FastifyInstance;
@@ -90,17 +93,13 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     for (const method of [route.method].flat()) app.routeTable.push({ method, url: route.url, ...(permission ? { permission } : {}) });
   });
   installErrorHandler(app);
+  installUtf8BodyParsers(app);
   // First, so that refusals (read-only, 401) carry the security headers too.
   await app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY } });
   if (options.readonly) installReadonlyGuard(app);
   await installAuth(app, { allowRemoteNoAuth: Boolean(options.allowRemoteNoAuth) });
   installPermissions(app);
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'oxy API', version: VERSION, description: 'Agentic analytics: threads, agents, workflows, saved queries and charts.' },
-    },
-  });
+  await app.register(swagger, openapiOptions());
   registerSharedSchemas(app);
   await app.register(
     async (api) => {

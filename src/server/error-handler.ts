@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OxyError } from '../errors.js';
 
 /** One place turns every failure into `{"error":{"code","message","details"}}` with its status. */
@@ -27,4 +27,13 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
   );
+}
+
+/**
+ * Fastify's `frameworkErrors` option: what the router refuses before any route runs (a path that
+ * is not valid percent-encoded UTF-8, an over-long parameter) in the same envelope as the rest.
+ */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  void reply.status(status).send({ error: { code: error.code === 'FST_ERR_BAD_URL' ? 'bad_url' : (error.code ?? 'bad_request').toLowerCase(), message: error.message } });
 }

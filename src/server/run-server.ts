@@ -6,6 +6,7 @@ import { configErrors } from '../config-errors.js';
 import { ConfigError, OxyError } from '../errors.js';
 import { createAppServices } from '../services/app-services.js';
 import { buildApp, REDACTED } from './app.js';
+import { checkedTlsPair } from './tls-files.js';
 
 export interface ServeOptions {
   port: number;
@@ -42,7 +43,7 @@ function transport(options: ServeOptions): Record<string, unknown> {
       throw configErrors.tlsUnreadable(flag, file, (error as NodeJS.ErrnoException).code ?? (error as Error).message);
     }
   };
-  const tls = options.tlsCert && options.tlsKey ? { cert: read(options.tlsCert, '--tls-cert'), key: read(options.tlsKey, '--tls-key') } : undefined;
+  const tls = options.tlsCert && options.tlsKey ? checkedTlsPair({ cert: read(options.tlsCert, '--tls-cert'), key: read(options.tlsKey, '--tls-key') }, options.tlsCert, options.tlsKey) : undefined;
   if (options.http2Only) {
     // ALPN offers h2 alone; without TLS it is h2c with prior knowledge. HTTP/1.1 is refused.
     return tls ? { http2: true, https: { ...tls, allowHTTP1: false } } : { http2: true };

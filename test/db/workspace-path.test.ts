@@ -11,8 +11,9 @@ describe('workspacePath (derived from the foreign keys of entities.ts)', () => {
     expect(workspacePath('runs')?.[0]).toEqual({ table: 'runs', column: 'workflow_id', target: 'workflows' });
   });
 
-  it('leaves users outside every workspace and puts every other table in one', () => {
+  it('leaves users and their sessions outside every workspace and puts every other table in one', () => {
     expect(workspacePath('users')).toBeUndefined();
-    expect(workspaceTables()).toEqual(TABLE_NAMES.filter((t) => t !== 'users'));
+    expect(workspacePath('sessions')).toBeUndefined();
+    expect(workspaceTables()).toEqual(TABLE_NAMES.filter((t) => t !== 'users' && t !== 'sessions'));
   });
 });

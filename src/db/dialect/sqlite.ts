@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { makeDirectory } from '../../util/make-directory.js';
 import { openSqlite, type SqliteDatabase } from '../sqlite-driver.js';
 import { Kysely, sql } from 'kysely';
 import { OxyError } from '../../errors.js';
@@ -31,6 +32,14 @@ function createPrivately(file: string): void {
   }
 }
 
+function createFolder(dir: string): void {
+  try {
+    makeDirectory(dir);
+  } catch (error) {
+    throw dbErrors.sqliteFolderUncreatable(dir, (error as Error).message);
+  }
+}
+
 /** Opens the SQLite file with the pragmas oxy relies on (WAL, enforced foreign keys, busy wait). */
 export function openSqliteFile(file: string, options: { readonly?: boolean } = {}): SqliteDatabase {
   if (options.readonly) {
@@ -39,7 +48,7 @@ export function openSqliteFile(file: string, options: { readonly?: boolean } = {
   let handle: SqliteDatabase;
   try {
     if (!options.readonly) {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
+      createFolder(path.dirname(file));
       createPrivately(file);
     }
     handle = openSqlite(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
