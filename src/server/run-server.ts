@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { openMigratedDatabase, openReadOnlyDatabase } from '../commands/open-app-database.js';
 import { configErrors } from '../config-errors.js';
-import { ConfigError, OxyError } from '../errors.js';
 import { createAppServices } from '../services/app-services.js';
 import { buildApp, REDACTED } from './app.js';
 import { checkedTlsPair } from './tls-files.js';

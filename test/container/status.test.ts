@@ -94,6 +94,8 @@ describe('oxy status on a terminal (util-linux script gives it a pseudo-terminal
     const tty = onTerminal();
     expect(tty.status).toBe(1);
     expect(tty.stdout).toContain('\u001b[1mDocker Daemon\u001b[0m');
+    // The colour codes themselves are what is checked here.
+    // eslint-disable-next-line no-control-regex
     expect(tty.stdout).toMatch(/Daemon: +\u001b\[31mDocker daemon is not running\u001b\[0m/);
   });
 
