@@ -39,9 +39,17 @@ interface Result {
   non2xx: number;
 }
 
-async function measure(url: string, options: Partial<autocannon.Options> = {}): Promise<Omit<Result, 'scenario' | 'backend'>> {
+async function measure(
+  url: string,
+  options: Partial<autocannon.Options> = {},
+): Promise<Omit<Result, 'scenario' | 'backend'>> {
   const result = await autocannon({ url, connections, duration, ...options });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx + result.errors + result.timeouts };
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx + result.errors + result.timeouts,
+  };
 }
 
 async function listen(app: FastifyInstance): Promise<string> {
@@ -82,10 +90,15 @@ async function benchBackend(backend: string, databaseUrl: string): Promise<Resul
   const app = await buildApp(services, { logger: false });
   const base = await listen(app);
   try {
-    const ws = await services.entities.create('workspaces', { name: 'Bench', slug: 'bench' }, String((await services.auth.ensureLocalOwner()).id));
+    const ws = await services.entities.create(
+      'workspaces',
+      { name: 'Bench', slug: 'bench' },
+      String((await services.auth.ensureLocalOwner()).id),
+    );
     const project = await services.entities.create('projects', { workspace_id: ws.id, name: 'bench' });
     let thread: Record<string, unknown> | undefined;
-    for (let i = 0; i < 200; i++) thread = await services.entities.create('threads', { project_id: project.id, title: `Question ${i}` });
+    for (let i = 0; i < 200; i++)
+      thread = await services.entities.create('threads', { project_id: project.id, title: `Question ${i}` });
     const results: Result[] = [];
     const run = async (scenario: string, url: string, options: Partial<autocannon.Options> = {}) => {
       process.stderr.write(`${backend}: ${scenario} ...\n`);
@@ -96,7 +109,12 @@ async function benchBackend(backend: string, databaseUrl: string): Promise<Resul
     await run('POST /api/messages', '/api/messages', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ thread_id: thread!.id, role: 'user', content: 'What was revenue by region last quarter?', metadata: { source: 'bench' } }),
+      body: JSON.stringify({
+        thread_id: thread!.id,
+        role: 'user',
+        content: 'What was revenue by region last quarter?',
+        metadata: { source: 'bench' },
+      }),
     });
     return results;
   } finally {
@@ -114,7 +132,12 @@ const peer = { scenario: 'GET / (bare Fastify hello-world)', backend: '-', ...(a
 await hello.close();
 
 const results: Result[] = [peer];
-results.push(...(await benchBackend('sqlite', `sqlite://${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'oxy-bench-db-')), 'db.sqlite')}`)));
+results.push(
+  ...(await benchBackend(
+    'sqlite',
+    `sqlite://${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'oxy-bench-db-')), 'db.sqlite')}`,
+  )),
+);
 const pgDb = await postgresDatabase();
 if (pgDb) {
   try {
@@ -127,9 +150,13 @@ if (pgDb) {
 }
 
 if (args.includes('--json')) {
-  console.log(JSON.stringify({ node: process.version, cpus: os.cpus().length, duration, connections, results }, null, 2));
+  console.log(
+    JSON.stringify({ node: process.version, cpus: os.cpus().length, duration, connections, results }, null, 2),
+  );
 } else {
-  console.log(`\noxy API benchmark — node ${process.version}, ${os.cpus().length} CPUs, autocannon ${connections} connections × ${duration} s per scenario, loopback`);
+  console.log(
+    `\noxy API benchmark — node ${process.version}, ${os.cpus().length} CPUs, autocannon ${connections} connections × ${duration} s per scenario, loopback`,
+  );
   console.log('scenario                              backend    req/s     p50 ms  p99 ms  vs hello-world');
   for (const r of results) {
     console.log(
@@ -139,6 +166,7 @@ if (args.includes('--json')) {
 }
 const failed = results.filter((r) => r.non2xx > 0);
 if (failed.length > 0) {
-  for (const r of failed) console.error(`warning: ${r.scenario} on ${r.backend} had ${r.non2xx} non-2xx responses or errors`);
+  for (const r of failed)
+    console.error(`warning: ${r.scenario} on ${r.backend} had ${r.non2xx} non-2xx responses or errors`);
   process.exitCode = 1;
 }

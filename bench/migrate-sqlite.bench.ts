@@ -55,9 +55,15 @@ async function recreate(name: string): Promise<void> {
 }
 
 /** Runs a command, returning wall seconds and peak RSS (from GNU time when present). */
-function timed(command: string, commandArgs: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ seconds: number; rssMb: number | undefined; code: number | null; output: string }> {
+function timed(
+  command: string,
+  commandArgs: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ seconds: number; rssMb: number | undefined; code: number | null; output: string }> {
   const gnuTime = fs.existsSync('/usr/bin/time');
-  const [cmd, cmdArgs] = gnuTime ? ['/usr/bin/time', ['-f', 'OXYBENCH_RSS_KB=%M', command, ...commandArgs]] : [command, commandArgs];
+  const [cmd, cmdArgs] = gnuTime
+    ? ['/usr/bin/time', ['-f', 'OXYBENCH_RSS_KB=%M', command, ...commandArgs]]
+    : [command, commandArgs];
   return new Promise((resolve) => {
     const started = performance.now();
     const child = spawn(cmd, cmdArgs as string[], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -89,7 +95,15 @@ async function benchScale(scale: number): Promise<Row> {
   // 1. oxy migrate-sqlite
   await recreate('oxy_bench_oxy');
   process.stderr.write('oxy migrate-sqlite ...\n');
-  const oxy = await timed(process.execPath, [path.join(root, 'bin/oxy.js'), 'migrate-sqlite', '--from', `sqlite://${file}`, '--to', dbUrl('oxy_bench_oxy'), '--json']);
+  const oxy = await timed(process.execPath, [
+    path.join(root, 'bin/oxy.js'),
+    'migrate-sqlite',
+    '--from',
+    `sqlite://${file}`,
+    '--to',
+    dbUrl('oxy_bench_oxy'),
+    '--json',
+  ]);
   if (oxy.code !== 0) throw new Error(`oxy migrate-sqlite failed:\n${oxy.output.slice(-2000)}`);
 
   // 2. pgloader (it needs a bigger Lisp heap than its default from about a million rows on).
@@ -97,7 +111,13 @@ async function benchScale(scale: number): Promise<Row> {
   if (spawnSync('pgloader', ['--version']).status === 0) {
     await recreate('oxy_bench_pgloader');
     process.stderr.write('pgloader ...\n');
-    const run = await timed('pgloader', ['--dynamic-space-size', '8192', '--quiet', `sqlite://${file}`, dbUrl('oxy_bench_pgloader')]);
+    const run = await timed('pgloader', [
+      '--dynamic-space-size',
+      '8192',
+      '--quiet',
+      `sqlite://${file}`,
+      dbUrl('oxy_bench_pgloader'),
+    ]);
     pgloader = { seconds: run.seconds, rssMb: run.rssMb, ok: run.code === 0 };
     if (run.code !== 0) process.stderr.write(`pgloader failed (exit ${run.code}):\n${run.output.slice(-1000)}\n`);
   } else {
@@ -128,7 +148,8 @@ async function benchScale(scale: number): Promise<Row> {
     fs.rmSync(`${file}-wal`, { force: true });
     fs.rmSync(`${file}-shm`, { force: true });
     fs.rmSync(exportDir, { recursive: true, force: true });
-    for (const name of ['oxy_bench_oxy', 'oxy_bench_pgloader', 'oxy_bench_floor']) await admin((c) => c.query(`drop database if exists ${name} with (force)`));
+    for (const name of ['oxy_bench_oxy', 'oxy_bench_pgloader', 'oxy_bench_floor'])
+      await admin((c) => c.query(`drop database if exists ${name} with (force)`));
   }
   return { scale, rows, oxy: { seconds: oxy.seconds, rssMb: oxy.rssMb }, pgloader, floor: { seconds: floorSeconds } };
 }
@@ -137,8 +158,12 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const results: Row[] = [];
 for (const scale of scales) results.push(await benchScale(scale));
 
-console.log(`\nmigrate-sqlite benchmark — node ${process.version}, ${os.cpus().length} CPUs, PostgreSQL at ${new URL(adminUrl).host}`);
-console.log('scale (messages)  rows      oxy rows/s  pgloader rows/s  COPY floor rows/s  oxy/pgloader  oxy/floor  oxy peak RSS  pgloader peak RSS');
+console.log(
+  `\nmigrate-sqlite benchmark — node ${process.version}, ${os.cpus().length} CPUs, PostgreSQL at ${new URL(adminUrl).host}`,
+);
+console.log(
+  'scale (messages)  rows      oxy rows/s  pgloader rows/s  COPY floor rows/s  oxy/pgloader  oxy/floor  oxy peak RSS  pgloader peak RSS',
+);
 for (const r of results) {
   const oxyRate = r.rows / r.oxy.seconds;
   const pglRate = r.pgloader?.ok ? r.rows / r.pgloader.seconds : undefined;
@@ -157,5 +182,7 @@ for (const r of results) {
     ].join(' '),
   );
 }
-console.log('(oxy includes source checks, COPY, per-entity count + checksum verification and FK re-validation; pgloader verifies nothing; the floor is server-side COPY from files.)');
+console.log(
+  '(oxy includes source checks, COPY, per-entity count + checksum verification and FK re-validation; pgloader verifies nothing; the floor is server-side COPY from files.)',
+);
 fs.rmSync(work, { recursive: true, force: true });

@@ -9,7 +9,14 @@ import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
 
 /** Every command, each defined in src/commands/<name>.ts. */
-const COMMANDS: (() => Command)[] = [serveCommand, startCommand, statusCommand, migrateCommand, migrateSqliteCommand, usersCommand];
+const COMMANDS: (() => Command)[] = [
+  serveCommand,
+  startCommand,
+  statusCommand,
+  migrateCommand,
+  migrateSqliteCommand,
+  usersCommand,
+];
 
 export function buildProgram(): Command {
   const program = new Command('oxy')
@@ -45,7 +52,12 @@ export async function main(argv: string[]): Promise<number> {
 export function reportError(error: unknown, verbose: boolean): number {
   if (error instanceof CommanderError) {
     // commander has already printed help, the version or the usage problem.
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.code === 'commander.help'
+    )
+      return 0;
     return error.exitCode === 0 ? 0 : 2;
   }
   if (error instanceof OxyError) {

@@ -26,7 +26,10 @@ export const configErrors = {
     message: 'OXY_DATABASE_URL is set but empty',
     hint: 'unset it (unset OXY_DATABASE_URL) to use the default SQLite file, or set it to a database URL',
   })),
-  tlsHalfGiven: defineConfigError(() => ({ message: '--tls-cert and --tls-key go together', hint: 'give both files, or neither' })),
+  tlsHalfGiven: defineConfigError(() => ({
+    message: '--tls-cert and --tls-key go together',
+    hint: 'give both files, or neither',
+  })),
   tlsUnreadable: defineConfigError((flag: string, file: string, reason: string) => ({
     message: `cannot read ${flag} ${file}: ${reason}`,
     hint: `check the path given to ${flag}`,

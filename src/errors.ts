@@ -96,7 +96,11 @@ function entry<Args extends unknown[]>(
   shape: (...args: Args) => ErrorShape,
 ): ErrorEntry<Args> {
   const build = (...args: Args) => make(shape(...args));
-  return Object.assign(build, { code, ...codes, is: (error: unknown): error is OxyError => error instanceof OxyError && error.code === code });
+  return Object.assign(build, {
+    code,
+    ...codes,
+    is: (error: unknown): error is OxyError => error instanceof OxyError && error.code === code,
+  });
 }
 
 /**
@@ -108,22 +112,37 @@ function entry<Args extends unknown[]>(
  * };
  * throw containerErrors.dockerMissing('docker');
  */
-export function defineError<Args extends unknown[]>(code: string, shape: (...args: Args) => ErrorShape, options: { status?: number; exitCode?: number } = {}): ErrorEntry<Args> {
+export function defineError<Args extends unknown[]>(
+  code: string,
+  shape: (...args: Args) => ErrorShape,
+  options: { status?: number; exitCode?: number } = {},
+): ErrorEntry<Args> {
   const codes = { status: options.status ?? 500, exitCode: options.exitCode ?? 1 };
   return entry(code, codes, ({ message, ...rest }) => new OxyError(code, message, { ...rest, ...codes }), shape);
 }
 
 /** A catalogue entry for bad configuration: a ConfigError (code `config`, exit 1). */
-export function defineConfigError<Args extends unknown[]>(shape: (...args: Args) => { message: string; hint?: string }): ErrorEntry<Args> {
+export function defineConfigError<Args extends unknown[]>(
+  shape: (...args: Args) => { message: string; hint?: string },
+): ErrorEntry<Args> {
   return entry('config', { status: 500, exitCode: 1 }, ({ message, hint }) => new ConfigError(message, hint), shape);
 }
 
 /** A catalogue entry for wrong command-line usage: a UsageError (code `usage`, exit 2). */
-export function defineUsageError<Args extends unknown[]>(shape: (...args: Args) => { message: string; hint?: string }): ErrorEntry<Args> {
+export function defineUsageError<Args extends unknown[]>(
+  shape: (...args: Args) => { message: string; hint?: string },
+): ErrorEntry<Args> {
   return entry('usage', { status: 500, exitCode: 2 }, ({ message, hint }) => new UsageError(message, hint), shape);
 }
 
 /** A catalogue entry for a database that cannot be reached: a DatabaseUnavailableError (503). */
-export function defineUnavailableError<Args extends unknown[]>(shape: (...args: Args) => { message: string; hint: string; cause?: unknown }): ErrorEntry<Args> {
-  return entry('database_unavailable', { status: 503, exitCode: 1 }, ({ message, hint, cause }) => new DatabaseUnavailableError(message, hint ?? '', cause), shape);
+export function defineUnavailableError<Args extends unknown[]>(
+  shape: (...args: Args) => { message: string; hint: string; cause?: unknown },
+): ErrorEntry<Args> {
+  return entry(
+    'database_unavailable',
+    { status: 503, exitCode: 1 },
+    ({ message, hint, cause }) => new DatabaseUnavailableError(message, hint ?? '', cause),
+    shape,
+  );
 }

@@ -13,11 +13,17 @@ const SECRET = 'p4ssw0rd';
 
 describe('database URLs', () => {
   it('select SQLite by absolute path', () => {
-    expect(parseDatabaseUrl('sqlite:///var/lib/oxy/db.sqlite', 'X')).toMatchObject({ backend: 'sqlite', path: '/var/lib/oxy/db.sqlite' });
+    expect(parseDatabaseUrl('sqlite:///var/lib/oxy/db.sqlite', 'X')).toMatchObject({
+      backend: 'sqlite',
+      path: '/var/lib/oxy/db.sqlite',
+    });
   });
 
   it('select SQLite by a path relative to the working folder', () => {
-    expect(parseDatabaseUrl('sqlite://data/db.sqlite', 'X', '/home/me')).toMatchObject({ backend: 'sqlite', path: '/home/me/data/db.sqlite' });
+    expect(parseDatabaseUrl('sqlite://data/db.sqlite', 'X', '/home/me')).toMatchObject({
+      backend: 'sqlite',
+      path: '/home/me/data/db.sqlite',
+    });
   });
 
   it.each(['postgres', 'postgresql'])('select PostgreSQL by the %s:// scheme', (scheme) => {
@@ -80,7 +86,10 @@ describe('configuration', () => {
   });
 
   it('takes OXY_DATABASE_URL over the SQLite default', () => {
-    expect(loadConfig({ OXY_STATE_DIR: '/s', OXY_DATABASE_URL: 'postgresql://h/db' })).toMatchObject({ databaseFromEnv: true, database: { backend: 'postgres' } });
+    expect(loadConfig({ OXY_STATE_DIR: '/s', OXY_DATABASE_URL: 'postgresql://h/db' })).toMatchObject({
+      databaseFromEnv: true,
+      database: { backend: 'postgres' },
+    });
   });
 
   it('reads the request log level from OXY_LOG_LEVEL', () => {
@@ -96,11 +105,17 @@ describe('configuration', () => {
   });
 
   it('serves the network without sign-in only when OXY_ALLOW_REMOTE_NO_AUTH says 1 or true', () => {
-    expect([undefined, '', '0', 'false', '1', 'true', 'TRUE'].map((v) => loadConfig(v === undefined ? {} : { OXY_ALLOW_REMOTE_NO_AUTH: v }).allowRemoteNoAuth)).toEqual([false, false, false, false, true, true, true]);
+    expect(
+      [undefined, '', '0', 'false', '1', 'true', 'TRUE'].map(
+        (v) => loadConfig(v === undefined ? {} : { OXY_ALLOW_REMOTE_NO_AUTH: v }).allowRemoteNoAuth,
+      ),
+    ).toEqual([false, false, false, false, true, true, true]);
   });
 
   it('refuses an OXY_ALLOW_REMOTE_NO_AUTH it cannot read as yes or no', () => {
-    expect(() => loadConfig({ OXY_ALLOW_REMOTE_NO_AUTH: 'yes please' })).toThrow(/^OXY_ALLOW_REMOTE_NO_AUTH has an unknown value 'yes please'$/);
+    expect(() => loadConfig({ OXY_ALLOW_REMOTE_NO_AUTH: 'yes please' })).toThrow(
+      /^OXY_ALLOW_REMOTE_NO_AUTH has an unknown value 'yes please'$/,
+    );
   });
 
   /** `fn` on a fresh SQLite database opened as oxy opens it. */
@@ -132,7 +147,9 @@ describe('connection failures', () => {
     const error = await connectDatabase(target).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DatabaseUnavailableError);
     expect((error as Error).message).toBe('cannot reach PostgreSQL at 127.0.0.1:1 (ECONNREFUSED)');
-    expect(JSON.stringify({ m: (error as Error).message, h: (error as DatabaseUnavailableError).hint })).not.toContain(SECRET);
+    expect(JSON.stringify({ m: (error as Error).message, h: (error as DatabaseUnavailableError).hint })).not.toContain(
+      SECRET,
+    );
   });
 
   it('name a missing database and how to create it', async () => {
@@ -144,7 +161,10 @@ describe('connection failures', () => {
   });
 
   it('reach the user as one line and exit code 1 from the CLI', async () => {
-    const result = await runOxy(['migrate'], { OXY_DATABASE_URL: `postgresql://postgres:${SECRET}@127.0.0.1:1/oxy`, OXY_STATE_DIR: tempDir() });
+    const result = await runOxy(['migrate'], {
+      OXY_DATABASE_URL: `postgresql://postgres:${SECRET}@127.0.0.1:1/oxy`,
+      OXY_STATE_DIR: tempDir(),
+    });
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual([
       'Error: cannot reach PostgreSQL at 127.0.0.1:1 (ECONNREFUSED)',
@@ -155,9 +175,14 @@ describe('connection failures', () => {
 
 describe('configuration mistakes reach the CLI user', () => {
   it('as one line with the password masked, and exit code 1, for a bad OXY_DATABASE_URL', async () => {
-    const bad = await runOxy(['serve'], { OXY_DATABASE_URL: `mysql://root:${SECRET}@localhost/x`, OXY_STATE_DIR: tempDir() });
+    const bad = await runOxy(['serve'], {
+      OXY_DATABASE_URL: `mysql://root:${SECRET}@localhost/x`,
+      OXY_STATE_DIR: tempDir(),
+    });
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/^Error: OXY_DATABASE_URL has an unknown scheme 'mysql:' \(mysql:\/\/root:\*\*\*\*@localhost\/x\)$/m);
+    expect(bad.stderr).toMatch(
+      /^Error: OXY_DATABASE_URL has an unknown scheme 'mysql:' \(mysql:\/\/root:\*\*\*\*@localhost\/x\)$/m,
+    );
     expect(bad.stderr).not.toContain(SECRET);
   });
 
@@ -169,14 +194,21 @@ describe('configuration mistakes reach the CLI user', () => {
 
 describe('environment values', () => {
   it('refuse an OXY_DATABASE_URL that is set but empty', () => {
-    expect(() => loadConfig({ OXY_STATE_DIR: '/s', OXY_DATABASE_URL: '  ' })).toThrow('OXY_DATABASE_URL is set but empty');
+    expect(() => loadConfig({ OXY_STATE_DIR: '/s', OXY_DATABASE_URL: '  ' })).toThrow(
+      'OXY_DATABASE_URL is set but empty',
+    );
   });
 
   it('refuse an unknown OXY_LOG_LEVEL', () => {
-    expect(() => loadConfig({ OXY_STATE_DIR: '/s', OXY_LOG_LEVEL: 'loud' })).toThrow("OXY_LOG_LEVEL has an unknown value 'loud'");
+    expect(() => loadConfig({ OXY_STATE_DIR: '/s', OXY_LOG_LEVEL: 'loud' })).toThrow(
+      "OXY_LOG_LEVEL has an unknown value 'loud'",
+    );
   });
 
   it('take a known OXY_LOG_LEVEL, and info by default', () => {
-    expect([loadConfig({ OXY_STATE_DIR: '/s', OXY_LOG_LEVEL: 'debug' }).logLevel, loadConfig({ OXY_STATE_DIR: '/s' }).logLevel]).toEqual(['debug', 'info']);
+    expect([
+      loadConfig({ OXY_STATE_DIR: '/s', OXY_LOG_LEVEL: 'debug' }).logLevel,
+      loadConfig({ OXY_STATE_DIR: '/s' }).logLevel,
+    ]).toEqual(['debug', 'info']);
   });
 });

@@ -4,14 +4,28 @@ import { dbErrors } from '../src/db/db-errors.js';
 import { ConfigError, DatabaseUnavailableError, defineError, OxyError } from '../src/errors.js';
 
 describe('error catalogue entries', () => {
-  const teapot = defineError('teapot', (what: string) => ({ message: `${what} is a teapot`, hint: 'brew coffee elsewhere' }), { status: 418, exitCode: 3 });
+  const teapot = defineError(
+    'teapot',
+    (what: string) => ({ message: `${what} is a teapot`, hint: 'brew coffee elsewhere' }),
+    { status: 418, exitCode: 3 },
+  );
 
   it('build an OxyError with the entry code, status and exit code', () => {
-    expect(teapot('the pot')).toMatchObject({ code: 'teapot', status: 418, exitCode: 3, message: 'the pot is a teapot', hint: 'brew coffee elsewhere' });
+    expect(teapot('the pot')).toMatchObject({
+      code: 'teapot',
+      status: 418,
+      exitCode: 3,
+      message: 'the pot is a teapot',
+      hint: 'brew coffee elsewhere',
+    });
   });
 
   it('state their code, status and exit code without building an error', () => {
-    expect({ code: teapot.code, status: teapot.status, exitCode: teapot.exitCode }).toEqual({ code: 'teapot', status: 418, exitCode: 3 });
+    expect({ code: teapot.code, status: teapot.status, exitCode: teapot.exitCode }).toEqual({
+      code: 'teapot',
+      status: 418,
+      exitCode: 3,
+    });
   });
 
   it('recognise their own errors by code, and no others', () => {

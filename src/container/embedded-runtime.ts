@@ -54,7 +54,8 @@ export class EmbeddedRuntime implements LocalPostgresRuntime {
     // postmaster.pid outlives a killed server: running means its process is still alive.
     // (After a reboot its pid may belong to another program: that is not the server either.)
     const lines = fs.readFileSync(pidFile, 'utf8').split('\n');
-    if (!processIs(Number(lines[0]), 'postgres')) return Promise.resolve({ present, running: false, dataDir: this.dataDir });
+    if (!processIs(Number(lines[0]), 'postgres'))
+      return Promise.resolve({ present, running: false, dataDir: this.dataDir });
     const port = Number(lines[3]);
     const owner = this.owner.liveOwner();
     return Promise.resolve({
@@ -112,13 +113,16 @@ export class EmbeddedRuntime implements LocalPostgresRuntime {
 
   /** A server whose oxy start died (we own the cluster now): used if it answers, then stopped on exit like our own. */
   private async takeOver(running: EmbeddedState): Promise<void> {
-    if (running.port !== undefined && running.port !== this.port) throw containerErrors.embeddedPortMismatch(running.port, this.port);
+    if (running.port !== undefined && running.port !== this.port)
+      throw containerErrors.embeddedPortMismatch(running.port, this.port);
     try {
       await this.ensureDatabase();
     } catch (error) {
       throw containerErrors.embeddedLeftSilent(this.dataDir, this.port, (error as Error).message, this.logFile);
     }
-    this.log('the embedded PostgreSQL was left running by an oxy start that ended without stopping it: using it, and stopping it on exit');
+    this.log(
+      'the embedded PostgreSQL was left running by an oxy start that ended without stopping it: using it, and stopping it on exit',
+    );
   }
 
   /** As root: the unprivileged user the binaries run as, able to reach them and the data. */
@@ -141,7 +145,20 @@ export class EmbeddedRuntime implements LocalPostgresRuntime {
       fs.chownSync(pwfile, runAs.uid, runAs.gid);
     }
     try {
-      const result = await runBinary('initdb', ['-D', this.dataDir, '-U', LOCAL_POSTGRES.user, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--no-locale'], runAs);
+      const result = await runBinary(
+        'initdb',
+        [
+          '-D',
+          this.dataDir,
+          '-U',
+          LOCAL_POSTGRES.user,
+          `--pwfile=${pwfile}`,
+          '--auth=scram-sha-256',
+          '--encoding=UTF8',
+          '--no-locale',
+        ],
+        runAs,
+      );
       // On failure initdb removes what it created itself.
       if (result.code !== 0) throw containerErrors.initdbFailed(lastLine(result.output));
     } finally {
@@ -150,12 +167,35 @@ export class EmbeddedRuntime implements LocalPostgresRuntime {
   }
 
   private async pgCtlStart(runAs: RunAs | undefined): Promise<void> {
-    const started = await runBinary('pg_ctl', ['start', '-D', this.dataDir, '-l', this.logFile, '-w', '-t', '60', '-s', '-o', `-p ${this.port} -c listen_addresses=127.0.0.1`], runAs);
-    if (started.code !== 0) throw containerErrors.embeddedDidNotStart(lastLine(started.output || this.logTail()), this.logFile);
+    const started = await runBinary(
+      'pg_ctl',
+      [
+        'start',
+        '-D',
+        this.dataDir,
+        '-l',
+        this.logFile,
+        '-w',
+        '-t',
+        '60',
+        '-s',
+        '-o',
+        `-p ${this.port} -c listen_addresses=127.0.0.1`,
+      ],
+      runAs,
+    );
+    if (started.code !== 0)
+      throw containerErrors.embeddedDidNotStart(lastLine(started.output || this.logTail()), this.logFile);
   }
 
   private async ensureDatabase(): Promise<void> {
-    const client = new pg.Client({ host: '127.0.0.1', port: this.port, user: LOCAL_POSTGRES.user, password: LOCAL_POSTGRES.password, database: 'postgres' });
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port: this.port,
+      user: LOCAL_POSTGRES.user,
+      password: LOCAL_POSTGRES.password,
+      database: 'postgres',
+    });
     await client.connect();
     try {
       const { rows } = await client.query('select 1 from pg_database where datname = $1', [LOCAL_POSTGRES.database]);
@@ -169,8 +209,13 @@ export class EmbeddedRuntime implements LocalPostgresRuntime {
   async stop(): Promise<void> {
     if ((await this.state()).running) {
       const runAs = process.getuid?.() === 0 ? await postgresUser() : undefined;
-      const stopped = await runBinary('pg_ctl', ['stop', '-D', this.dataDir, '-m', 'fast', '-w', '-t', '60', '-s'], runAs);
-      if (stopped.code !== 0 && (await this.state()).running) throw containerErrors.embeddedStopFailed(lastLine(stopped.output), this.logFile);
+      const stopped = await runBinary(
+        'pg_ctl',
+        ['stop', '-D', this.dataDir, '-m', 'fast', '-w', '-t', '60', '-s'],
+        runAs,
+      );
+      if (stopped.code !== 0 && (await this.state()).running)
+        throw containerErrors.embeddedStopFailed(lastLine(stopped.output), this.logFile);
     }
     this.owner.release();
   }

@@ -10,4 +10,3 @@ export function portInUse(port: number): Promise<boolean> {
     socket.once('error', () => resolve(false));
   });
 }
-

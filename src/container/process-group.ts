@@ -23,13 +23,21 @@ export interface RunOptions {
  * then reaches oxy alone, which lets the step (an image pull, initdb) finish and stops what it
  * started, instead of the command being cut off midway. Rejects with the spawn error (ENOENT…).
  */
-export function runInOwnGroup(command: string, args: readonly string[], options: RunOptions = {}): Promise<ProcessResult> {
+export function runInOwnGroup(
+  command: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<ProcessResult> {
   const { timeoutMs, ...spawnOptions } = options;
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], ...spawnOptions });
     const result: ProcessResult = { code: 1, stdout: '', stderr: '', output: '' };
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => ((result.stdout += chunk), (result.output += chunk)));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => ((result.stderr += chunk), (result.output += chunk)));
+    child.stdout
+      .setEncoding('utf8')
+      .on('data', (chunk: string) => ((result.stdout += chunk), (result.output += chunk)));
+    child.stderr
+      .setEncoding('utf8')
+      .on('data', (chunk: string) => ((result.stderr += chunk), (result.output += chunk)));
     const timer = timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.once('error', (error) => {
       clearTimeout(timer);
@@ -61,7 +69,9 @@ export function processAlive(pid: number): boolean {
 export function processIs(pid: number, what: 'postgres' | 'oxy'): boolean {
   if (!processAlive(pid)) return false;
   try {
-    return what === 'postgres' ? fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres' : /oxy/.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+    return what === 'postgres'
+      ? fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres'
+      : /oxy/.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
   } catch {
     return true;
   }

@@ -65,7 +65,11 @@ export class SharedUse {
 }
 
 async function connect(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, application_name: 'oxy start', connectionTimeoutMillis: 5_000 });
+  const client = new pg.Client({
+    connectionString: url,
+    application_name: 'oxy start',
+    connectionTimeoutMillis: 5_000,
+  });
   client.on('error', () => undefined); // the server stopping under an idle hold is not an error
   await client.connect();
   return client;

@@ -11,21 +11,36 @@ const where = (t: PostgresTarget) => `${t.host}:${t.port}/${t.database}`;
  */
 export const dbErrors = {
   // The URL (ConfigError: exit 1).
-  notAUrl: defineConfigError((source: string, masked: string) => ({ message: `${source} is not a database URL (${masked || 'empty'})`, hint: URL_EXAMPLE })),
+  notAUrl: defineConfigError((source: string, masked: string) => ({
+    message: `${source} is not a database URL (${masked || 'empty'})`,
+    hint: URL_EXAMPLE,
+  })),
   malformedSqliteUrl: defineConfigError((source: string, url: string) => ({
     message: `${source} has a malformed SQLite URL (${url})`,
     hint: 'use sqlite:///absolute/path/db.sqlite or sqlite://relative/path/db.sqlite',
   })),
-  malformedPostgresUrl: defineConfigError((source: string, masked: string) => ({ message: `${source} is a malformed PostgreSQL URL (${masked})`, hint: URL_EXAMPLE })),
-  noHost: defineConfigError((source: string, masked: string) => ({ message: `${source} names no host (${masked})`, hint: URL_EXAMPLE })),
+  malformedPostgresUrl: defineConfigError((source: string, masked: string) => ({
+    message: `${source} is a malformed PostgreSQL URL (${masked})`,
+    hint: URL_EXAMPLE,
+  })),
+  noHost: defineConfigError((source: string, masked: string) => ({
+    message: `${source} names no host (${masked})`,
+    hint: URL_EXAMPLE,
+  })),
   noDatabase: defineConfigError((source: string, masked: string) => ({
     message: `${source} names no database (${masked})`,
     hint: 'add the database name after the host, e.g. postgresql://user:password@localhost:5432/oxy',
   })),
-  unknownScheme: defineConfigError((source: string, scheme: string, masked: string) => ({ message: `${source} has an unknown scheme '${scheme}:' (${masked})`, hint: URL_EXAMPLE })),
+  unknownScheme: defineConfigError((source: string, scheme: string, masked: string) => ({
+    message: `${source} has an unknown scheme '${scheme}:' (${masked})`,
+    hint: URL_EXAMPLE,
+  })),
 
   // Opening SQLite.
-  sqliteFileMissing: defineConfigError((file: string) => ({ message: `SQLite file not found: ${file}`, hint: 'check the path in the URL' })),
+  sqliteFileMissing: defineConfigError((file: string) => ({
+    message: `SQLite file not found: ${file}`,
+    hint: 'check the path in the URL',
+  })),
   sqliteFolderUncreatable: defineConfigError((dir: string, reason: string) => ({
     message: `cannot create the folder ${dir} for the SQLite database (${reason})`,
     hint: 'point OXY_DATABASE_URL at a file in a folder you can write to, e.g. sqlite:///home/me/oxy/db.sqlite',

@@ -48,7 +48,9 @@ export async function currentSchemaVersion(db: Kysely<any>): Promise<number> {
 async function appliedMigrations(db: Kysely<any>): Promise<string[]> {
   const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
   if (!tables.some((t) => t.name === MIGRATION_TABLE)) return [];
-  const { rows } = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)} order by name`.execute(db);
+  const { rows } = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)} order by name`.execute(
+    db,
+  );
   return rows.map((r) => r.name);
 }
 
@@ -60,7 +62,10 @@ async function appliedMigrations(db: Kysely<any>): Promise<string[]> {
  * @example
  * const { applied } = await migrateToLatest(db, dialect); // ['0001_initial'] on a new database
  */
-export async function migrateToLatest(db: Kysely<any>, dialect: StorageDialect): Promise<{ applied: string[]; version: number }> {
+export async function migrateToLatest(
+  db: Kysely<any>,
+  dialect: StorageDialect,
+): Promise<{ applied: string[]; version: number }> {
   const before = await schemaStatus(db);
   if (before.unknown.length > 0) throw dbErrors.schemaTooNew(before.unknown);
   const provider: MigrationProvider = {
@@ -70,7 +75,12 @@ export async function migrateToLatest(db: Kysely<any>, dialect: StorageDialect):
       return byName;
     },
   };
-  const migrator = new Migrator({ db, provider, migrationTableName: MIGRATION_TABLE, migrationLockTableName: MIGRATION_LOCK_TABLE });
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+  });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error) {
     const failed = results.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

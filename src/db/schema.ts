@@ -14,7 +14,8 @@ interface LogicalTypeValues {
 }
 
 type ColumnValue<C> = C extends { type: infer T extends LogicalType }
-  ? (C extends { enum: readonly (infer E)[] } ? E : LogicalTypeValues[T]) | (C extends { nullable: true } ? null : never)
+  ? | (C extends { enum: readonly (infer E)[] } ? E : LogicalTypeValues[T])
+    | (C extends { nullable: true } ? null : never)
   : never;
 
 type EntityOf<T extends TableName> = Extract<Entities[number], { table: T }>;

@@ -14,7 +14,8 @@ const NUL = '\u0000';
 
 function textProblem(text: string): string | undefined {
   if (text.includes(NUL)) return 'must not contain NUL characters (\\u0000)';
-  if (!(text as string & { isWellFormed(): boolean }).isWellFormed()) return 'must not contain unpaired UTF-16 surrogates';
+  if (!(text as string & { isWellFormed(): boolean }).isWellFormed())
+    return 'must not contain unpaired UTF-16 surrogates';
   return undefined;
 }
 
@@ -30,7 +31,8 @@ export function findUnstorable(value: unknown, path = '', depth = 0): Unstorable
     return message ? { path, message } : undefined;
   }
   if (value === null || typeof value !== 'object') return undefined;
-  if (depth >= MAX_DEPTH) return { path, message: `must not nest arrays and objects more than ${MAX_DEPTH} levels deep` };
+  if (depth >= MAX_DEPTH)
+    return { path, message: `must not nest arrays and objects more than ${MAX_DEPTH} levels deep` };
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const found = findUnstorable(value[i], `${path}/${i}`, depth + 1);

@@ -1,5 +1,4 @@
-const ISO_LIKE =
-  /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const ISO_LIKE = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /**
  * Turns a Date, an ISO-8601 string or PostgreSQL's timestamptz text into oxy's one canonical form:
@@ -22,7 +21,8 @@ export function canonicalTimestamp(value: Date | string): string {
   if (!m) throw new RangeError(`not an ISO-8601 timestamp: ${JSON.stringify(value)}`);
   const [, date, time, fraction = '', zone = 'Z'] = m;
   if (!dayExists(date!)) throw new RangeError(`not a valid date: ${JSON.stringify(value)}`);
-  const normalizedZone = zone.toUpperCase() === 'Z' ? 'Z' : zone.length === 3 ? `${zone}:00` : zone.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
+  const normalizedZone =
+    zone.toUpperCase() === 'Z' ? 'Z' : zone.length === 3 ? `${zone}:00` : zone.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
   const whole = new Date(`${date}T${time}${normalizedZone}`);
   if (Number.isNaN(whole.getTime())) throw new RangeError(`not a valid timestamp: ${JSON.stringify(value)}`);
   const micros = (fraction + '000000').slice(0, 6);
@@ -36,7 +36,8 @@ export function nowTimestamp(): string {
 }
 
 const CANONICAL = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.(\d{3}|\d{6})Z$/;
-const POSTGRES_UTC = /^(\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])) ((?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d)(?:\.(\d{1,6}))?\+00$/;
+const POSTGRES_UTC =
+  /^(\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])) ((?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d)(?:\.(\d{1,6}))?\+00$/;
 
 /**
  * Strings already canonical (what oxy writes) and PostgreSQL's UTC output are converted with

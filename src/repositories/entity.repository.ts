@@ -54,7 +54,11 @@ export class EntityRepository {
   async list(table: TableName, options: ListOptions = {}): Promise<Page> {
     const entity = entityByTable(table);
     const limit = Math.min(Math.max(options.limit ?? 50, 1), MAX_PAGE_SIZE);
-    let query = this.db.selectFrom(table).selectAll().orderBy('id').limit(limit + 1);
+    let query = this.db
+      .selectFrom(table)
+      .selectAll()
+      .orderBy('id')
+      .limit(limit + 1);
     const where = encodeRow(this.app.dialect, entity, options.where ?? {});
     for (const [column, value] of Object.entries(where)) {
       query = value === null ? query.where(column, 'is', null) : query.where(column, '=', value);
@@ -88,14 +92,22 @@ export class EntityRepository {
   }
 
   async count(table: TableName): Promise<number> {
-    const row = await this.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
   async insert(table: TableName, values: RowValues): Promise<RowValues> {
     const entity = entityByTable(table);
     const now = nowTimestamp();
-    const full = { ...values, id: values.id ?? uuidv7(), created_at: values.created_at ?? now, updated_at: values.updated_at ?? now };
+    const full = {
+      ...values,
+      id: values.id ?? uuidv7(),
+      created_at: values.created_at ?? now,
+      updated_at: values.updated_at ?? now,
+    };
     const encoded = encodeRow(this.app.dialect, entity, full);
     try {
       const row = await this.db.insertInto(table).values(encoded).returningAll().executeTakeFirstOrThrow();
@@ -145,7 +157,12 @@ export class EntityRepository {
   }
 
   /** Turns a constraint violation into a ConflictError naming the column, by asking the data. */
-  private async explain(error: unknown, entity: EntityDef, values: RowValues, id: string | undefined): Promise<unknown> {
+  private async explain(
+    error: unknown,
+    entity: EntityDef,
+    values: RowValues,
+    id: string | undefined,
+  ): Promise<unknown> {
     const kind = this.app.dialect.constraintViolated(error);
     if (kind === 'unique') {
       for (const columns of uniqueSets(entity)) {
@@ -166,11 +183,18 @@ export class EntityRepository {
     if (kind === 'foreign_key') {
       for (const column of entity.columns.filter((c) => c.references && values[c.name] != null)) {
         const target = column.references!.table;
-        const found = await this.db.selectFrom(target).select('id').where('id', '=', values[column.name] as string).executeTakeFirst();
+        const found = await this.db
+          .selectFrom(target)
+          .select('id')
+          .where('id', '=', values[column.name] as string)
+          .executeTakeFirst();
         if (!found) {
-          return new ConflictError(`${column.name} refers to ${target} ${String(values[column.name])}, which does not exist`, {
-            fields: [column.name],
-          });
+          return new ConflictError(
+            `${column.name} refers to ${target} ${String(values[column.name])}, which does not exist`,
+            {
+              fields: [column.name],
+            },
+          );
         }
       }
       return new ConflictError(`a referenced row of ${entity.table} does not exist`);
@@ -181,9 +205,14 @@ export class EntityRepository {
         const value = values[column.name];
         let problem: string | undefined;
         if (kind === 'not_null' && value === null && !column.nullable) problem = 'must not be null';
-        else if (typeof value === 'string' && column.maxLength !== undefined && [...value].length > column.maxLength) problem = `is longer than ${column.maxLength} characters`;
-        else if (typeof value === 'string' && column.enum && !column.enum.includes(value)) problem = `must be one of ${column.enum.join(', ')}`;
-        if (problem) return new ValidationError(`invalid ${entity.table} row: ${column.name} ${problem}`, [{ field: column.name, message: problem }]);
+        else if (typeof value === 'string' && column.maxLength !== undefined && [...value].length > column.maxLength)
+          problem = `is longer than ${column.maxLength} characters`;
+        else if (typeof value === 'string' && column.enum && !column.enum.includes(value))
+          problem = `must be one of ${column.enum.join(', ')}`;
+        if (problem)
+          return new ValidationError(`invalid ${entity.table} row: ${column.name} ${problem}`, [
+            { field: column.name, message: problem },
+          ]);
       }
       return new ValidationError(`invalid ${entity.table} row`);
     }
@@ -194,7 +223,9 @@ export class EntityRepository {
   private async referrers(table: string, id: string): Promise<string[]> {
     const found: string[] = [];
     for (const other of entities as readonly EntityDef[]) {
-      for (const column of other.columns.filter((c) => c.references?.table === table && c.references.onDelete === 'restrict')) {
+      for (const column of other.columns.filter(
+        (c) => c.references?.table === table && c.references.onDelete === 'restrict',
+      )) {
         const hit = await this.db.selectFrom(other.table).select('id').where(column.name, '=', id).executeTakeFirst();
         if (hit) found.push(`${other.table}.${column.name}`);
       }

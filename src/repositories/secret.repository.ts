@@ -6,7 +6,12 @@ export class SecretRepository {
 
   /** The distinct key ids the secrets are sealed with, leaving out rows whose key_id is `except`. */
   async keyIds(except: string): Promise<string[]> {
-    const rows = await this.app.db.selectFrom('secrets').select(['key_id']).where('key_id', '!=', except).groupBy('key_id').execute();
+    const rows = await this.app.db
+      .selectFrom('secrets')
+      .select(['key_id'])
+      .where('key_id', '!=', except)
+      .groupBy('key_id')
+      .execute();
     return rows.map((row) => String(row.key_id));
   }
 }

@@ -11,7 +11,11 @@ export class SessionRepository {
   async revokeAllForUser(userId: string, exceptHash?: string): Promise<number> {
     const now = nowTimestamp();
     const values = encodeRow(this.app.dialect, entityByTable('sessions'), { revoked_at: now, updated_at: now });
-    let query = this.app.db.updateTable('sessions').set(values).where('user_id', '=', userId).where('revoked_at', 'is', null);
+    let query = this.app.db
+      .updateTable('sessions')
+      .set(values)
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null);
     if (exceptHash) query = query.where('token_hash', '!=', exceptHash);
     const result = await query.executeTakeFirst();
     return Number(result.numUpdatedRows);

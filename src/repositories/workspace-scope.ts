@@ -38,6 +38,8 @@ export function scopeCondition(table: string, scope: RowScope) {
     const first = path[0];
     const column = first ? `${table}.${first.column}` : `${table}.id`;
     const member = sql<SqlBool>`${sql.ref(column)} in (${allowed})`;
-    return scope.unscoped && first ? eb.or([member as unknown as Expression<SqlBool>, eb(column, 'is', null)]) : (member as unknown as Expression<SqlBool>);
+    return scope.unscoped && first
+      ? eb.or([member as unknown as Expression<SqlBool>, eb(column, 'is', null)])
+      : (member as unknown as Expression<SqlBool>);
   };
 }

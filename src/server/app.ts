@@ -90,7 +90,8 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
   });
   app.addHook('onRoute', (route) => {
     const permission = (route.config as { permission?: RoutePermission } | undefined)?.permission;
-    for (const method of [route.method].flat()) app.routeTable.push({ method, url: route.url, ...(permission ? { permission } : {}) });
+    for (const method of [route.method].flat())
+      app.routeTable.push({ method, url: route.url, ...(permission ? { permission } : {}) });
   });
   installErrorHandler(app);
   installUtf8BodyParsers(app);
@@ -111,7 +112,9 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
       await api.register(userRoutes);
       await api.register(memberRoutes);
       await api.register(apiKeyRoutes);
-      api.get('/openapi.json', { config: { permission: { public: true } }, schema: { hide: true } }, async () => app.swagger());
+      api.get('/openapi.json', { config: { permission: { public: true } }, schema: { hide: true } }, async () =>
+        app.swagger(),
+      );
     },
     { prefix: '/api' },
   );

@@ -38,7 +38,10 @@ export async function installAuth(app: FastifyInstance, options: AuthOptions = {
         return;
       }
       if (isPublicRoute(request)) return;
-      throw new AuthError('unauthenticated', 'this oxy runs OXY_AUTH=none, which serves only requests from its own machine; set OXY_AUTH=password on the server to sign in from elsewhere');
+      throw new AuthError(
+        'unauthenticated',
+        'this oxy runs OXY_AUTH=none, which serves only requests from its own machine; set OXY_AUTH=password on the server to sign in from elsewhere',
+      );
     });
     return;
   }
@@ -49,7 +52,11 @@ export async function installAuth(app: FastifyInstance, options: AuthOptions = {
       if (isPublic) return undefined;
       throw error;
     });
-    if (!request.actor && !isPublic) throw new AuthError('unauthenticated', 'sign in first (POST /api/auth/login) or send an API key as Authorization: Bearer oxy_…');
+    if (!request.actor && !isPublic)
+      throw new AuthError(
+        'unauthenticated',
+        'sign in first (POST /api/auth/login) or send an API key as Authorization: Bearer oxy_…',
+      );
   });
 }
 
@@ -57,7 +64,8 @@ async function resolveActor(app: FastifyInstance, request: FastifyRequest): Prom
   const header = request.headers.authorization;
   if (header) {
     const [scheme, key] = header.split(' ');
-    if (scheme?.toLowerCase() !== 'bearer' || !key) throw new AuthError('invalid_api_key', 'use Authorization: Bearer oxy_…');
+    if (scheme?.toLowerCase() !== 'bearer' || !key)
+      throw new AuthError('invalid_api_key', 'use Authorization: Bearer oxy_…');
     return app.services.auth.actorForApiKey(key);
   }
   const session = request.cookies[SESSION_COOKIE];

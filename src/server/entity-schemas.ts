@@ -9,7 +9,9 @@ function valueSchema(column: ColumnDef): TSchema {
     case 'uuid':
       return Type.String({ format: 'uuid' });
     case 'text':
-      return column.enum ? Type.Union(column.enum.map((v) => Type.Literal(v))) : Type.String(column.maxLength === undefined ? {} : { maxLength: column.maxLength });
+      return column.enum
+        ? Type.Union(column.enum.map((v) => Type.Literal(v)))
+        : Type.String(column.maxLength === undefined ? {} : { maxLength: column.maxLength });
     case 'timestamp':
       return Type.String({ format: 'date-time' });
     case 'json':
@@ -40,7 +42,8 @@ export function createSchema(entity: EntityDef, extra: Record<string, TSchema> =
   const props: Record<string, TSchema> = {};
   for (const c of entity.columns) {
     if (c.managed) continue;
-    props[c.name] = c.nullable || c.default !== undefined || c.fromActor ? Type.Optional(columnSchema(c)) : columnSchema(c);
+    props[c.name] =
+      c.nullable || c.default !== undefined || c.fromActor ? Type.Optional(columnSchema(c)) : columnSchema(c);
   }
   return Type.Object({ ...props, ...extra }, { additionalProperties: false });
 }
@@ -67,7 +70,10 @@ export function listQuerySchema(entity: EntityDef, omit: string[] = []): TSchema
 }
 
 export function pageSchema(entity: EntityDef): TSchema {
-  return Type.Object({ items: Type.Array(Type.Ref(`${entity.table}.row`)), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+  return Type.Object({
+    items: Type.Array(Type.Ref(`${entity.table}.row`)),
+    nextCursor: Type.Union([Type.String(), Type.Null()]),
+  });
 }
 
 export const idParams = Type.Object({ id: Type.String({ format: 'uuid' }) });

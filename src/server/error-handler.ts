@@ -6,7 +6,9 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | OxyError, request, reply) => {
     if (error instanceof OxyError) {
       if (error.status >= 500) request.log.error({ err: error }, error.message);
-      return reply.status(error.status).send({ error: { code: error.code, message: error.message, details: error.details } });
+      return reply
+        .status(error.status)
+        .send({ error: { code: error.code, message: error.message, details: error.details } });
     }
     const fastifyError = error as FastifyError;
     if (fastifyError.validation) {
@@ -16,16 +18,23 @@ export function installErrorHandler(app: FastifyInstance): void {
         const field = [path, params.missingProperty ?? params.additionalProperty].filter(Boolean).join('.');
         return { field: field || (fastifyError.validationContext ?? 'body'), message: v.message ?? 'is invalid' };
       });
-      return reply.status(400).send({ error: { code: 'validation', message: fastifyError.message, details: { fields } } });
+      return reply
+        .status(400)
+        .send({ error: { code: 'validation', message: fastifyError.message, details: { fields } } });
     }
     const status = fastifyError.statusCode && fastifyError.statusCode >= 400 ? fastifyError.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     return reply.status(status).send({
-      error: { code: status >= 500 ? 'internal' : (fastifyError.code ?? 'bad_request').toLowerCase(), message: status >= 500 ? 'internal server error' : fastifyError.message },
+      error: {
+        code: status >= 500 ? 'internal' : (fastifyError.code ?? 'bad_request').toLowerCase(),
+        message: status >= 500 ? 'internal server error' : fastifyError.message,
+      },
     });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
+    reply
+      .status(404)
+      .send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
   );
 }
 
@@ -35,5 +44,10 @@ export function installErrorHandler(app: FastifyInstance): void {
  */
 export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
-  void reply.status(status).send({ error: { code: error.code === 'FST_ERR_BAD_URL' ? 'bad_url' : (error.code ?? 'bad_request').toLowerCase(), message: error.message } });
+  void reply.status(status).send({
+    error: {
+      code: error.code === 'FST_ERR_BAD_URL' ? 'bad_url' : (error.code ?? 'bad_request').toLowerCase(),
+      message: error.message,
+    },
+  });
 }

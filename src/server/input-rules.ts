@@ -11,9 +11,11 @@ import { canonicalTimestamp } from '../db/timestamp.js';
  * - timestamps name a real instant between years 0001 and 9999 in UTC.
  */
 
-const isSchemaNode = (value: unknown): value is Record<string | symbol, unknown> => value !== null && typeof value === 'object';
+const isSchemaNode = (value: unknown): value is Record<string | symbol, unknown> =>
+  value !== null && typeof value === 'object';
 
-const hasType = (node: Record<string | symbol, unknown>, type: string) => node.type === type || (Array.isArray(node.type) && node.type.includes(type));
+const hasType = (node: Record<string | symbol, unknown>, type: string) =>
+  node.type === type || (Array.isArray(node.type) && node.type.includes(type));
 
 /**
  * A copy of a JSON Schema in which every integer is bounded to the safe-integer range and every
@@ -27,11 +29,16 @@ export function strictSchema<T>(schema: T, forDocs = false): T {
   for (const key of Reflect.ownKeys(schema)) {
     const value = schema[key];
     // `default`, `const`, `enum` and `examples` hold data, not schemas.
-    out[key] = typeof key === 'string' && ['default', 'const', 'enum', 'examples'].includes(key) ? value : strictSchema(value, forDocs);
+    out[key] =
+      typeof key === 'string' && ['default', 'const', 'enum', 'examples'].includes(key)
+        ? value
+        : strictSchema(value, forDocs);
   }
   if (hasType(out, 'integer')) {
-    out.minimum = typeof out.minimum === 'number' ? Math.max(out.minimum, Number.MIN_SAFE_INTEGER) : Number.MIN_SAFE_INTEGER;
-    out.maximum = typeof out.maximum === 'number' ? Math.min(out.maximum, Number.MAX_SAFE_INTEGER) : Number.MAX_SAFE_INTEGER;
+    out.minimum =
+      typeof out.minimum === 'number' ? Math.max(out.minimum, Number.MIN_SAFE_INTEGER) : Number.MIN_SAFE_INTEGER;
+    out.maximum =
+      typeof out.maximum === 'number' ? Math.min(out.maximum, Number.MAX_SAFE_INTEGER) : Number.MAX_SAFE_INTEGER;
   }
   if (!forDocs && out.format === 'uuid') out.canonicalUuid = true;
   return out as T;
@@ -55,8 +62,14 @@ export function addInputRules(ajv: Ajv): void {
     type: 'string',
     modifying: true,
     schemaType: 'boolean',
-    validate(enabled: boolean, data: string, _schema: unknown, context?: { parentData: Record<string | number, unknown>; parentDataProperty: string | number }) {
-      if (enabled && context?.parentData && data !== data.toLowerCase()) context.parentData[context.parentDataProperty] = data.toLowerCase();
+    validate(
+      enabled: boolean,
+      data: string,
+      _schema: unknown,
+      context?: { parentData: Record<string | number, unknown>; parentDataProperty: string | number },
+    ) {
+      if (enabled && context?.parentData && data !== data.toLowerCase())
+        context.parentData[context.parentDataProperty] = data.toLowerCase();
       return true;
     },
   });

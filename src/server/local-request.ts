@@ -18,6 +18,7 @@ export function isLoopbackHost(host: string): boolean {
  * visitor look local). Under OXY_AUTH=none only such requests act as the local owner.
  */
 export function isLocalRequest(remoteAddress: string | undefined, headers: IncomingHttpHeaders): boolean {
-  if (headers['x-forwarded-for'] !== undefined || headers.forwarded !== undefined || headers['x-real-ip'] !== undefined) return false;
+  if (headers['x-forwarded-for'] !== undefined || headers.forwarded !== undefined || headers['x-real-ip'] !== undefined)
+    return false;
   return isLoopbackAddress(remoteAddress);
 }

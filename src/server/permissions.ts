@@ -50,7 +50,9 @@ export function installPermissions(app: FastifyInstance): void {
   app.decorateRequest('access', undefined);
   app.addHook('onRoute', (route) => {
     if (!(route.config as { permission?: RoutePermission } | undefined)?.permission) {
-      throw new Error(`route ${String(route.method)} ${route.url} declares no permission: set config.permission (src/server/permissions.ts)`);
+      throw new Error(
+        `route ${String(route.method)} ${route.url} declares no permission: set config.permission (src/server/permissions.ts)`,
+      );
     }
   });
   app.addHook('preHandler', async (request) => {
@@ -59,24 +61,39 @@ export function installPermissions(app: FastifyInstance): void {
     if (request.actor) request.access = app.services.permissions.accessOf(request.actor);
     if (permission && 'public' in permission) return;
     const access = request.access;
-    if (!access || !permission) throw new AuthError('unauthenticated', 'sign in first (POST /api/auth/login) or send an API key as Authorization: Bearer oxy_…');
+    if (!access || !permission)
+      throw new AuthError(
+        'unauthenticated',
+        'sign in first (POST /api/auth/login) or send an API key as Authorization: Bearer oxy_…',
+      );
     await check(app, request, permission, access);
   });
 }
 
-async function check(app: FastifyInstance, request: FastifyRequest, permission: RoutePermission, access: Access): Promise<void> {
+async function check(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  permission: RoutePermission,
+  access: Access,
+): Promise<void> {
   const { permissions } = app.services;
   if ('public' in permission) return;
   if ('signedIn' in permission) {
     if (permission.apiKeys === false && request.actor?.via === 'api_key') {
-      throw new ForbiddenError('an API key cannot do this', 'sign in with your password (POST /api/auth/login) to manage API keys');
+      throw new ForbiddenError(
+        'an API key cannot do this',
+        'sign in with your password (POST /api/auth/login) to manage API keys',
+      );
     }
-    if (permission.scopedKeys === false && access.onlyWorkspace) throw new ForbiddenError(`this API key may act only in workspace ${access.onlyWorkspace}`);
+    if (permission.scopedKeys === false && access.onlyWorkspace)
+      throw new ForbiddenError(`this API key may act only in workspace ${access.onlyWorkspace}`);
     return;
   }
   if ('instance' in permission) {
     if (!instanceRoleAtLeast(access.instanceRole, permission.instance)) {
-      throw new ForbiddenError(`only instance ${permission.instance === 'owner' ? 'owners' : 'owners and admins'} may do this`);
+      throw new ForbiddenError(
+        `only instance ${permission.instance === 'owner' ? 'owners' : 'owners and admins'} may do this`,
+      );
     }
     return;
   }
@@ -87,6 +104,11 @@ async function check(app: FastifyInstance, request: FastifyRequest, permission: 
     await permissions.requireReferences(access, permission.table, body, workspaceId);
     return;
   }
-  const workspaceId = await permissions.requireRow(access, permission.table, (request.params as { id: string }).id, permission.workspace);
+  const workspaceId = await permissions.requireRow(
+    access,
+    permission.table,
+    (request.params as { id: string }).id,
+    permission.workspace,
+  );
   await permissions.requireReferences(access, permission.table, body, workspaceId);
 }

@@ -20,7 +20,10 @@ export function installReadonlyGuard(app: FastifyInstance): void {
     if (SAFE_METHODS.has(request.method)) return;
     if (request.routeOptions.config?.readonlyExempt) return;
     return reply.status(403).send({
-      error: { code: 'read_only', message: 'this oxy server is read-only; restart it without --readonly to make changes' },
+      error: {
+        code: 'read_only',
+        message: 'this oxy server is read-only; restart it without --readonly to make changes',
+      },
     });
   });
 }

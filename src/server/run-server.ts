@@ -42,7 +42,14 @@ function transport(options: ServeOptions): Record<string, unknown> {
       throw configErrors.tlsUnreadable(flag, file, (error as NodeJS.ErrnoException).code ?? (error as Error).message);
     }
   };
-  const tls = options.tlsCert && options.tlsKey ? checkedTlsPair({ cert: read(options.tlsCert, '--tls-cert'), key: read(options.tlsKey, '--tls-key') }, options.tlsCert, options.tlsKey) : undefined;
+  const tls =
+    options.tlsCert && options.tlsKey
+      ? checkedTlsPair(
+          { cert: read(options.tlsCert, '--tls-cert'), key: read(options.tlsKey, '--tls-key') },
+          options.tlsCert,
+          options.tlsKey,
+        )
+      : undefined;
   if (options.http2Only) {
     // ALPN offers h2 alone; without TLS it is h2c with prior knowledge. HTTP/1.1 is refused.
     return tls ? { http2: true, https: { ...tls, allowHTTP1: false } } : { http2: true };
@@ -57,7 +64,9 @@ function transport(options: ServeOptions): Record<string, unknown> {
  */
 export async function startServer(config: Config, options: ServeOptions, output: ServerOutput): Promise<RunningServer> {
   const server = transport(options);
-  const { database } = options.readonly ? await openReadOnlyDatabase(config) : await openMigratedDatabase(config, output.log);
+  const { database } = options.readonly
+    ? await openReadOnlyDatabase(config)
+    : await openMigratedDatabase(config, output.log);
   let app: FastifyInstance | undefined;
   try {
     const services = await createAppServices(config, database, { readonly: options.readonly });

@@ -26,19 +26,35 @@ type Hook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
  * address is checked on arrival, the account once the body is validated. Over the limit: 429
  * `rate_limited` with Retry-After and a message saying which limit and when to retry.
  */
-export async function signInLimitHooks(app: FastifyInstance, limits: SignInLimits = DEFAULT_SIGN_IN_LIMITS): Promise<{ onRequest: Hook; preHandler: Hook }> {
+export async function signInLimitHooks(
+  app: FastifyInstance,
+  limits: SignInLimits = DEFAULT_SIGN_IN_LIMITS,
+): Promise<{ onRequest: Hook; preHandler: Hook }> {
   await app.register(rateLimit, { global: false });
-  const byAddress = app.createRateLimit({ max: limits.perAddress.max, timeWindow: limits.perAddress.windowMs, keyGenerator: (request) => `address:${request.ip}` });
+  const byAddress = app.createRateLimit({
+    max: limits.perAddress.max,
+    timeWindow: limits.perAddress.windowMs,
+    keyGenerator: (request) => `address:${request.ip}`,
+  });
   const byAccount = app.createRateLimit({
     max: limits.perAccount.max,
     timeWindow: limits.perAccount.windowMs,
-    keyGenerator: (request) => `account:${String((request.body as { email?: unknown } | undefined)?.email ?? '').trim().toLowerCase()}`,
+    keyGenerator: (request) =>
+      `account:${String((request.body as { email?: unknown } | undefined)?.email ?? '')
+        .trim()
+        .toLowerCase()}`,
   });
-  const enforce = (limit: typeof byAddress, what: string): Hook => async (request, reply) => {
-    const result = await limit(request);
-    if (result.isAllowed || !result.isExceeded) return;
-    reply.header('retry-after', result.ttlInSeconds);
-    throw new OxyError('rate_limited', `too many sign-in attempts ${what}; try again in ${result.ttlInSeconds} seconds`, { status: 429, details: { retryAfterSeconds: result.ttlInSeconds } });
-  };
+  const enforce =
+    (limit: typeof byAddress, what: string): Hook =>
+    async (request, reply) => {
+      const result = await limit(request);
+      if (result.isAllowed || !result.isExceeded) return;
+      reply.header('retry-after', result.ttlInSeconds);
+      throw new OxyError(
+        'rate_limited',
+        `too many sign-in attempts ${what}; try again in ${result.ttlInSeconds} seconds`,
+        { status: 429, details: { retryAfterSeconds: result.ttlInSeconds } },
+      );
+    };
   return { onRequest: enforce(byAddress, 'from this address'), preHandler: enforce(byAccount, 'for this account') };
 }

@@ -7,7 +7,9 @@ function decode(body: Buffer): string {
   try {
     return strictUtf8.decode(body);
   } catch {
-    throw new ValidationError('the request body is not valid UTF-8; send JSON encoded as UTF-8', [{ field: 'body', message: 'is not valid UTF-8' }]);
+    throw new ValidationError('the request body is not valid UTF-8; send JSON encoded as UTF-8', [
+      { field: 'body', message: 'is not valid UTF-8' },
+    ]);
   }
 }
 

@@ -25,7 +25,9 @@ export function buildValidator(externalSchemas: Parameters<typeof ajvPool>[0]) {
     const checked = (data: unknown) => {
       const problem = findUnstorable(data);
       if (problem) {
-        checked.errors = [{ instancePath: problem.path, schemaPath: '#', keyword: 'text', params: {}, message: problem.message }];
+        checked.errors = [
+          { instancePath: problem.path, schemaPath: '#', keyword: 'text', params: {}, message: problem.message },
+        ];
         return false;
       }
       const valid = validate(data) as boolean;

@@ -46,7 +46,10 @@ export class ApiKeyService {
   ) {}
 
   /** A new API key for `userId`: the full key is returned once and stored only as a hash. */
-  async create(userId: string, input: ApiKeyInput): Promise<{ id: string; key: string; expires_at: string; workspace_id: string | null }> {
+  async create(
+    userId: string,
+    input: ApiKeyInput,
+  ): Promise<{ id: string; key: string; expires_at: string; workspace_id: string | null }> {
     const expiresAt = this.expiry(input.expires_at);
     const keyId = crypto.randomBytes(8).toString('hex');
     const secret = crypto.randomBytes(32).toString('base64url');
@@ -60,7 +63,12 @@ export class ApiKeyService {
       workspace_id: input.workspace_id ?? null,
       expires_at: expiresAt,
     });
-    return { id: String(row.id), key: `oxy_${keyId}_${secret}`, expires_at: String(row.expires_at), workspace_id: (row.workspace_id as string | null) ?? null };
+    return {
+      id: String(row.id),
+      key: `oxy_${keyId}_${secret}`,
+      expires_at: String(row.expires_at),
+      workspace_id: (row.workspace_id as string | null) ?? null,
+    };
   }
 
   /** Keys of one user, or of everyone (`userId` undefined: instance admins). */
@@ -73,15 +81,24 @@ export class ApiKeyService {
   /** Revokes key `id`; `ownerId` set: only if it is that user's key (else 404). */
   async revoke(id: string, ownerId: string | undefined): Promise<RowValues> {
     const row = await this.repo.find('secrets', id);
-    if (!row || row.scope !== API_KEY_SCOPE || (ownerId !== undefined && row.user_id !== ownerId)) throw new NotFoundError(`API key ${id} not found`);
+    if (!row || row.scope !== API_KEY_SCOPE || (ownerId !== undefined && row.user_id !== ownerId))
+      throw new NotFoundError(`API key ${id} not found`);
     return publicKey(await this.repo.update('secrets', id, { revoked_at: row.revoked_at ?? nowTimestamp() }));
   }
 
   private expiry(given: string | null | undefined): string {
-    if (given === null) throw new ValidationError('API keys must expire', [{ field: 'expires_at', message: `give a date within ${API_KEY_MAX_DAYS} days, or omit it for ${API_KEY_DEFAULT_DAYS} days` }]);
+    if (given === null)
+      throw new ValidationError('API keys must expire', [
+        {
+          field: 'expires_at',
+          message: `give a date within ${API_KEY_MAX_DAYS} days, or omit it for ${API_KEY_DEFAULT_DAYS} days`,
+        },
+      ]);
     if (given === undefined) return canonicalTimestamp(new Date(this.now() + API_KEY_DEFAULT_DAYS * DAY_MS));
     if (Date.parse(given) > this.now() + API_KEY_MAX_DAYS * DAY_MS) {
-      throw new ValidationError(`expires_at is more than ${API_KEY_MAX_DAYS} days away`, [{ field: 'expires_at', message: `must be within ${API_KEY_MAX_DAYS} days` }]);
+      throw new ValidationError(`expires_at is more than ${API_KEY_MAX_DAYS} days away`, [
+        { field: 'expires_at', message: `must be within ${API_KEY_MAX_DAYS} days` },
+      ]);
     }
     return given;
   }

@@ -34,7 +34,11 @@ export interface AppServices {
  * stored secrets (a wrong key is an error at start-up, not garbage later). `readonly` creates no
  * key file: without one, only a database holding no sealed secret can be served.
  */
-export async function createAppServices(config: Config, database: AppDatabase, options: { readonly?: boolean } = {}): Promise<AppServices> {
+export async function createAppServices(
+  config: Config,
+  database: AppDatabase,
+  options: { readonly?: boolean } = {},
+): Promise<AppServices> {
   const encryptionKey = loadEncryptionKey(config.stateDir, config.encryptionKeyBase64, { create: !options.readonly });
   const repo = new EntityRepository(database);
   const secrets = new SecretsService(repo, encryptionKey);

@@ -21,7 +21,10 @@ export interface Actor {
 }
 
 export class AuthError extends OxyError {
-  constructor(code: 'unauthenticated' | 'invalid_credentials' | 'invalid_api_key' | 'user_disabled' | 'forbidden', message: string) {
+  constructor(
+    code: 'unauthenticated' | 'invalid_credentials' | 'invalid_api_key' | 'user_disabled' | 'forbidden',
+    message: string,
+  ) {
     super(code, message, { status: code === 'user_disabled' || code === 'forbidden' ? 403 : 401 });
   }
 }
@@ -43,7 +46,12 @@ export class AuthService {
     const existing = await this.repo.findBy('users', { email: LOCAL_OWNER_EMAIL });
     if (existing) return existing;
     try {
-      return await this.repo.insert('users', { email: LOCAL_OWNER_EMAIL, name: 'Local owner', role: 'owner', status: 'active' });
+      return await this.repo.insert('users', {
+        email: LOCAL_OWNER_EMAIL,
+        name: 'Local owner',
+        role: 'owner',
+        status: 'active',
+      });
     } catch (error) {
       // Another process created it at the same moment.
       const created = await this.repo.findBy('users', { email: LOCAL_OWNER_EMAIL });
@@ -56,19 +64,38 @@ export class AuthService {
   async findLocalOwner(): Promise<RowValues> {
     const owner = await this.repo.findBy('users', { email: LOCAL_OWNER_EMAIL });
     if (!owner) {
-      throw new OxyError('no_local_owner', `OXY_AUTH=none acts as the local owner (${LOCAL_OWNER_EMAIL}), which this database does not have yet and --readonly cannot create`, {
-        hint: 'start `oxy serve` once without --readonly to create it, or use OXY_AUTH=password',
-      });
+      throw new OxyError(
+        'no_local_owner',
+        `OXY_AUTH=none acts as the local owner (${LOCAL_OWNER_EMAIL}), which this database does not have yet and --readonly cannot create`,
+        {
+          hint: 'start `oxy serve` once without --readonly to create it, or use OXY_AUTH=password',
+        },
+      );
     }
     return owner;
   }
 
   /** Adds an account with a password (the `oxy users create` command). */
-  async createUser(input: { email: string; name?: string; role: 'admin' | 'member' | 'owner'; password: string }): Promise<RowValues> {
-    if (input.password.length < 8) throw new ValidationError('the password must have at least 8 characters', [{ field: 'password', message: 'too short' }]);
+  async createUser(input: {
+    email: string;
+    name?: string;
+    role: 'admin' | 'member' | 'owner';
+    password: string;
+  }): Promise<RowValues> {
+    if (input.password.length < 8)
+      throw new ValidationError('the password must have at least 8 characters', [
+        { field: 'password', message: 'too short' },
+      ]);
     const email = normalizeEmail(input.email);
-    if (await this.repo.findBy('users', { email })) throw new ConflictError(`a user with email ${email} already exists`, { fields: ['email'] });
-    return this.repo.insert('users', { email, name: input.name ?? email.split('@')[0], role: input.role, status: 'active', password_hash: await hashPassword(input.password) });
+    if (await this.repo.findBy('users', { email }))
+      throw new ConflictError(`a user with email ${email} already exists`, { fields: ['email'] });
+    return this.repo.insert('users', {
+      email,
+      name: input.name ?? email.split('@')[0],
+      role: input.role,
+      status: 'active',
+      password_hash: await hashPassword(input.password),
+    });
   }
 
   async setPassword(userId: string, password: string): Promise<void> {
@@ -84,14 +111,23 @@ export class AuthService {
   async login(email: string, password: string): Promise<{ user: RowValues; token: string }> {
     const user = await this.repo.findBy('users', { email: normalizeEmail(email) });
     // Only a real password hash counts: an invitation (`invite$…`) or no hash gets the dummy's work.
-    const stored = typeof user?.password_hash === 'string' && user.password_hash.startsWith('scrypt$') ? user.password_hash : undefined;
+    const stored =
+      typeof user?.password_hash === 'string' && user.password_hash.startsWith('scrypt$')
+        ? user.password_hash
+        : undefined;
     const ok = await this.checkPassword(password, stored ?? DUMMY_PASSWORD_HASH);
     if (!user || !stored || !ok) throw new AuthError('invalid_credentials', 'wrong email or password');
     if (user.status !== 'active') throw new AuthError('user_disabled', 'this account is disabled');
     const current = await this.repo.update('users', String(user.id), { last_login_at: nowTimestamp() });
     const { token, hash } = newSessionToken();
     const expires = new Date(Date.now() + SESSION_DAYS * 86_400_000).toISOString();
-    await this.repo.insert('sessions', { user_id: user.id, token_hash: hash, expires_at: expires, revoked_at: null, last_seen_at: null });
+    await this.repo.insert('sessions', {
+      user_id: user.id,
+      token_hash: hash,
+      expires_at: expires,
+      revoked_at: null,
+      last_seen_at: null,
+    });
     return { user: current, token };
   }
 
@@ -99,7 +135,8 @@ export class AuthService {
   async logout(token: string | undefined): Promise<void> {
     const hash = sessionTokenHash(token);
     const session = hash ? await this.repo.findBy('sessions', { token_hash: hash }) : undefined;
-    if (session && !session.revoked_at) await this.repo.update('sessions', String(session.id), { revoked_at: nowTimestamp() });
+    if (session && !session.revoked_at)
+      await this.repo.update('sessions', String(session.id), { revoked_at: nowTimestamp() });
   }
 
   /**
@@ -109,10 +146,12 @@ export class AuthService {
   async actorForSession(token: string, options: { touch: boolean } = { touch: true }): Promise<Actor> {
     const hash = sessionTokenHash(token);
     const session = hash ? await this.repo.findBy('sessions', { token_hash: hash }) : undefined;
-    if (!session || session.revoked_at || Date.parse(String(session.expires_at)) <= Date.now()) throw new AuthError('unauthenticated', 'the session has ended or is not valid; sign in again');
+    if (!session || session.revoked_at || Date.parse(String(session.expires_at)) <= Date.now())
+      throw new AuthError('unauthenticated', 'the session has ended or is not valid; sign in again');
     const actor = await this.activeActor(String(session.user_id), 'session');
     const seen = session.last_seen_at ? Date.parse(String(session.last_seen_at)) : 0;
-    if (options.touch && Date.now() - seen > LAST_SEEN_EVERY_MS) await this.repo.update('sessions', String(session.id), { last_seen_at: nowTimestamp() });
+    if (options.touch && Date.now() - seen > LAST_SEEN_EVERY_MS)
+      await this.repo.update('sessions', String(session.id), { last_seen_at: nowTimestamp() });
     return actor;
   }
 
@@ -144,7 +183,8 @@ export class AuthService {
     const matches = stored !== undefined && stored.length === given.length && crypto.timingSafeEqual(stored, given);
     if (!row || !matches) throw new AuthError('invalid_api_key', 'the API key is not valid');
     if (row.revoked_at) throw new AuthError('invalid_api_key', 'the API key was revoked');
-    if (row.expires_at && String(row.expires_at) <= nowTimestamp()) throw new AuthError('invalid_api_key', 'the API key has expired');
+    if (row.expires_at && String(row.expires_at) <= nowTimestamp())
+      throw new AuthError('invalid_api_key', 'the API key has expired');
     const actor = await this.activeActor(String(row.user_id), 'api_key');
     return row.workspace_id ? { ...actor, workspaceId: String(row.workspace_id) } : actor;
   }

@@ -6,6 +6,7 @@ import { ValidationError } from '../errors.js';
  */
 export function normalizeEmail(value: string, field = 'email'): string {
   const email = value.trim().toLowerCase();
-  if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new ValidationError(`${field} is not an email address`, [{ field, message: 'is not an email address' }]);
+  if (!/^[^@\s]+@[^@\s]+$/.test(email))
+    throw new ValidationError(`${field} is not an email address`, [{ field, message: 'is not an email address' }]);
   return email;
 }

@@ -18,8 +18,17 @@ export const KEY_FILE_NAME = 'encryption_key.txt';
  * `<state>/encryption_key.txt`, generated on first use with mode 0600 (unless `create` is false:
  * then a missing file gives a random in-memory key that opens nothing stored).
  */
-export function loadEncryptionKey(stateDir: string, fromEnv: string | undefined, options: { create?: boolean } = {}): EncryptionKey {
-  if (fromEnv !== undefined) return { key: decodeKey(fromEnv, 'OXY_ENCRYPTION_KEY'), id: keyId(decodeKey(fromEnv, 'OXY_ENCRYPTION_KEY')), source: 'OXY_ENCRYPTION_KEY' };
+export function loadEncryptionKey(
+  stateDir: string,
+  fromEnv: string | undefined,
+  options: { create?: boolean } = {},
+): EncryptionKey {
+  if (fromEnv !== undefined)
+    return {
+      key: decodeKey(fromEnv, 'OXY_ENCRYPTION_KEY'),
+      id: keyId(decodeKey(fromEnv, 'OXY_ENCRYPTION_KEY')),
+      source: 'OXY_ENCRYPTION_KEY',
+    };
   const file = path.join(stateDir, KEY_FILE_NAME);
   if (options.create === false && !fs.existsSync(file)) {
     const key = crypto.randomBytes(32);
@@ -29,7 +38,10 @@ export function loadEncryptionKey(stateDir: string, fromEnv: string | undefined,
     fs.writeFileSync(file, crypto.randomBytes(32).toString('base64') + '\n', { flag: 'wx', mode: 0o600 });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-      throw new ConfigError(`cannot write the encryption key file ${file}: ${(error as Error).message}`, 'make the state folder writable or set OXY_ENCRYPTION_KEY');
+      throw new ConfigError(
+        `cannot write the encryption key file ${file}: ${(error as Error).message}`,
+        'make the state folder writable or set OXY_ENCRYPTION_KEY',
+      );
     }
   }
   const key = decodeKey(fs.readFileSync(file, 'utf8'), file);

@@ -11,10 +11,14 @@ export type Creator = (values: RowValues, actorId: string) => Promise<RowValues>
 const RULES: Partial<Record<TableName, Prepare>> = {
   workspaces: (input, current) => {
     if (current && 'owner_id' in input && input.owner_id !== current.owner_id) {
-      throw new ValidationError('owner_id changes only with a transfer: POST /api/workspaces/:id/transfer', [{ field: 'owner_id', message: 'cannot be changed here' }]);
+      throw new ValidationError('owner_id changes only with a transfer: POST /api/workspaces/:id/transfer', [
+        { field: 'owner_id', message: 'cannot be changed here' },
+      ]);
     }
     if (typeof input.slug === 'string' && !/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/.test(input.slug)) {
-      throw new ValidationError('slug must be lowercase letters, digits and dashes', [{ field: 'slug', message: 'must match ^[a-z0-9-]+$' }]);
+      throw new ValidationError('slug must be lowercase letters, digits and dashes', [
+        { field: 'slug', message: 'must match ^[a-z0-9-]+$' },
+      ]);
     }
     return input;
   },

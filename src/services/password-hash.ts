@@ -1,7 +1,12 @@
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 
-const scrypt = promisify(crypto.scrypt) as (password: string, salt: Buffer, keylen: number, options: crypto.ScryptOptions) => Promise<Buffer>;
+const scrypt = promisify(crypto.scrypt) as (
+  password: string,
+  salt: Buffer,
+  keylen: number,
+  options: crypto.ScryptOptions,
+) => Promise<Buffer>;
 
 const N = 16384;
 const R = 8;
@@ -26,7 +31,11 @@ export async function verifyPassword(password: string, stored: string | null | u
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [, n, r, p, salt, hash] = parts;
   const expected = Buffer.from(hash!, 'base64');
-  const actual = await scrypt(password, Buffer.from(salt!, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
+  const actual = await scrypt(password, Buffer.from(salt!, 'base64'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+  });
   return actual.length === expected.length && crypto.timingSafeEqual(actual, expected);
 }
 
@@ -35,4 +44,5 @@ export async function verifyPassword(password: string, stored: string | null | u
  * sign-in for an unknown email (or an account without a password) is checked against it, so it
  * costs the same scrypt work as a wrong password and its timing tells nothing.
  */
-export const DUMMY_PASSWORD_HASH = 'scrypt$16384$8$1$AFNSiAb7WU68T/k3Gt/Szw==$pLqSWf6KMSUc0JGnkq9e+jyYf2DK1URZqlA22Zc1qGQ=';
+export const DUMMY_PASSWORD_HASH =
+  'scrypt$16384$8$1$AFNSiAb7WU68T/k3Gt/Szw==$pLqSWf6KMSUc0JGnkq9e+jyYf2DK1URZqlA22Zc1qGQ=';

@@ -96,7 +96,10 @@ export class PermissionService {
     const value = values[first.column];
     if (value == null) {
       if (!instanceRoleAtLeast(access.instanceRole, 'admin')) {
-        throw new ForbiddenError(`only instance owners and admins create ${table} outside a workspace`, `give ${first.column}`);
+        throw new ForbiddenError(
+          `only instance owners and admins create ${table} outside a workspace`,
+          `give ${first.column}`,
+        );
       }
       return null;
     }
@@ -120,7 +123,9 @@ export class PermissionService {
     if (!path) return;
     const own = path[0];
     if (own && own.column in values && values[own.column] === null && workspaceId !== null) {
-      throw new ConflictError(`${own.column} cannot be cleared: rows stay in their workspace`, { fields: [own.column] });
+      throw new ConflictError(`${own.column} cannot be cleared: rows stay in their workspace`, {
+        fields: [own.column],
+      });
     }
     for (const column of entityByTable(table).columns) {
       const target = column.references?.table;
@@ -128,19 +133,32 @@ export class PermissionService {
       if (!target || value == null || workspacePath(target) === undefined) continue;
       const placement = await this.members.placementOf(target, String(value));
       if (!placement.found) continue; // the repository reports the dangling reference
-      const visible = placement.workspaceId === null ? instanceRoleAtLeast(access.instanceRole, 'admin') : (await this.roleIn(access, placement.workspaceId)) !== undefined;
+      const visible =
+        placement.workspaceId === null
+          ? instanceRoleAtLeast(access.instanceRole, 'admin')
+          : (await this.roleIn(access, placement.workspaceId)) !== undefined;
       if (!visible) throw missingReference(column.name, target, value);
       if (placement.workspaceId !== workspaceId) {
-        throw new ConflictError(`${column.name} refers to ${target} ${String(value)} of another workspace`, { fields: [column.name] });
+        throw new ConflictError(`${column.name} refers to ${target} ${String(value)} of another workspace`, {
+          fields: [column.name],
+        });
       }
     }
   }
 
-  private async requireRole(access: Access, workspaceId: string, need: WorkspaceRole, hidden: () => OxyError): Promise<void> {
+  private async requireRole(
+    access: Access,
+    workspaceId: string,
+    need: WorkspaceRole,
+    hidden: () => OxyError,
+  ): Promise<void> {
     const role = await this.roleIn(access, workspaceId);
     if (!role) throw hidden();
     if (!workspaceRoleAtLeast(role, need)) {
-      throw new ForbiddenError(`this needs the ${need} role in the workspace; you are ${role === 'admin' ? 'an' : 'a'} ${role}`, `ask an admin of the workspace for the ${need} role`);
+      throw new ForbiddenError(
+        `this needs the ${need} role in the workspace; you are ${role === 'admin' ? 'an' : 'a'} ${role}`,
+        `ask an admin of the workspace for the ${need} role`,
+      );
     }
   }
 }

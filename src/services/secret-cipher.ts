@@ -28,7 +28,10 @@ export function open(key: EncryptionKey, sealed: Sealed, context: string): strin
     const decipher = crypto.createDecipheriv('aes-256-gcm', key.key, sealed.nonce);
     decipher.setAAD(Buffer.from(context, 'utf8'));
     decipher.setAuthTag(sealed.ciphertext.subarray(sealed.ciphertext.length - TAG_BYTES));
-    return Buffer.concat([decipher.update(sealed.ciphertext.subarray(0, sealed.ciphertext.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+    return Buffer.concat([
+      decipher.update(sealed.ciphertext.subarray(0, sealed.ciphertext.length - TAG_BYTES)),
+      decipher.final(),
+    ]).toString('utf8');
   } catch {
     throw wrongKey(sealed.key_id, key.id);
   }
@@ -40,6 +43,9 @@ export function wrongKey(stored: string, configured: string): OxyError {
     stored === configured
       ? 'a secret failed to decrypt: the encryption key does not match the one it was sealed with'
       : `secrets were encrypted with key ${stored}, but the configured key is ${configured}`,
-    { hint: 'set OXY_ENCRYPTION_KEY (or <state>/encryption_key.txt) to the key the secrets were created with', status: 500 },
+    {
+      hint: 'set OXY_ENCRYPTION_KEY (or <state>/encryption_key.txt) to the key the secrets were created with',
+      status: 500,
+    },
   );
 }

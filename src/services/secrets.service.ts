@@ -44,7 +44,13 @@ export class SecretsService {
     checkScope(scope);
     const workspace_id = input.workspace_id ?? null;
     if (workspace_id === null) await this.instanceNameFree(scope, name, undefined);
-    return this.repo.insert('secrets', { workspace_id, scope, name, expires_at: input.expires_at ?? null, ...seal(this.key, value, context(scope, name)) });
+    return this.repo.insert('secrets', {
+      workspace_id,
+      scope,
+      name,
+      expires_at: input.expires_at ?? null,
+      ...seal(this.key, value, context(scope, name)),
+    });
   }
 
   async update(id: string, input: SecretInput): Promise<RowValues> {
@@ -57,7 +63,9 @@ export class SecretsService {
     const renamed = scope !== current.scope || name !== current.name;
     if (renamed && current.workspace_id === null) await this.instanceNameFree(scope, name, id);
     if (input.value !== undefined || renamed) {
-      const value = input.value ?? open(this.key, current as unknown as Sealed, context(current.scope as string, current.name as string));
+      const value =
+        input.value ??
+        open(this.key, current as unknown as Sealed, context(current.scope as string, current.name as string));
       Object.assign(patch, seal(this.key, value, context(scope, name)));
     }
     return this.repo.update('secrets', id, patch);
@@ -90,7 +98,10 @@ export class SecretsService {
   private async instanceNameFree(scope: string, name: string, exceptId: string | undefined): Promise<void> {
     const taken = await this.repo.findBy('secrets', { workspace_id: null, scope, name });
     if (taken && taken.id !== exceptId) {
-      throw new ConflictError(`a secrets row with scope=${JSON.stringify(scope)}, name=${JSON.stringify(name)} already exists`, { fields: ['scope', 'name'] });
+      throw new ConflictError(
+        `a secrets row with scope=${JSON.stringify(scope)}, name=${JSON.stringify(name)} already exists`,
+        { fields: ['scope', 'name'] },
+      );
     }
   }
 
@@ -107,7 +118,8 @@ function context(scope: string, name: string): string {
 }
 
 function required(value: string | undefined, field: string): string {
-  if (value === undefined || value === '') throw new ValidationError(`${field} is required`, [{ field, message: 'is required' }]);
+  if (value === undefined || value === '')
+    throw new ValidationError(`${field} is required`, [{ field, message: 'is required' }]);
   return value;
 }
 

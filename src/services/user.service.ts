@@ -31,7 +31,10 @@ export interface Invitation {
 }
 
 export function requirePassword(password: string, field = 'password'): void {
-  if (password.length < PASSWORD_MIN) throw new ValidationError(`the password must have at least ${PASSWORD_MIN} characters`, [{ field, message: 'too short' }]);
+  if (password.length < PASSWORD_MIN)
+    throw new ValidationError(`the password must have at least ${PASSWORD_MIN} characters`, [
+      { field, message: 'too short' },
+    ]);
 }
 
 /**
@@ -49,23 +52,38 @@ export class UserService {
 
   async create(access: Access, input: UserInput): Promise<RowValues & { invitation?: Invitation }> {
     const role = input.role ?? 'member';
-    if (role === 'owner' && access.instanceRole !== 'owner') throw new ForbiddenError('only an instance owner grants the owner role');
+    if (role === 'owner' && access.instanceRole !== 'owner')
+      throw new ForbiddenError('only an instance owner grants the owner role');
     const email = normalizeEmail(input.email ?? '');
     if (input.password !== undefined) {
-      const user = await this.auth.createUser({ email, role, password: input.password, ...(input.name ? { name: input.name } : {}) });
+      const user = await this.auth.createUser({
+        email,
+        role,
+        password: input.password,
+        ...(input.name ? { name: input.name } : {}),
+      });
       return input.status === 'disabled' ? this.repo.update('users', String(user.id), { status: 'disabled' }) : user;
     }
-    const user = await this.repo.insert('users', { email, name: input.name ?? email.split('@')[0], role, status: input.status ?? 'active' });
+    const user = await this.repo.insert('users', {
+      email,
+      name: input.name ?? email.split('@')[0],
+      role,
+      status: input.status ?? 'active',
+    });
     return { ...user, invitation: await this.invite(String(user.id)) };
   }
 
   async update(access: Access, id: string, patch: UserInput): Promise<RowValues> {
     const target = await this.repo.get('users', id);
     const self = id === access.userId;
-    if (target.role === 'owner' && access.instanceRole !== 'owner') throw new ForbiddenError("only an instance owner changes an owner's account");
-    if (patch.role === 'owner' && target.role !== 'owner' && access.instanceRole !== 'owner') throw new ForbiddenError('only an instance owner grants the owner role');
-    if (self && patch.role !== undefined && patch.role !== target.role && access.instanceRole !== 'owner') throw new ForbiddenError('an admin cannot change its own role');
-    const losesOwner = target.role === 'owner' && ((patch.role !== undefined && patch.role !== 'owner') || patch.status === 'disabled');
+    if (target.role === 'owner' && access.instanceRole !== 'owner')
+      throw new ForbiddenError("only an instance owner changes an owner's account");
+    if (patch.role === 'owner' && target.role !== 'owner' && access.instanceRole !== 'owner')
+      throw new ForbiddenError('only an instance owner grants the owner role');
+    if (self && patch.role !== undefined && patch.role !== target.role && access.instanceRole !== 'owner')
+      throw new ForbiddenError('an admin cannot change its own role');
+    const losesOwner =
+      target.role === 'owner' && ((patch.role !== undefined && patch.role !== 'owner') || patch.status === 'disabled');
     if (losesOwner) await this.keepAnOwner(id);
     const values: RowValues = { ...patch };
     delete values.password;
@@ -77,13 +95,15 @@ export class UserService {
     const updated = await this.repo.update('users', id, values);
     // A disabled account or a password set by an admin ends every session at once: enabling the
     // account later, or the old password, must not revive them.
-    if (values.password_hash !== undefined || (patch.status === 'disabled' && target.status !== 'disabled')) await this.sessions.revokeAllForUser(id);
+    if (values.password_hash !== undefined || (patch.status === 'disabled' && target.status !== 'disabled'))
+      await this.sessions.revokeAllForUser(id);
     return updated;
   }
 
   async delete(access: Access, id: string): Promise<void> {
     const target = await this.repo.get('users', id);
-    if (target.role === 'owner' && access.instanceRole !== 'owner') throw new ForbiddenError("only an instance owner deletes an owner's account");
+    if (target.role === 'owner' && access.instanceRole !== 'owner')
+      throw new ForbiddenError("only an instance owner deletes an owner's account");
     if (target.role === 'owner') await this.keepAnOwner(id);
     await this.repo.delete('users', id);
   }
@@ -91,7 +111,8 @@ export class UserService {
   /** An admin's new invitation for an account (its password stops working until it is accepted). */
   async reinvite(access: Access, id: string): Promise<Invitation> {
     const target = await this.repo.get('users', id);
-    if (target.role === 'owner' && access.instanceRole !== 'owner') throw new ForbiddenError("only an instance owner changes an owner's account");
+    if (target.role === 'owner' && access.instanceRole !== 'owner')
+      throw new ForbiddenError("only an instance owner changes an owner's account");
     const invitation = await this.invite(id);
     await this.sessions.revokeAllForUser(id);
     return invitation;
@@ -101,19 +122,28 @@ export class UserService {
   async invite(userId: string): Promise<Invitation> {
     const secret = crypto.randomBytes(32).toString('base64url');
     const expires = this.now() + INVITATION_DAYS * DAY_MS;
-    await this.repo.update('users', userId, { password_hash: `${INVITE_PREFIX}${expires}$${sha256(secret).toString('base64url')}` });
+    await this.repo.update('users', userId, {
+      password_hash: `${INVITE_PREFIX}${expires}$${sha256(secret).toString('base64url')}`,
+    });
     return { token: `oxyinv_${userId}_${secret}`, expires_at: new Date(expires).toISOString() };
   }
 
   /** Sets the password of an invited account; the token works once and until it expires. */
   async acceptInvitation(token: string, password: string): Promise<RowValues> {
-    const invalid = () => new ValidationError('the invitation is not valid or has expired', [{ field: 'token', message: 'ask an admin for a new invitation' }]);
+    const invalid = () =>
+      new ValidationError('the invitation is not valid or has expired', [
+        { field: 'token', message: 'ask an admin for a new invitation' },
+      ]);
     const m = INVITATION.exec(token);
     const user = m ? await this.repo.find('users', m[1]!).catch(() => undefined) : undefined;
-    const stored = typeof user?.password_hash === 'string' && user.password_hash.startsWith(INVITE_PREFIX) ? user.password_hash.split('$') : undefined;
+    const stored =
+      typeof user?.password_hash === 'string' && user.password_hash.startsWith(INVITE_PREFIX)
+        ? user.password_hash.split('$')
+        : undefined;
     const expected = Buffer.from(stored?.[2] ?? '', 'base64url');
     const given = sha256(m?.[2] ?? '');
-    if (!user || !stored || expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) throw invalid();
+    if (!user || !stored || expected.length !== given.length || !crypto.timingSafeEqual(expected, given))
+      throw invalid();
     if (Number(stored[1]) <= this.now()) throw invalid();
     requirePassword(password);
     return this.repo.update('users', String(user.id), { password_hash: await hashPassword(password) });
@@ -144,8 +174,12 @@ export class UserService {
   }
 
   private async keepAnOwner(leaving: string): Promise<void> {
-    const owners = await this.repo.list('users', { where: { role: 'owner', status: 'active' }, exclude: { id: leaving }, limit: 1 });
-    if (owners.items.length === 0) throw new ConflictError('the instance must keep an active owner', { hint: 'make another user owner first' });
+    const owners = await this.repo.list('users', {
+      where: { role: 'owner', status: 'active' },
+      exclude: { id: leaving },
+      limit: 1,
+    });
+    if (owners.items.length === 0)
+      throw new ConflictError('the instance must keep an active owner', { hint: 'make another user owner first' });
   }
 }
-

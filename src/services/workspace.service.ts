@@ -18,14 +18,20 @@ export class WorkspaceService {
   /** Creates a workspace owned by `actorId`, with its owner membership, in one transaction. */
   async create(values: RowValues, actorId: string): Promise<RowValues> {
     if (values.owner_id !== undefined && values.owner_id !== actorId) {
-      throw new ValidationError(`owner_id must be you: the creator owns a new workspace; ${TRANSFER}`, [{ field: 'owner_id', message: 'must be the caller' }]);
+      throw new ValidationError(`owner_id must be you: the creator owns a new workspace; ${TRANSFER}`, [
+        { field: 'owner_id', message: 'must be the caller' },
+      ]);
     }
     return this.members.createWorkspace(values, actorId);
   }
 
   async addMember(workspaceId: string, input: { user_id: string; role: WorkspaceRole }): Promise<RowValues> {
     notOwner(input.role);
-    return this.repo.insert('workspace_members', { workspace_id: workspaceId, user_id: input.user_id, role: input.role });
+    return this.repo.insert('workspace_members', {
+      workspace_id: workspaceId,
+      user_id: input.user_id,
+      role: input.role,
+    });
   }
 
   async setRole(workspaceId: string, userId: string, role: WorkspaceRole): Promise<RowValues> {
@@ -44,8 +50,10 @@ export class WorkspaceService {
   /** Makes `userId` the owner (a member first if need be); the previous owner stays as an admin. */
   async transfer(workspaceId: string, userId: string): Promise<RowValues> {
     const user = await this.repo.find('users', userId);
-    if (!user) throw new ConflictError(`user_id refers to users ${userId}, which does not exist`, { fields: ['user_id'] });
-    if (user.status !== 'active') throw new ConflictError(`user ${userId} is disabled and cannot own a workspace`, { fields: ['user_id'] });
+    if (!user)
+      throw new ConflictError(`user_id refers to users ${userId}, which does not exist`, { fields: ['user_id'] });
+    if (user.status !== 'active')
+      throw new ConflictError(`user ${userId} is disabled and cannot own a workspace`, { fields: ['user_id'] });
     return this.members.transferOwnership(workspaceId, userId);
   }
 
@@ -57,5 +65,8 @@ export class WorkspaceService {
 }
 
 function notOwner(role: WorkspaceRole): void {
-  if (role === 'owner') throw new ValidationError(`a workspace has one owner: ${TRANSFER}`, [{ field: 'role', message: 'must be admin, editor or viewer' }]);
+  if (role === 'owner')
+    throw new ValidationError(`a workspace has one owner: ${TRANSFER}`, [
+      { field: 'role', message: 'must be admin, editor or viewer' },
+    ]);
 }

@@ -59,14 +59,18 @@ export class RowConversionError extends OxyError {
 }
 
 /** Canonical fields of one raw SQLite row, and the fields to send to COPY (JSON keeps its text). */
-export function convertRow(entity: EntityDef, raw: readonly unknown[]): { canonical: (string | null)[]; copy: (string | null)[] } {
+export function convertRow(
+  entity: EntityDef,
+  raw: readonly unknown[],
+): { canonical: (string | null)[]; copy: (string | null)[] } {
   const canonical: (string | null)[] = new Array(raw.length);
   const copy: (string | null)[] = new Array(raw.length);
   entity.columns.forEach((column, i) => {
     try {
       canonical[i] = fromSqlite(column.type, raw[i]);
     } catch (error) {
-      if (error instanceof ValueError) throw new RowConversionError(entity.table, String(raw[0]), column.name, error.message);
+      if (error instanceof ValueError)
+        throw new RowConversionError(entity.table, String(raw[0]), column.name, error.message);
       throw error;
     }
     copy[i] = column.type === 'json' && raw[i] != null ? String(raw[i]) : canonical[i]!;
@@ -98,7 +102,10 @@ export async function copyEntity(options: {
 }): Promise<CopyProgress> {
   const { source, client, entity, batchSize } = options;
   const columns = entity.columns.map((c) => q(c.name)).join(', ');
-  const select = source.prepare(`select ${columns} from ${q(entity.table)} where id > ? order by id limit ?`).raw(true).safeIntegers(true);
+  const select = source
+    .prepare(`select ${columns} from ${q(entity.table)} where id > ? order by id limit ?`)
+    .raw(true)
+    .safeIntegers(true);
   const state: CopyProgress = {
     copiedRows: options.from.copiedRows,
     lastId: options.from.lastId,
@@ -133,7 +140,12 @@ export async function copyEntity(options: {
         await client.query('commit');
         return state;
       }
-      const next = { copiedRows: state.copiedRows + batchRows, lastId, checksum: checksum.value, seconds: state.seconds + (performance.now() - started) / 1000 };
+      const next = {
+        copiedRows: state.copiedRows + batchRows,
+        lastId,
+        checksum: checksum.value,
+        seconds: state.seconds + (performance.now() - started) / 1000,
+      };
       await recordBatch(client, { entity: entity.table, ...next });
       await client.query('commit');
       Object.assign(state, next);

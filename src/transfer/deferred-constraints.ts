@@ -23,12 +23,10 @@ export async function deferConstraints(client: Queryable, tables: readonly strin
     [tables],
   );
   for (const row of rows) {
-    await client.query(`insert into ${LEDGER_SCHEMA}.deferred (name, table_name, kind, definition) values ($1, $2, $3, $4) on conflict (name) do nothing`, [
-      row.name,
-      row.table_name,
-      row.kind,
-      row.definition,
-    ]);
+    await client.query(
+      `insert into ${LEDGER_SCHEMA}.deferred (name, table_name, kind, definition) values ($1, $2, $3, $4) on conflict (name) do nothing`,
+      [row.name, row.table_name, row.kind, row.definition],
+    );
     if (row.kind === 'constraint') await client.query(`alter table "${row.table_name}" drop constraint "${row.name}"`);
     else await client.query(`drop index "${row.name}"`);
   }
@@ -39,12 +37,19 @@ export async function deferConstraints(client: Queryable, tables: readonly strin
 export async function restoreConstraints(client: Queryable): Promise<number> {
   const exists = await client.query(`select to_regclass('${LEDGER_SCHEMA}.deferred')::text as t`);
   if (exists.rows[0]?.t == null) return 0;
-  const { rows } = await client.query(`select name, table_name, kind, definition from ${LEDGER_SCHEMA}.deferred order by kind desc, name`);
+  const { rows } = await client.query(
+    `select name, table_name, kind, definition from ${LEDGER_SCHEMA}.deferred order by kind desc, name`,
+  );
   for (const row of rows) {
-    if (row.kind === 'index') await client.query(row.definition.replace(/^CREATE INDEX /, 'CREATE INDEX IF NOT EXISTS '));
+    if (row.kind === 'index')
+      await client.query(row.definition.replace(/^CREATE INDEX /, 'CREATE INDEX IF NOT EXISTS '));
     else {
-      const present = await client.query(`select 1 from pg_constraint where conname = $1 and conrelid = $2::regclass`, [row.name, `"${row.table_name}"`]);
-      if (present.rows.length === 0) await client.query(`alter table "${row.table_name}" add constraint "${row.name}" ${row.definition}`);
+      const present = await client.query(`select 1 from pg_constraint where conname = $1 and conrelid = $2::regclass`, [
+        row.name,
+        `"${row.table_name}"`,
+      ]);
+      if (present.rows.length === 0)
+        await client.query(`alter table "${row.table_name}" add constraint "${row.name}" ${row.definition}`);
     }
     await client.query(`delete from ${LEDGER_SCHEMA}.deferred where name = $1`, [row.name]);
   }

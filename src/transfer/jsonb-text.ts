@@ -18,7 +18,15 @@ export function jsonbText(json: string): string {
   return out;
 }
 
-const ESCAPE: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const ESCAPE: Record<string, string> = {
+  '"': '\\"',
+  '\\': '\\\\',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+};
 
 /** A JS string as jsonb prints it. */
 function quote(text: string): string {
@@ -120,7 +128,16 @@ class Parser {
         out += String.fromCharCode(parseInt(hex, 16));
         this.pos += 6;
       } else {
-        const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+        const simple: Record<string, string> = {
+          '"': '"',
+          '\\': '\\',
+          '/': '/',
+          b: '\b',
+          f: '\f',
+          n: '\n',
+          r: '\r',
+          t: '\t',
+        };
         if (e === undefined || simple[e] === undefined) this.fail('invalid escape');
         out += simple[e];
         this.pos += 2;

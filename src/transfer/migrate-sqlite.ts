@@ -69,7 +69,9 @@ export async function migrateSqlite(options: TransferOptions): Promise<TransferR
   if (source.upgradedCopy) reporter.note(`source schema version ${source.schemaVersion} upgraded on a temporary copy`);
   const counts: Record<string, number> = {};
   for (const entity of ENTITIES) {
-    counts[entity.table] = Number((source.db.prepare(`select count(*) as n from "${entity.table}"`).get() as { n: number }).n);
+    counts[entity.table] = Number(
+      (source.db.prepare(`select count(*) as n from "${entity.table}"`).get() as { n: number }).n,
+    );
   }
   const report: TransferReport = {
     ok: false,
@@ -84,8 +86,17 @@ export async function migrateSqlite(options: TransferOptions): Promise<TransferR
   const client = await pgPoolOf(database.db).connect();
   try {
     const locked = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [LOCK_KEY]);
-    if (!locked.rows[0]?.ok) throw new TransferError('another `oxy migrate-sqlite` is running against this target', 'wait for it to finish');
-    const context: TransferContext = { options, source: source.db, sourceFile: source.upgradedCopy ?? source.path, counts, db: database.db, client, report };
+    if (!locked.rows[0]?.ok)
+      throw new TransferError('another `oxy migrate-sqlite` is running against this target', 'wait for it to finish');
+    const context: TransferContext = {
+      options,
+      source: source.db,
+      sourceFile: source.upgradedCopy ?? source.path,
+      counts,
+      db: database.db,
+      client,
+      report,
+    };
     await (options.dryRun ? planOnly(context) : copyAll(context));
   } catch (caught) {
     // Anything that is not already a one-line oxy error (a lost connection, a server shutting
@@ -95,7 +106,9 @@ export async function migrateSqlite(options: TransferOptions): Promise<TransferR
         ? caught
         : new TransferError(
             `the migration was interrupted: ${caught instanceof Error ? caught.message : String(caught)}`,
-            options.dryRun ? 'run the dry run again' : 'the target is recorded as unfinished; once PostgreSQL answers again, run the same command with --resume',
+            options.dryRun
+              ? 'run the dry run again'
+              : 'the target is recorded as unfinished; once PostgreSQL answers again, run the same command with --resume',
           );
     report.error = error.message;
     throw Object.assign(error, { report });
@@ -116,7 +129,9 @@ async function nonEmptyTables(db: Kysely<any>): Promise<string[]> {
   if (status.version === 0) return [];
   const found: string[] = [];
   for (const entity of ENTITIES) {
-    const row = await sql<{ n: string }>`select count(*) as n from (select 1 from ${sql.table(entity.table)} limit 1) t`.execute(db);
+    const row = await sql<{
+      n: string;
+    }>`select count(*) as n from (select 1 from ${sql.table(entity.table)} limit 1) t`.execute(db);
     if (Number(row.rows[0]?.n) > 0) found.push(entity.table);
   }
   return found;
@@ -154,12 +169,19 @@ async function planOnly({ options, source, counts, db, client, report }: Transfe
   const ledger = await readLedger(client);
   const occupied = ledger ? [] : await nonEmptyTables(db);
   const targetIssues: string[] = [];
-  if (ledger && ledger.run.status !== 'finished') targetIssues.push(`target holds an unfinished migration from ${ledger.run.source}: a real run needs --resume or --restart`);
+  if (ledger && ledger.run.status !== 'finished')
+    targetIssues.push(
+      `target holds an unfinished migration from ${ledger.run.source}: a real run needs --resume or --restart`,
+    );
   else if (ledger) targetIssues.push('target already holds a finished migration: a real run needs --restart');
-  if (occupied.length > 0) targetIssues.push(`target already holds oxy data in ${occupied.join(', ')}: a real run needs an empty database or --restart`);
+  if (occupied.length > 0)
+    targetIssues.push(
+      `target already holds oxy data in ${occupied.join(', ')}: a real run needs an empty database or --restart`,
+    );
   for (const issue of targetIssues) reporter.note(issue);
   report.ok = problems.length === 0 && (targetIssues.length === 0 || options.mode !== 'fresh');
-  if (problems.length > 0) report.error = `${problems.length} problem(s) in the source; first: ${describeProblem(problems[0]!)}`;
+  if (problems.length > 0)
+    report.error = `${problems.length} problem(s) in the source; first: ${describeProblem(problems[0]!)}`;
   else if (!report.ok) report.error = targetIssues[0];
 }
 
@@ -168,8 +190,14 @@ async function copyAll({ options, source, sourceFile, counts, db, client, report
   const ledgerBefore = await readLedger(client);
   const unfinished = ledgerBefore && ledgerBefore.run.status !== 'finished';
   if (options.mode === 'resume') {
-    if (!unfinished) throw new TransferError('there is no unfinished migration to resume in the target', 'run without --resume to start one');
-    const changed = ENTITIES.filter((e) => ledgerBefore.run.sourceCounts[e.table] !== counts[e.table]).map((e) => e.table);
+    if (!unfinished)
+      throw new TransferError(
+        'there is no unfinished migration to resume in the target',
+        'run without --resume to start one',
+      );
+    const changed = ENTITIES.filter((e) => ledgerBefore.run.sourceCounts[e.table] !== counts[e.table]).map(
+      (e) => e.table,
+    );
     if (changed.length > 0) {
       throw new TransferError(
         `the source changed since the unfinished migration started (row counts differ in ${changed.join(', ')})`,
@@ -196,7 +224,10 @@ async function copyAll({ options, source, sourceFile, counts, db, client, report
     await client.query('begin');
     await client.query(`truncate ${ENTITIES.map((e) => `"${e.table}"`).join(', ')} cascade`);
     await startLedger(client, options.sourcePath, counts);
-    await deferConstraints(client, ENTITIES.map((e) => e.table));
+    await deferConstraints(
+      client,
+      ENTITIES.map((e) => e.table),
+    );
     await client.query('commit');
   }
   const ledger = (await readLedger(client))!;
@@ -212,18 +243,38 @@ async function copyAll({ options, source, sourceFile, counts, db, client, report
     const todo = ENTITIES.filter((entity) => ledger.progress.get(entity.table)!.status !== 'verified');
     const checks = new Map(todo.map((entity) => [entity.table, checker.request({ table: entity.table })]));
     for (const promise of checks.values()) promise.catch(() => undefined);
-    const verifications: { entity: EntityDef; copied: CopyProgress; result: Promise<{ rows: number; checksum: string; seconds: number }> }[] = [];
+    const verifications: {
+      entity: EntityDef;
+      copied: CopyProgress;
+      result: Promise<{ rows: number; checksum: string; seconds: number }>;
+    }[] = [];
     for (const entity of ENTITIES) {
       const sourceRows = counts[entity.table] ?? 0;
       const progress: LedgerProgress = ledger.progress.get(entity.table)!;
       if (progress.status === 'verified') {
-        report.entities.push({ entity: entity.table, sourceRows, migratedRows: progress.copiedRows, checksumOk: true, seconds: progress.seconds, status: 'resumed', problems: [] });
+        report.entities.push({
+          entity: entity.table,
+          sourceRows,
+          migratedRows: progress.copiedRows,
+          checksumOk: true,
+          seconds: progress.seconds,
+          status: 'resumed',
+          problems: [],
+        });
         reporter.skipped(entity.table, progress.copiedRows);
         continue;
       }
       const problems = await checks.get(entity.table)!;
       if (problems.length > 0) {
-        report.entities.push({ entity: entity.table, sourceRows, migratedRows: progress.copiedRows, checksumOk: null, seconds: 0, status: 'failed', problems: problems.map(describeProblem) });
+        report.entities.push({
+          entity: entity.table,
+          sourceRows,
+          migratedRows: progress.copiedRows,
+          checksumOk: null,
+          seconds: 0,
+          status: 'failed',
+          problems: problems.map(describeProblem),
+        });
         throw new TransferError(
           `cannot copy ${entity.table}: ${describeProblem(problems[0]!)}`,
           'fix or delete those rows in the SQLite file (oxy migrate-sqlite --dry-run lists every problem), then run again with --resume; the target is recorded as unfinished',
@@ -240,7 +291,11 @@ async function copyAll({ options, source, sourceFile, counts, db, client, report
       });
       reporter.entityCopied(entity.table, copied.copiedRows);
       const verifyStarted = performance.now();
-      const result = targetChecksumSql(pool, entity).then((r) => ({ rows: r.rows, checksum: r.checksum.toString(), seconds: (performance.now() - verifyStarted) / 1000 }));
+      const result = targetChecksumSql(pool, entity).then((r) => ({
+        rows: r.rows,
+        checksum: r.checksum.toString(),
+        seconds: (performance.now() - verifyStarted) / 1000,
+      }));
       result.catch(() => undefined);
       verifications.push({ entity, copied, result });
     }
@@ -250,7 +305,15 @@ async function copyAll({ options, source, sourceFile, counts, db, client, report
       const checksumOk = BigInt(target.checksum) === copied.checksum;
       const seconds = copied.seconds + target.seconds;
       const ok = target.rows === sourceRows && copied.copiedRows === sourceRows && checksumOk;
-      const entry: EntityResult = { entity: entity.table, sourceRows, migratedRows: target.rows, checksumOk, seconds, status: ok ? 'copied' : 'failed', problems: [] };
+      const entry: EntityResult = {
+        entity: entity.table,
+        sourceRows,
+        migratedRows: target.rows,
+        checksumOk,
+        seconds,
+        status: ok ? 'copied' : 'failed',
+        problems: [],
+      };
       report.entities.push(entry);
       reporter.entityDone(entry);
       if (!ok) {
@@ -265,7 +328,9 @@ async function copyAll({ options, source, sourceFile, counts, db, client, report
   } finally {
     await checker.close();
   }
-  report.entities.sort((a, b) => ENTITIES.findIndex((e) => e.table === a.entity) - ENTITIES.findIndex((e) => e.table === b.entity));
+  report.entities.sort(
+    (a, b) => ENTITIES.findIndex((e) => e.table === a.entity) - ENTITIES.findIndex((e) => e.table === b.entity),
+  );
   reporter.note('re-creating foreign keys and indexes (PostgreSQL validates every reference)');
   await restoreConstraints(client);
   await resetSequences(client);

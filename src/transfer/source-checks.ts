@@ -18,7 +18,8 @@ const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const NON_ASCII = (c: string) => `length(${c}) != length(cast(${c} as blob))`;
 const D = '[0-9]';
 const CANONICAL_BASE = `${D}${D}${D}${D}-[01]${D}-[0-3]${D}T[0-2]${D}:[0-5]${D}:[0-5]${D}.${D}${D}${D}`;
-const CANONICAL_TIMESTAMP = (c: string) => `${c} glob '${CANONICAL_BASE}Z' or ${c} glob '${CANONICAL_BASE}${D}${D}${D}Z'`;
+const CANONICAL_TIMESTAMP = (c: string) =>
+  `${c} glob '${CANONICAL_BASE}Z' or ${c} glob '${CANONICAL_BASE}${D}${D}${D}Z'`;
 
 interface Rule {
   column: string;
@@ -39,23 +40,48 @@ function rejections(column: ColumnDef): Rule[] {
   const present = `${c} is not null and`;
   switch (column.type) {
     case 'uuid':
-      out.push({ caughtByCopy: true, problem: 'not a UUID', where: `${present} (typeof(${c}) != 'text' or length(${c}) != 36 or ${c} glob '*[^0-9a-fA-F-]*')` });
+      out.push({
+        caughtByCopy: true,
+        problem: 'not a UUID',
+        where: `${present} (typeof(${c}) != 'text' or length(${c}) != 36 or ${c} glob '*[^0-9a-fA-F-]*')`,
+      });
       break;
     case 'text':
       out.push({ problem: 'not text', where: `${present} typeof(${c}) not in ('text')` });
-      out.push({ problem: 'invalid UTF-8', where: `${present} ${NON_ASCII(c)} and not oxy_utf8_ok(cast(${c} as blob))` });
-      out.push({ caughtByCopy: true, problem: 'contains a NUL character', where: `${present} instr(cast(${c} as blob), x'00') > 0` });
+      out.push({
+        problem: 'invalid UTF-8',
+        where: `${present} ${NON_ASCII(c)} and not oxy_utf8_ok(cast(${c} as blob))`,
+      });
+      out.push({
+        caughtByCopy: true,
+        problem: 'contains a NUL character',
+        where: `${present} instr(cast(${c} as blob), x'00') > 0`,
+      });
       break;
     case 'timestamp':
-      out.push({ caughtByCopy: true, problem: 'not an ISO-8601 timestamp', where: `${present} not (${CANONICAL_TIMESTAMP(c)}) and not oxy_timestamp_ok(${c})` });
+      out.push({
+        caughtByCopy: true,
+        problem: 'not an ISO-8601 timestamp',
+        where: `${present} not (${CANONICAL_TIMESTAMP(c)}) and not oxy_timestamp_ok(${c})`,
+      });
       break;
     case 'json':
-      out.push({ problem: 'invalid UTF-8', where: `${present} ${NON_ASCII(c)} and not oxy_utf8_ok(cast(${c} as blob))` });
+      out.push({
+        problem: 'invalid UTF-8',
+        where: `${present} ${NON_ASCII(c)} and not oxy_utf8_ok(cast(${c} as blob))`,
+      });
       out.push({ problem: 'invalid JSON', where: `${present} (typeof(${c}) != 'text' or not json_valid(${c}))` });
-      out.push({ caughtByCopy: true, problem: 'JSON contains \\u0000 (jsonb cannot store it)', where: `${present} instr(${c}, '\\u0000') > 0` });
+      out.push({
+        caughtByCopy: true,
+        problem: 'JSON contains \\u0000 (jsonb cannot store it)',
+        where: `${present} instr(${c}, '\\u0000') > 0`,
+      });
       break;
     case 'boolean':
-      out.push({ problem: 'not a boolean (0 or 1)', where: `${present} (typeof(${c}) != 'integer' or ${c} not in (0, 1))` });
+      out.push({
+        problem: 'not a boolean (0 or 1)',
+        where: `${present} (typeof(${c}) != 'integer' or ${c} not in (0, 1))`,
+      });
       break;
     case 'bytes':
       out.push({ problem: 'not a blob', where: `${present} typeof(${c}) != 'blob'` });
@@ -83,21 +109,30 @@ function rejections(column: ColumnDef): Rule[] {
  * Finds every row of `entity` that PostgreSQL would reject: NULLs in NOT NULL columns, orphaned
  * foreign keys, invalid JSON, invalid UTF-8, NUL characters, wrong types, values outside an enum.
  */
-export function checkEntity(db: SqliteDatabase, entity: EntityDef, depth: CheckDepth = 'full', sampleSize = 3): SourceProblem[] {
+export function checkEntity(
+  db: SqliteDatabase,
+  entity: EntityDef,
+  depth: CheckDepth = 'full',
+  sampleSize = 3,
+): SourceProblem[] {
   const rules = entity.columns.flatMap(rejections).filter((rule) => depth === 'full' || !rule.caughtByCopy);
   const joins = rules.flatMap((r) => (r.join ? [r.join] : [])).join(' ');
   const from = `${q(entity.table)} t ${joins}`;
   // One scan of the table counts every rule; ids are fetched only for the rules that fire.
   const counts = db
-    .prepare(`select ${rules.map((r, i) => `coalesce(sum(case when ${r.where} then 1 else 0 end), 0) as r${i}`).join(', ')} from ${from}`)
+    .prepare(
+      `select ${rules.map((r, i) => `coalesce(sum(case when ${r.where} then 1 else 0 end), 0) as r${i}`).join(', ')} from ${from}`,
+    )
     .get() as Record<string, number>;
   const problems: SourceProblem[] = [];
   rules.forEach((rule, i) => {
     const count = Number(counts[`r${i}`]);
     if (count === 0) return;
-    const ids = (db.prepare(`select t.id as id from ${from} where ${rule.where} order by t.id limit ${sampleSize}`).all() as { id: unknown }[]).map((r) =>
-      String(r.id),
-    );
+    const ids = (
+      db.prepare(`select t.id as id from ${from} where ${rule.where} order by t.id limit ${sampleSize}`).all() as {
+        id: unknown;
+      }[]
+    ).map((r) => String(r.id));
     problems.push({ table: entity.table, column: rule.column, problem: rule.problem, count, ids });
   });
   return problems;

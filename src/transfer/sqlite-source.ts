@@ -40,7 +40,9 @@ function readHeader(file: string): Buffer {
 
 /** Registers the checks SQL alone cannot do (UTF-8, timestamps) as SQL functions. */
 function registerChecks(db: SqliteDatabase): void {
-  db.function('oxy_utf8_ok', { deterministic: true }, (value: unknown) => (Buffer.isBuffer(value) ? (isUtf8(value) ? 1 : 0) : 1));
+  db.function('oxy_utf8_ok', { deterministic: true }, (value: unknown) =>
+    Buffer.isBuffer(value) ? (isUtf8(value) ? 1 : 0) : 1,
+  );
   db.function('oxy_timestamp_ok', { deterministic: true }, (value: unknown) => {
     if (value === null) return 1;
     try {
@@ -57,15 +59,25 @@ function registerChecks(db: SqliteDatabase): void {
  * is not SQLite, a corrupt one (`PRAGMA quick_check`) and a schema newer than this binary; an
  * older schema is brought up to date on a temporary copy, never on the user's file.
  */
-export async function openSqliteSource(file: string, options: { verifyIntegrity?: boolean } = {}): Promise<SqliteSource> {
-  if (!fs.existsSync(file)) fail(`SQLite source not found: ${file}`, 'pass --from sqlite:///path/to/db.sqlite (or set SQLITE_URL)');
-  if (!fs.statSync(file).isFile()) fail(`SQLite source is not a file: ${file}`, 'pass the path of the db.sqlite file itself');
-  if (!readHeader(file).equals(HEADER)) fail(`${file} is not a SQLite database`, 'pass the path of oxy’s db.sqlite (by default in ~/.local/share/oxy)');
+export async function openSqliteSource(
+  file: string,
+  options: { verifyIntegrity?: boolean } = {},
+): Promise<SqliteSource> {
+  if (!fs.existsSync(file))
+    fail(`SQLite source not found: ${file}`, 'pass --from sqlite:///path/to/db.sqlite (or set SQLITE_URL)');
+  if (!fs.statSync(file).isFile())
+    fail(`SQLite source is not a file: ${file}`, 'pass the path of the db.sqlite file itself');
+  if (!readHeader(file).equals(HEADER))
+    fail(`${file} is not a SQLite database`, 'pass the path of oxy’s db.sqlite (by default in ~/.local/share/oxy)');
   let db: SqliteDatabase;
   try {
     db = openSqlite(file, { readonly: true, fileMustExist: true });
     const check = options.verifyIntegrity === false ? 'ok' : db.pragma('quick_check', { simple: true });
-    if (check !== 'ok') fail(`${file} is corrupt (quick_check: ${String(check)})`, 'restore it from a backup, or repair it with sqlite3 .recover');
+    if (check !== 'ok')
+      fail(
+        `${file} is corrupt (quick_check: ${String(check)})`,
+        'restore it from a backup, or repair it with sqlite3 .recover',
+      );
   } catch (error) {
     if (error instanceof OxyError) throw error;
     fail(`${file} cannot be read as SQLite: ${(error as Error).message}`, 'check the file is an intact oxy database');
@@ -73,7 +85,10 @@ export async function openSqliteSource(file: string, options: { verifyIntegrity?
   const version = schemaVersionOf(db, file);
   if (version > LATEST_SCHEMA_VERSION) {
     db.close();
-    fail(`${file} has schema version ${version}, newer than this oxy (${LATEST_SCHEMA_VERSION})`, 'upgrade oxy to the version that wrote this database');
+    fail(
+      `${file} has schema version ${version}, newer than this oxy (${LATEST_SCHEMA_VERSION})`,
+      'upgrade oxy to the version that wrote this database',
+    );
   }
   if (version === LATEST_SCHEMA_VERSION) {
     registerChecks(db);
@@ -106,7 +121,11 @@ function schemaVersionOf(db: SqliteDatabase, file: string): number {
   const table = db.prepare("select 1 from sqlite_master where type = 'table' and name = 'kysely_migration'").get();
   if (!table) {
     const any = db.prepare("select count(*) as n from sqlite_master where type = 'table'").get() as { n: number };
-    if (any.n > 0) throw new ConfigError(`${file} is a SQLite database but not an oxy one (no migration table)`, 'pass the path of oxy’s db.sqlite');
+    if (any.n > 0)
+      throw new ConfigError(
+        `${file} is a SQLite database but not an oxy one (no migration table)`,
+        'pass the path of oxy’s db.sqlite',
+      );
     return 0;
   }
   const names = (db.prepare('select name from kysely_migration').all() as { name: string }[]).map((r) => r.name);

@@ -37,14 +37,26 @@ export async function ledgerExists(client: Queryable): Promise<boolean> {
   return rows[0]?.t != null;
 }
 
-export async function readLedger(client: Queryable): Promise<{ run: LedgerRun; progress: Map<string, LedgerProgress> } | undefined> {
+export async function readLedger(
+  client: Queryable,
+): Promise<{ run: LedgerRun; progress: Map<string, LedgerProgress> } | undefined> {
   if (!(await ledgerExists(client))) return undefined;
-  const runs = await client.query(`select source, source_counts, status, started_at::text, finished_at::text from ${LEDGER_SCHEMA}.run`);
+  const runs = await client.query(
+    `select source, source_counts, status, started_at::text, finished_at::text from ${LEDGER_SCHEMA}.run`,
+  );
   const row = runs.rows[0];
   if (!row) return undefined;
-  const progress = await client.query(`select entity, source_rows, copied_rows, last_id, checksum::text, status, seconds from ${LEDGER_SCHEMA}.progress`);
+  const progress = await client.query(
+    `select entity, source_rows, copied_rows, last_id, checksum::text, status, seconds from ${LEDGER_SCHEMA}.progress`,
+  );
   return {
-    run: { source: row.source, sourceCounts: row.source_counts, status: row.status, startedAt: row.started_at, finishedAt: row.finished_at },
+    run: {
+      source: row.source,
+      sourceCounts: row.source_counts,
+      status: row.status,
+      startedAt: row.started_at,
+      finishedAt: row.finished_at,
+    },
     progress: new Map(
       progress.rows.map((p) => [
         p.entity,
@@ -74,15 +86,25 @@ export async function startLedger(client: Queryable, source: string, counts: Rec
     seconds double precision not null default 0)`);
   await client.query(`delete from ${LEDGER_SCHEMA}.progress`);
   await client.query(`delete from ${LEDGER_SCHEMA}.run`);
-  await client.query(`insert into ${LEDGER_SCHEMA}.run (source, source_counts, status) values ($1, $2, 'running')`, [source, JSON.stringify(counts)]);
+  await client.query(`insert into ${LEDGER_SCHEMA}.run (source, source_counts, status) values ($1, $2, 'running')`, [
+    source,
+    JSON.stringify(counts),
+  ]);
   let position = 0;
   for (const [entity, rows] of Object.entries(counts)) {
-    await client.query(`insert into ${LEDGER_SCHEMA}.progress (entity, position, source_rows) values ($1, $2, $3)`, [entity, position++, rows]);
+    await client.query(`insert into ${LEDGER_SCHEMA}.progress (entity, position, source_rows) values ($1, $2, $3)`, [
+      entity,
+      position++,
+      rows,
+    ]);
   }
 }
 
 /** Records a copied batch; call inside the batch's transaction. */
-export async function recordBatch(client: Queryable, p: Pick<LedgerProgress, 'entity' | 'copiedRows' | 'lastId' | 'checksum' | 'seconds'>): Promise<void> {
+export async function recordBatch(
+  client: Queryable,
+  p: Pick<LedgerProgress, 'entity' | 'copiedRows' | 'lastId' | 'checksum' | 'seconds'>,
+): Promise<void> {
   await client.query(
     `update ${LEDGER_SCHEMA}.progress set copied_rows = $2, last_id = $3, checksum = $4, seconds = $5, status = 'copying' where entity = $1`,
     [p.entity, p.copiedRows, p.lastId, p.checksum.toString(), p.seconds],
@@ -90,7 +112,10 @@ export async function recordBatch(client: Queryable, p: Pick<LedgerProgress, 'en
 }
 
 export async function markVerified(client: Queryable, entity: string, seconds: number): Promise<void> {
-  await client.query(`update ${LEDGER_SCHEMA}.progress set status = 'verified', seconds = $2 where entity = $1`, [entity, seconds]);
+  await client.query(`update ${LEDGER_SCHEMA}.progress set status = 'verified', seconds = $2 where entity = $1`, [
+    entity,
+    seconds,
+  ]);
 }
 
 export async function finishLedger(client: Queryable): Promise<void> {
@@ -100,17 +125,25 @@ export async function finishLedger(client: Queryable): Promise<void> {
 /** Thrown by `oxy serve` (and anything opening the database) on a half-copied target. */
 export class UnfinishedTransferError extends OxyError {
   constructor(run: LedgerRun) {
-    super('unfinished_migration', `this database holds an unfinished \`oxy migrate-sqlite\` from ${run.source} (started ${run.startedAt})`, {
-      hint: 'finish it with `oxy migrate-sqlite --resume`, or start over with `oxy migrate-sqlite --restart`',
-      exitCode: 1,
-      status: 503,
-    });
+    super(
+      'unfinished_migration',
+      `this database holds an unfinished \`oxy migrate-sqlite\` from ${run.source} (started ${run.startedAt})`,
+      {
+        hint: 'finish it with `oxy migrate-sqlite --resume`, or start over with `oxy migrate-sqlite --restart`',
+        exitCode: 1,
+        status: 503,
+      },
+    );
   }
 }
 
 /** Lets ledger functions run through a Kysely instance. */
 export function kyselyQueryable(db: Kysely<any>): Queryable {
-  return { query: async (text, values = []) => ({ rows: (await db.executeQuery(CompiledQuery.raw(text, values))).rows as any[] }) };
+  return {
+    query: async (text, values = []) => ({
+      rows: (await db.executeQuery(CompiledQuery.raw(text, values))).rows as any[],
+    }),
+  };
 }
 
 /** Refuses a target whose migrate-sqlite run is recorded as unfinished. */

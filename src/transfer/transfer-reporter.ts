@@ -30,15 +30,22 @@ export function createReporter(options: { tty: boolean; quiet: boolean }): Trans
       write(line);
     },
     planned: (entity, rows, problems) => {
-      write(`${entity.padEnd(10)} ${String(rows).padStart(10)} rows  ${problems.length === 0 ? 'ok' : `${problems.length} problem(s)`}`);
+      write(
+        `${entity.padEnd(10)} ${String(rows).padStart(10)} rows  ${problems.length === 0 ? 'ok' : `${problems.length} problem(s)`}`,
+      );
       for (const p of problems) write(`  - ${p}`);
     },
-    skipped: (entity, rows) => write(`${entity.padEnd(10)} ${String(rows).padStart(10)} rows  already copied and verified`),
+    skipped: (entity, rows) =>
+      write(`${entity.padEnd(10)} ${String(rows).padStart(10)} rows  already copied and verified`),
     entityStart: (entity, total, already) => {
       if (options.quiet) return;
       if (options.tty) {
         bar = new cliProgress.SingleBar(
-          { format: `${entity.padEnd(10)} [{bar}] {value}/{total} rows | {speed} rows/s | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true },
+          {
+            format: `${entity.padEnd(10)} [{bar}] {value}/{total} rows | {speed} rows/s | ETA {eta_formatted}`,
+            stream: process.stderr,
+            hideCursor: true,
+          },
           cliProgress.Presets.shades_classic,
         );
         bar.start(Math.max(total, 1), already, { speed: '0' });
@@ -57,7 +64,9 @@ export function createReporter(options: { tty: boolean; quiet: boolean }): Trans
       if (!options.tty) write(`${entity}: copied ${copied} rows, verifying`);
     },
     entityDone: (result) => {
-      write(`${result.entity}: ${result.migratedRows}/${result.sourceRows} rows, checksum ${result.checksumOk ? 'ok' : 'MISMATCH'}, ${result.seconds.toFixed(2)} s`);
+      write(
+        `${result.entity}: ${result.migratedRows}/${result.sourceRows} rows, checksum ${result.checksumOk ? 'ok' : 'MISMATCH'}, ${result.seconds.toFixed(2)} s`,
+      );
     },
     close: stopBar,
   };
@@ -74,7 +83,8 @@ export function formatReport(report: TransferReport): string {
     e.seconds.toFixed(2),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const total = report.entities.reduce((n, e) => n + (report.dryRun ? e.sourceRows : e.migratedRows), 0);
   const rate = report.seconds > 0 ? Math.round(total / report.seconds) : 0;
   const verdict = report.dryRun

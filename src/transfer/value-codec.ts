@@ -23,8 +23,12 @@ export function fromSqlite(type: LogicalType, value: unknown): string | null {
       return text.toLowerCase();
     }
     case 'text':
-      if (typeof value !== 'string') throw new ValueError(`expected text, found ${typeof value === 'bigint' ? 'integer' : Buffer.isBuffer(value) ? 'blob' : typeof value}`);
-      if (value.includes('\u0000')) throw new ValueError('text contains a NUL character, which PostgreSQL cannot store');
+      if (typeof value !== 'string')
+        throw new ValueError(
+          `expected text, found ${typeof value === 'bigint' ? 'integer' : Buffer.isBuffer(value) ? 'blob' : typeof value}`,
+        );
+      if (value.includes('\u0000'))
+        throw new ValueError('text contains a NUL character, which PostgreSQL cannot store');
       return value;
     case 'timestamp':
       try {
@@ -40,7 +44,8 @@ export function fromSqlite(type: LogicalType, value: unknown): string | null {
       } catch (error) {
         throw new ValueError(`invalid JSON (${(error as Error).message})`);
       }
-      if (canonical.includes('\\u0000')) throw new ValueError('JSON contains \\u0000, which PostgreSQL jsonb cannot store');
+      if (canonical.includes('\\u0000'))
+        throw new ValueError('JSON contains \\u0000, which PostgreSQL jsonb cannot store');
       return canonical;
     }
     case 'boolean':

@@ -29,7 +29,11 @@ export async function firstDifference(
 ): Promise<{ id: string; detail: string } | undefined> {
   const columns = entity.columns.map((c) => q(c.name)).join(', ');
   const sourceRows = new Map<string, (string | null)[]>();
-  for (const raw of source.prepare(`select ${columns} from ${q(entity.table)}`).raw(true).safeIntegers(true).iterate() as Iterable<unknown[]>) {
+  for (const raw of source
+    .prepare(`select ${columns} from ${q(entity.table)}`)
+    .raw(true)
+    .safeIntegers(true)
+    .iterate() as Iterable<unknown[]>) {
     const { canonical } = convertRow(entity, raw);
     sourceRows.set(String(canonical[0]), canonical);
   }
@@ -71,7 +75,10 @@ function canonicalSql(column: EntityDef['columns'][number]): string {
  * Row count and content checksum of the entity, computed by PostgreSQL itself in one query: the
  * same canonical text and hash as {@link Checksum}, without sending a row back to oxy.
  */
-export async function targetChecksumSql(client: { query(text: string): Promise<{ rows: any[] }> }, entity: EntityDef): Promise<{ rows: number; checksum: bigint }> {
+export async function targetChecksumSql(
+  client: { query(text: string): Promise<{ rows: any[] }> },
+  entity: EntityDef,
+): Promise<{ rows: number; checksum: bigint }> {
   const row = entity.columns.map(canonicalSql).join(' || ');
   const { rows } = await client.query(`
     select count(*)::text as n,

@@ -36,13 +36,35 @@ describe('Dockerfile', () => {
   const instructions = lines.map((l) => l.split(/\s+/)[0]!);
 
   it('uses only Dockerfile instructions, builds in a stage and runs unprivileged', () => {
-    const known = new Set(['FROM', 'WORKDIR', 'RUN', 'COPY', 'ENV', 'USER', 'EXPOSE', 'HEALTHCHECK', 'ENTRYPOINT', 'CMD', 'ARG', 'LABEL']);
+    const known = new Set([
+      'FROM',
+      'WORKDIR',
+      'RUN',
+      'COPY',
+      'ENV',
+      'USER',
+      'EXPOSE',
+      'HEALTHCHECK',
+      'ENTRYPOINT',
+      'CMD',
+      'ARG',
+      'LABEL',
+    ]);
     expect(instructions.filter((i) => !known.has(i))).toEqual([]);
     expect(instructions.filter((i) => i === 'FROM')).toHaveLength(2);
     expect(lines.find((l) => l.startsWith('FROM'))).toMatch(/^FROM node:2[2-4]/);
     expect(lines).toContain('USER node');
-    expect(JSON.parse(lines.find((l) => l.startsWith('ENTRYPOINT'))!.slice('ENTRYPOINT'.length))).toEqual(['node', 'bin/oxy.js']);
-    expect(JSON.parse(lines.find((l) => l.startsWith('CMD'))!.slice('CMD'.length))).toEqual(['serve', '--port', '3000', '--host', '0.0.0.0']);
+    expect(JSON.parse(lines.find((l) => l.startsWith('ENTRYPOINT'))!.slice('ENTRYPOINT'.length))).toEqual([
+      'node',
+      'bin/oxy.js',
+    ]);
+    expect(JSON.parse(lines.find((l) => l.startsWith('CMD'))!.slice('CMD'.length))).toEqual([
+      'serve',
+      '--port',
+      '3000',
+      '--host',
+      '0.0.0.0',
+    ]);
   });
 
   it('keeps the .env with the secrets, and local data, out of the build context', () => {
@@ -53,7 +75,10 @@ describe('Dockerfile', () => {
   it('copies every file the build needs', () => {
     for (const file of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src', 'bin']) {
       expect(fs.existsSync(path.join(ROOT, file)), file).toBe(true);
-      expect(lines.some((l) => l.startsWith('COPY') && l.split(/\s+/).includes(file)), file).toBe(true);
+      expect(
+        lines.some((l) => l.startsWith('COPY') && l.split(/\s+/).includes(file)),
+        file,
+      ).toBe(true);
     }
   });
 });

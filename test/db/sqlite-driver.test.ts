@@ -35,7 +35,10 @@ describe('the SQLite driver', () => {
       for (let i = 0; i < 2e6; i++) garbage.push({ i });
       await new Promise((resolve) => setTimeout(resolve, 200));
       console.log(sum);`;
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(child.stderr).not.toMatch(/Assertion failed/);
     expect(child.status, child.stderr).toBe(0);
     expect(child.stdout.trim()).toBe('40000');

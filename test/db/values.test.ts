@@ -10,20 +10,71 @@ const id = (n: number) => `01900000-0000-7000-8000-${String(n).padStart(12, '0')
 const AT = '2026-05-06T07:08:09.123Z';
 const MICRO = '2026-05-06T07:08:09.123456Z';
 const LONG = 'ü'.repeat(512 * 1024); // 1 MB of UTF-8
-const JSON_VALUE = { z: [1, 2.5, 0, null, true, 'ünï😀'], a: { deeper: { deepest: [{}, []] } }, 'key with "quotes"': 'tab\tnew\nline' };
+const JSON_VALUE = {
+  z: [1, 2.5, 0, null, true, 'ünï😀'],
+  a: { deeper: { deepest: [{}, []] } },
+  'key with "quotes"': 'tab\tnew\nline',
+};
 
 /** Writes the same edge-case rows on a backend and reads them back. */
 async function roundTrip(repo: EntityRepository): Promise<Record<string, RowValues>> {
   const t = { created_at: AT, updated_at: MICRO };
   const out: Record<string, RowValues> = {};
-  out.user = await repo.insert('users', { id: id(1), email: 'a@b.c', name: '', role: 'admin', status: 'disabled', last_login_at: MICRO, ...t });
+  out.user = await repo.insert('users', {
+    id: id(1),
+    email: 'a@b.c',
+    name: '',
+    role: 'admin',
+    status: 'disabled',
+    last_login_at: MICRO,
+    ...t,
+  });
   out.ws = await repo.insert('workspaces', { id: id(2), name: '😀'.repeat(100), slug: 'w', owner_id: id(1), ...t });
-  out.project = await repo.insert('projects', { id: id(3), workspace_id: id(2), name: 'ü'.repeat(200), settings: JSON_VALUE, ...t });
-  out.thread = await repo.insert('threads', { id: id(4), project_id: id(3), title: LONG, is_processing: true, agent_id: null, workflow_id: null, user_id: null, ...t });
+  out.project = await repo.insert('projects', {
+    id: id(3),
+    workspace_id: id(2),
+    name: 'ü'.repeat(200),
+    settings: JSON_VALUE,
+    ...t,
+  });
+  out.thread = await repo.insert('threads', {
+    id: id(4),
+    project_id: id(3),
+    title: LONG,
+    is_processing: true,
+    agent_id: null,
+    workflow_id: null,
+    user_id: null,
+    ...t,
+  });
   out.thread2 = await repo.insert('threads', { id: id(5), project_id: id(3), title: 'x', is_processing: false, ...t });
-  out.message = await repo.insert('messages', { id: id(6), thread_id: id(4), role: 'tool', content: 'c', input_tokens: Number.MAX_SAFE_INTEGER, output_tokens: -1, metadata: [JSON_VALUE, 'scalar'], ...t });
-  out.message2 = await repo.insert('messages', { id: id(7), thread_id: id(4), role: 'user', content: '', metadata: null, ...t });
-  out.secret = await repo.insert('secrets', { id: id(8), scope: 's', name: 'n', ciphertext: Buffer.from([0, 0, 1, 0, 255]), nonce: Buffer.alloc(0), key_id: 'k', ...t });
+  out.message = await repo.insert('messages', {
+    id: id(6),
+    thread_id: id(4),
+    role: 'tool',
+    content: 'c',
+    input_tokens: Number.MAX_SAFE_INTEGER,
+    output_tokens: -1,
+    metadata: [JSON_VALUE, 'scalar'],
+    ...t,
+  });
+  out.message2 = await repo.insert('messages', {
+    id: id(7),
+    thread_id: id(4),
+    role: 'user',
+    content: '',
+    metadata: null,
+    ...t,
+  });
+  out.secret = await repo.insert('secrets', {
+    id: id(8),
+    scope: 's',
+    name: 'n',
+    ciphertext: Buffer.from([0, 0, 1, 0, 255]),
+    nonce: Buffer.alloc(0),
+    key_id: 'k',
+    ...t,
+  });
   return out;
 }
 
@@ -49,12 +100,22 @@ for (const backend of BACKENDS) {
 
     it('come back as the JS values that went in', async () => {
       const r = results[backend]!;
-      expect(r.user).toMatchObject({ name: '', last_login_at: MICRO, created_at: AT, updated_at: MICRO, status: 'disabled' });
+      expect(r.user).toMatchObject({
+        name: '',
+        last_login_at: MICRO,
+        created_at: AT,
+        updated_at: MICRO,
+        status: 'disabled',
+      });
       expect(r.thread!.title).toBe(LONG);
       expect(r.project!.settings).toEqual(JSON_VALUE);
       expect(r.thread).toMatchObject({ is_processing: true, agent_id: null });
       expect(r.thread2).toMatchObject({ is_processing: false, user_id: null });
-      expect(r.message).toMatchObject({ input_tokens: Number.MAX_SAFE_INTEGER, output_tokens: -1, metadata: [JSON_VALUE, 'scalar'] });
+      expect(r.message).toMatchObject({
+        input_tokens: Number.MAX_SAFE_INTEGER,
+        output_tokens: -1,
+        metadata: [JSON_VALUE, 'scalar'],
+      });
       expect(r.message2).toMatchObject({ input_tokens: 0, output_tokens: 0, metadata: null });
       expect(Buffer.isBuffer(r.secret!.ciphertext)).toBe(true);
       expect([...(r.secret!.ciphertext as Buffer)]).toEqual([0, 0, 1, 0, 255]);
@@ -62,7 +123,9 @@ for (const backend of BACKENDS) {
     });
 
     it('refuse a name longer than the limit the same way on both backends', async () => {
-      const error = await repo.insert('projects', { workspace_id: id(2), name: 'n'.repeat(201) }).catch((e: unknown) => e);
+      const error = await repo
+        .insert('projects', { workspace_id: id(2), name: 'n'.repeat(201) })
+        .catch((e: unknown) => e);
       expect((error as { code?: string }).code).toBe('validation');
       expect((error as Error).message).toBe('invalid projects row: name is longer than 200 characters');
     });
@@ -74,7 +137,9 @@ for (const backend of BACKENDS) {
     });
 
     it('turn a reference to a missing row into a conflict naming the column', async () => {
-      const error = await repo.insert('messages', { thread_id: id(999), role: 'user', content: 'x' }).catch((e: unknown) => e);
+      const error = await repo
+        .insert('messages', { thread_id: id(999), role: 'user', content: 'x' })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ConflictError);
       expect((error as Error).message).toBe(`thread_id refers to threads ${id(999)}, which does not exist`);
     });

@@ -28,10 +28,23 @@ async function schemaOneDatabase(url: string): Promise<{ app: AppDatabase; owner
   const ada = await repo.insert('users', { email: 'ada@example.com', name: 'Ada', role: 'owner', status: 'active' });
   const bob = await repo.insert('users', { email: 'bob@example.com', name: 'Bob', role: 'member', status: 'active' });
   const owners: Record<string, string> = {};
-  for (const [slug, owner] of [['one', ada], ['two', ada], ['three', bob]] as const) {
+  for (const [slug, owner] of [
+    ['one', ada],
+    ['two', ada],
+    ['three', bob],
+  ] as const) {
     owners[String((await repo.insert('workspaces', { name: slug, slug, owner_id: owner.id })).id)] = String(owner.id);
   }
-  await repo.insert('secrets', { scope: 'global', name: 'token', ciphertext: SEALED, nonce: Buffer.alloc(0), key_id: 'k', user_id: null, expires_at: null, revoked_at: null });
+  await repo.insert('secrets', {
+    scope: 'global',
+    name: 'token',
+    ciphertext: SEALED,
+    nonce: Buffer.alloc(0),
+    key_id: 'k',
+    user_id: null,
+    expires_at: null,
+    revoked_at: null,
+  });
   return { app, owners };
 }
 
@@ -53,8 +66,12 @@ for (const backend of BACKENDS) {
 
     it('gives every existing workspace its owner_id as its one owner member', async () => {
       const members = await new EntityRepository(app).list('workspace_members', { limit: 500 });
-      const byWorkspace = Object.fromEntries(members.items.map((m) => [m.workspace_id, { user: m.user_id, role: m.role }]));
-      expect(byWorkspace).toEqual(Object.fromEntries(Object.entries(owners).map(([ws, user]) => [ws, { user, role: 'owner' }])));
+      const byWorkspace = Object.fromEntries(
+        members.items.map((m) => [m.workspace_id, { user: m.user_id, role: m.role }]),
+      );
+      expect(byWorkspace).toEqual(
+        Object.fromEntries(Object.entries(owners).map(([ws, user]) => [ws, { user, role: 'owner' }])),
+      );
     });
 
     it('keeps existing secrets byte for byte, as instance-wide secrets', async () => {
@@ -80,14 +97,20 @@ describe('oxy migrate-sqlite from a SQLite database of schema version 1', () => 
     await app.close();
     const target = await freshDatabase('postgres');
     cleanups.push(target.cleanup);
-    const result = await runOxy(['migrate-sqlite', '--from', `${source}://${file}`, '--to', target.url, '--json'], { OXY_STATE_DIR: dir });
+    const result = await runOxy(['migrate-sqlite', '--from', `${source}://${file}`, '--to', target.url, '--json'], {
+      OXY_STATE_DIR: dir,
+    });
     expect(result.code, result.stderr).toBe(0);
-    const report = JSON.parse(result.stdout) as { entities: { entity: string; sourceRows: number; migratedRows: number; checksumOk: boolean }[] };
+    const report = JSON.parse(result.stdout) as {
+      entities: { entity: string; sourceRows: number; migratedRows: number; checksumOk: boolean }[];
+    };
     const members = report.entities.find((e) => e.entity === 'workspace_members');
     expect(members).toMatchObject({ sourceRows: 3, migratedRows: 3, checksumOk: true });
     const client = new pg.Client({ connectionString: target.url });
     await client.connect();
-    const rows = (await client.query(`select workspace_id::text as ws, user_id::text as u, role from workspace_members`)).rows as { ws: string; u: string; role: string }[];
+    const rows = (
+      await client.query(`select workspace_id::text as ws, user_id::text as u, role from workspace_members`)
+    ).rows as { ws: string; u: string; role: string }[];
     await client.end();
     expect(Object.fromEntries(rows.map((r) => [r.ws, r.u]))).toEqual(owners);
   });

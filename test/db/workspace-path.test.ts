@@ -4,7 +4,11 @@ import { workspacePath, workspaceTables } from '../../src/db/workspace-path.js';
 
 describe('workspacePath (derived from the foreign keys of entities.ts)', () => {
   it("follows a row's cascade references up to its workspace", () => {
-    expect(workspacePath('messages')?.map((s) => `${s.table}.${s.column}`)).toEqual(['messages.thread_id', 'threads.project_id', 'projects.workspace_id']);
+    expect(workspacePath('messages')?.map((s) => `${s.table}.${s.column}`)).toEqual([
+      'messages.thread_id',
+      'threads.project_id',
+      'projects.workspace_id',
+    ]);
   });
 
   it('prefers the reference a row cannot outlive (cascade) over set-null ones', () => {

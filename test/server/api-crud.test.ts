@@ -33,18 +33,56 @@ for (const backend of BACKENDS) {
       await create('users', { email: 'Ada@Example.com', name: 'Ada', role: 'admin' });
       const ws = await create('workspaces', { name: 'Analytics', slug: 'analytics' });
       expect(ws.owner_id).toBe((await call('GET', '/api/users?role=owner')).body.items[0].id);
-      await create('projects', { workspace_id: ids.workspaces, name: 'sales', settings: { tz: 'Europe/Oslo', 'ключ': ['ü', 1.5] } });
-      await create('databases', { project_id: ids.projects, name: 'warehouse', kind: 'duckdb', config: { path: 'w.duckdb' } });
-      const wf = await create('workflows', { project_id: ids.projects, name: 'daily', definition: 'name: daily\ntasks:\n  - name: q\n    sql: select 1\n' });
+      await create('projects', {
+        workspace_id: ids.workspaces,
+        name: 'sales',
+        settings: { tz: 'Europe/Oslo', ключ: ['ü', 1.5] },
+      });
+      await create('databases', {
+        project_id: ids.projects,
+        name: 'warehouse',
+        kind: 'duckdb',
+        config: { path: 'w.duckdb' },
+      });
+      const wf = await create('workflows', {
+        project_id: ids.projects,
+        name: 'daily',
+        definition: 'name: daily\ntasks:\n  - name: q\n    sql: select 1\n',
+      });
       expect(wf.parsed).toEqual({ name: 'daily', tasks: [{ name: 'q', sql: 'select 1' }] });
-      await create('agents', { project_id: ids.projects, database_id: ids.databases, name: 'analyst', definition: 'model: gpt-4o\n' });
-      const thread = await create('threads', { project_id: ids.projects, agent_id: ids.agents, title: 'Revenue by region?' });
+      await create('agents', {
+        project_id: ids.projects,
+        database_id: ids.databases,
+        name: 'analyst',
+        definition: 'model: gpt-4o\n',
+      });
+      const thread = await create('threads', {
+        project_id: ids.projects,
+        agent_id: ids.agents,
+        title: 'Revenue by region?',
+      });
       expect(thread).toMatchObject({ is_processing: false, user_id: ws.owner_id });
-      await create('messages', { thread_id: ids.threads, role: 'user', content: 'Revenue by region? 😀', metadata: { sql: 'select 1' } });
-      await create('runs', { workflow_id: ids.workflows, thread_id: ids.threads, status: 'running', started_at: '2026-01-02T03:04:05.123456Z', variables: { day: 1 } });
+      await create('messages', {
+        thread_id: ids.threads,
+        role: 'user',
+        content: 'Revenue by region? 😀',
+        metadata: { sql: 'select 1' },
+      });
+      await create('runs', {
+        workflow_id: ids.workflows,
+        thread_id: ids.threads,
+        status: 'running',
+        started_at: '2026-01-02T03:04:05.123456Z',
+        variables: { day: 1 },
+      });
       await create('run_steps', { run_id: ids.runs, step_index: 0, name: 'q', status: 'succeeded', output: [[1]] });
       await create('charts', { project_id: ids.projects, run_id: ids.runs, title: 'Revenue', spec: { mark: 'bar' } });
-      await create('queries', { project_id: ids.projects, database_id: ids.databases, name: 'revenue', sql: 'select 1' });
+      await create('queries', {
+        project_id: ids.projects,
+        database_id: ids.databases,
+        name: 'revenue',
+        sql: 'select 1',
+      });
       await create('secrets', { name: 'OPENAI_API_KEY', value: 'sk-test' });
       for (const table of CRUD) {
         const got = await call('GET', `/api/${table}/${ids[table]}`);
@@ -53,7 +91,10 @@ for (const backend of BACKENDS) {
       }
       expect((await call('GET', `/api/users/${ids.users}`)).body.email).toBe('ada@example.com');
       expect((await call('GET', `/api/runs/${ids.runs}`)).body.started_at).toBe('2026-01-02T03:04:05.123456Z');
-      expect((await call('GET', `/api/projects/${ids.projects}`)).body.settings).toEqual({ tz: 'Europe/Oslo', 'ключ': ['ü', 1.5] });
+      expect((await call('GET', `/api/projects/${ids.projects}`)).body.settings).toEqual({
+        tz: 'Europe/Oslo',
+        ключ: ['ü', 1.5],
+      });
     });
 
     it('lists rows a parent owns under it', async () => {
@@ -67,11 +108,17 @@ for (const backend of BACKENDS) {
 
     it('pages through a list with limit and cursor, every row once and in creation order', async () => {
       const created: string[] = [];
-      for (let i = 0; i < 7; i++) created.push((await create('messages', { thread_id: ids.threads, role: 'assistant', content: `answer ${i}` })).id);
+      for (let i = 0; i < 7; i++)
+        created.push(
+          (await create('messages', { thread_id: ids.threads, role: 'assistant', content: `answer ${i}` })).id,
+        );
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const page = await call('GET', `/api/messages?thread_id=${ids.threads}&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+        const page = await call(
+          'GET',
+          `/api/messages?thread_id=${ids.threads}&limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+        );
         expect(page.status).toBe(200);
         expect(page.body.items.length).toBeLessThanOrEqual(3);
         seen.push(...page.body.items.map((m: { id: string }) => m.id));
@@ -97,26 +144,50 @@ for (const backend of BACKENDS) {
       const missing = await call('POST', '/api/workspaces', { name: 'x' });
       expect(missing.status).toBe(400);
       expect(missing.body.error).toMatchObject({ code: 'validation' });
-      expect(missing.body.error.details.fields).toEqual([{ field: 'slug', message: "must have required property 'slug'" }]);
+      expect(missing.body.error.details.fields).toEqual([
+        { field: 'slug', message: "must have required property 'slug'" },
+      ]);
       const wrongType = await call('POST', '/api/messages', { thread_id: ids.threads, role: 'robot', content: 1 });
       expect(wrongType.status).toBe(400);
-      const unknown = await call('POST', '/api/queries', { project_id: ids.projects, name: 'q2', sql: 's', surprise: true });
-      expect(unknown.body.error.details.fields, JSON.stringify(unknown.body)).toContainEqual({ field: 'surprise', message: 'must NOT have additional properties' });
+      const unknown = await call('POST', '/api/queries', {
+        project_id: ids.projects,
+        name: 'q2',
+        sql: 's',
+        surprise: true,
+      });
+      expect(unknown.body.error.details.fields, JSON.stringify(unknown.body)).toContainEqual({
+        field: 'surprise',
+        message: 'must NOT have additional properties',
+      });
       expect((await call('GET', '/api/projects/not-a-uuid')).status).toBe(400);
       const notFound = await call('GET', '/api/projects/01900000-0000-7000-8000-000000000000');
-      expect(notFound).toEqual({ status: 404, body: { error: { code: 'not_found', message: 'projects 01900000-0000-7000-8000-000000000000 not found' } } });
+      expect(notFound).toEqual({
+        status: 404,
+        body: { error: { code: 'not_found', message: 'projects 01900000-0000-7000-8000-000000000000 not found' } },
+      });
       const duplicate = await call('POST', '/api/workspaces', { name: 'Other', slug: 'analytics' });
       expect(duplicate.status).toBe(409);
       expect(duplicate.body.error.message).toBe('a workspaces row with slug="analytics" already exists');
-      const dangling = await call('POST', '/api/threads', { project_id: '01900000-0000-7000-8000-000000000000', title: 'x' });
+      const dangling = await call('POST', '/api/threads', {
+        project_id: '01900000-0000-7000-8000-000000000000',
+        title: 'x',
+      });
       expect(dangling.status).toBe(409);
       expect(dangling.body.error.message).toMatch(/^project_id refers to projects/);
-      const yaml = await call('POST', '/api/workflows', { project_id: ids.projects, name: 'broken', definition: 'tasks:\n  - [unclosed\n' });
+      const yaml = await call('POST', '/api/workflows', {
+        project_id: ids.projects,
+        name: 'broken',
+        definition: 'tasks:\n  - [unclosed\n',
+      });
       expect(yaml.status).toBe(400);
       expect(yaml.body.error.message).toMatch(/^definition: invalid YAML at line \d+/);
       const tooLong = await call('POST', '/api/projects', { workspace_id: ids.workspaces, name: 'n'.repeat(201) });
       expect(tooLong.status).toBe(400);
-      expect((await call('GET', `/api/workflows?project_id=${ids.projects}`)).body.items.map((w: { name: string }) => w.name)).toEqual(['daily']);
+      expect(
+        (await call('GET', `/api/workflows?project_id=${ids.projects}`)).body.items.map(
+          (w: { name: string }) => w.name,
+        ),
+      ).toEqual(['daily']);
     });
 
     it('serves the catalog and jobs read-only', async () => {
@@ -128,14 +199,19 @@ for (const backend of BACKENDS) {
 
     it('gives server-internal entities (sessions) no route at all', async () => {
       expect(INTERNAL).toEqual(['sessions']);
-      for (const table of INTERNAL) expect(t.app.routeTable.filter((r) => r.url.startsWith(`/api/${table}`)), table).toEqual([]);
+      for (const table of INTERNAL)
+        expect(
+          t.app.routeTable.filter((r) => r.url.startsWith(`/api/${table}`)),
+          table,
+        ).toEqual([]);
     });
 
     it('publishes an OpenAPI 3.1 document with every resource', async () => {
       const spec = await call('GET', '/api/openapi.json');
       expect(spec.status).toBe(200);
       expect(spec.body.openapi).toBe('3.1.0');
-      for (const e of entities as readonly EntityDef[]) if (e.api !== 'none') expect(Object.keys(spec.body.paths), e.table).toContain(`/api/${e.table}`);
+      for (const e of entities as readonly EntityDef[])
+        if (e.api !== 'none') expect(Object.keys(spec.body.paths), e.table).toContain(`/api/${e.table}`);
       expect(spec.body.paths['/api/workspaces'].post).toBeDefined();
       expect(spec.body.paths['/api/jobs'].post).toBeUndefined();
     });

@@ -14,13 +14,20 @@ for (const backend of BACKENDS) {
     let ada: string;
     let admin: string;
     let adaId: string;
-    const call = async (headers: Record<string, string>, method: InjectOptions['method'], url: string, payload?: object) => {
+    const call = async (
+      headers: Record<string, string>,
+      method: InjectOptions['method'],
+      url: string,
+      payload?: object,
+    ) => {
       const res = await t.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
       return { status: res.statusCode, body: res.body ? res.json() : undefined };
     };
-    const key = async (payload: object = {}) => (await call({ cookie: ada }, 'POST', '/api/auth/api-keys', payload)).body;
+    const key = async (payload: object = {}) =>
+      (await call({ cookie: ada }, 'POST', '/api/auth/api-keys', payload)).body;
     const bearer = (k: string) => ({ authorization: `Bearer ${k}` });
-    const workspace = async () => (await call({ cookie: ada }, 'POST', '/api/workspaces', { name: 'W', slug: unique() })).body.id as string;
+    const workspace = async () =>
+      (await call({ cookie: ada }, 'POST', '/api/workspaces', { name: 'W', slug: unique() })).body.id as string;
 
     beforeAll(async () => {
       t = await testApp(backend, { env: { OXY_AUTH: 'password' } });
@@ -48,7 +55,9 @@ for (const backend of BACKENDS) {
     });
 
     it(`refuse an expiry more than ${API_KEY_MAX_DAYS} days away`, async () => {
-      const res = await call({ cookie: ada }, 'POST', '/api/auth/api-keys', { expires_at: new Date(Date.now() + (API_KEY_MAX_DAYS + 1) * DAY).toISOString() });
+      const res = await call({ cookie: ada }, 'POST', '/api/auth/api-keys', {
+        expires_at: new Date(Date.now() + (API_KEY_MAX_DAYS + 1) * DAY).toISOString(),
+      });
       expect(res.status).toBe(400);
       expect(res.body.error.message).toBe(`expires_at is more than ${API_KEY_MAX_DAYS} days away`);
     });
@@ -99,7 +108,9 @@ for (const backend of BACKENDS) {
 
     it('limited to a workspace, cannot create another', async () => {
       const scoped = await key({ workspace_id: await workspace() });
-      expect((await call(bearer(scoped.key), 'POST', '/api/workspaces', { name: 'W', slug: unique() })).status).toBe(403);
+      expect((await call(bearer(scoped.key), 'POST', '/api/workspaces', { name: 'W', slug: unique() })).status).toBe(
+        403,
+      );
     });
 
     it('limited to a workspace, carry no instance admin powers', async () => {

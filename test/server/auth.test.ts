@@ -24,7 +24,8 @@ for (const backend of BACKENDS) {
     let database: AppDatabase;
     let logs = '';
     const inject = (opts: import('fastify').InjectOptions) => app.inject(opts);
-    const login = async (email: string, password: string) => inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } });
+    const login = async (email: string, password: string) =>
+      inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } });
     const cookieOf = (res: Awaited<ReturnType<typeof login>>) => String(res.headers['set-cookie']).split(';')[0]!;
 
     beforeAll(async () => {
@@ -32,7 +33,11 @@ for (const backend of BACKENDS) {
       stateDir = tempDir();
       const env = { OXY_STATE_DIR: stateDir, OXY_DATABASE_URL: db.url, OXY_AUTH: 'password' };
       // The admin is created the way an operator would: with the CLI, password on stdin.
-      const created = await runOxy(['users', 'create', '--email', 'Admin@Example.com', '--role', 'admin', '--password-stdin'], env, { stdin: `${PASSWORD}\n` });
+      const created = await runOxy(
+        ['users', 'create', '--email', 'Admin@Example.com', '--role', 'admin', '--password-stdin'],
+        env,
+        { stdin: `${PASSWORD}\n` },
+      );
       expect(created.code, created.stderr).toBe(0);
       expect(created.stdout).toMatch(/^Created admin admin@example.com/);
       expect(created.stdout).not.toContain(PASSWORD);
@@ -42,7 +47,14 @@ for (const backend of BACKENDS) {
       const stream = new Writable({ write: (chunk, _e, done) => ((logs += chunk.toString()), done()) });
       // Sign-in limits have their own tests (sign-in-limits.test.ts); these sign in many times.
       const roomy = { max: 1000, windowMs: 60_000 };
-      app = await buildApp(services, { signInLimits: { perAddress: roomy, perAccount: roomy }, logger: { level: 'trace', stream, redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'] } });
+      app = await buildApp(services, {
+        signInLimits: { perAddress: roomy, perAccount: roomy },
+        logger: {
+          level: 'trace',
+          stream,
+          redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+        },
+      });
     });
     afterAll(async () => {
       await app.close();
@@ -62,7 +74,9 @@ for (const backend of BACKENDS) {
       expect(res.statusCode).toBe(200);
       expect(res.json().user).toMatchObject({ email: 'admin@example.com', role: 'admin' });
       expect(res.json().user.password_hash).toBeUndefined();
-      expect(String(res.headers['set-cookie'])).toMatch(/^oxy_session=[^;]+; Max-Age=604800; Path=\/; HttpOnly; SameSite=Lax/);
+      expect(String(res.headers['set-cookie'])).toMatch(
+        /^oxy_session=[^;]+; Max-Age=604800; Path=\/; HttpOnly; SameSite=Lax/,
+      );
       const me = await inject({ url: '/api/auth/me', headers: { cookie: cookieOf(res) } });
       expect(me.json().email).toBe('admin@example.com');
       expect(me.json().last_login_at).not.toBeNull();
@@ -78,7 +92,11 @@ for (const backend of BACKENDS) {
     it('refuses a malformed email with 400 naming the field', async () => {
       const res = await login('not-an-email', PASSWORD);
       expect(res.statusCode).toBe(400);
-      expect(res.json().error).toMatchObject({ code: 'validation', message: 'email is not an email address', details: { fields: [{ field: 'email', message: 'is not an email address' }] } });
+      expect(res.json().error).toMatchObject({
+        code: 'validation',
+        message: 'email is not an email address',
+        details: { fields: [{ field: 'email', message: 'is not an email address' }] },
+      });
     });
 
     it('gives the same answer for an unknown email and a wrong password', async () => {
@@ -102,13 +120,32 @@ for (const backend of BACKENDS) {
       const stored = await services.repo.get('secrets', id);
       expect((stored.ciphertext as Buffer).toString('latin1')).not.toContain(key.slice(22));
       expect((await inject({ url: '/api/secrets', headers: bearer })).json().items).toEqual([]);
-      expect((await inject({ method: 'DELETE', url: `/api/auth/api-keys/${id}`, headers: { cookie } })).json().revoked_at).not.toBeNull();
+      expect(
+        (await inject({ method: 'DELETE', url: `/api/auth/api-keys/${id}`, headers: { cookie } })).json().revoked_at,
+      ).not.toBeNull();
       const revoked = await inject({ url: '/api/workspaces', headers: bearer });
       expect(revoked.statusCode).toBe(401);
       expect(revoked.json().error.code).toBe('invalid_api_key');
-      const expiring = (await inject({ method: 'POST', url: '/api/auth/api-keys', headers: { cookie }, payload: { expires_at: '2020-01-01T00:00:00.000Z' } })).json();
-      expect((await inject({ url: '/api/workspaces', headers: { authorization: `Bearer ${expiring.key}` } })).json().error.message).toBe('the API key has expired');
-      expect((await inject({ url: '/api/workspaces', headers: { authorization: 'Bearer oxy_0000000000000000_' + 'a'.repeat(43) } })).statusCode).toBe(401);
+      const expiring = (
+        await inject({
+          method: 'POST',
+          url: '/api/auth/api-keys',
+          headers: { cookie },
+          payload: { expires_at: '2020-01-01T00:00:00.000Z' },
+        })
+      ).json();
+      expect(
+        (await inject({ url: '/api/workspaces', headers: { authorization: `Bearer ${expiring.key}` } })).json().error
+          .message,
+      ).toBe('the API key has expired');
+      expect(
+        (
+          await inject({
+            url: '/api/workspaces',
+            headers: { authorization: 'Bearer oxy_0000000000000000_' + 'a'.repeat(43) },
+          })
+        ).statusCode,
+      ).toBe(401);
       expect(logs).not.toContain(key.slice(22));
     });
 
@@ -116,23 +153,52 @@ for (const backend of BACKENDS) {
       const admin = cookieOf(await login('admin@example.com', PASSWORD));
       await services.auth.createUser({ email: 'member@example.com', role: 'member', password: PASSWORD });
       const member = cookieOf(await login('member@example.com', PASSWORD));
-      const key = (await inject({ method: 'POST', url: '/api/auth/api-keys', headers: { cookie: member }, payload: {} })).json().key;
-      const denied = await inject({ method: 'POST', url: '/api/users', headers: { cookie: member }, payload: { email: 'x@example.com', name: 'x' } });
+      const key = (
+        await inject({ method: 'POST', url: '/api/auth/api-keys', headers: { cookie: member }, payload: {} })
+      ).json().key;
+      const denied = await inject({
+        method: 'POST',
+        url: '/api/users',
+        headers: { cookie: member },
+        payload: { email: 'x@example.com', name: 'x' },
+      });
       expect(denied.statusCode).toBe(403);
       expect(denied.json().error.code).toBe('forbidden');
-      expect((await inject({ method: 'POST', url: '/api/workspaces', headers: { cookie: member }, payload: { name: 'M', slug: 'm' } })).statusCode).toBe(201);
+      expect(
+        (
+          await inject({
+            method: 'POST',
+            url: '/api/workspaces',
+            headers: { cookie: member },
+            payload: { name: 'M', slug: 'm' },
+          })
+        ).statusCode,
+      ).toBe(201);
       const memberId = (await inject({ url: '/api/auth/me', headers: { cookie: member } })).json().id;
-      expect((await inject({ method: 'PATCH', url: `/api/users/${memberId}`, headers: { cookie: admin }, payload: { status: 'disabled' } })).statusCode).toBe(200);
+      expect(
+        (
+          await inject({
+            method: 'PATCH',
+            url: `/api/users/${memberId}`,
+            headers: { cookie: admin },
+            payload: { status: 'disabled' },
+          })
+        ).statusCode,
+      ).toBe(200);
       const res = await inject({ url: '/api/workspaces', headers: { authorization: `Bearer ${key}` } });
       expect(res.statusCode).toBe(403);
       expect(res.json().error.code).toBe('user_disabled');
-      expect((await inject({ url: '/api/workspaces', headers: { cookie: member } })).json().error.code).toBe('unauthenticated');
+      expect((await inject({ url: '/api/workspaces', headers: { cookie: member } })).json().error.code).toBe(
+        'unauthenticated',
+      );
       expect((await login('member@example.com', PASSWORD)).json().error.code).toBe('user_disabled');
       expect(logs).not.toContain(PASSWORD);
     });
 
     it('stores only a SHA-256 of the session token, never the token', async () => {
-      const token = /oxy_session=([^;]+)/.exec(String((await login('admin@example.com', PASSWORD)).headers['set-cookie']))![1]!;
+      const token = /oxy_session=([^;]+)/.exec(
+        String((await login('admin@example.com', PASSWORD)).headers['set-cookie']),
+      )![1]!;
       const rows = (await services.repo.list('sessions', { limit: 500 })).items;
       expect(rows.map((r) => r.token_hash)).toContain(crypto.createHash('sha256').update(token).digest('hex'));
       expect(JSON.stringify(rows)).not.toContain(token);
@@ -152,7 +218,12 @@ for (const backend of BACKENDS) {
     it('signs in again while the browser still sends the cookie of an ended session', async () => {
       const cookie = cookieOf(await login('admin@example.com', PASSWORD));
       await inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie } });
-      const again = await inject({ method: 'POST', url: '/api/auth/login', headers: { cookie }, payload: { email: 'admin@example.com', password: PASSWORD } });
+      const again = await inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        headers: { cookie },
+        payload: { email: 'admin@example.com', password: PASSWORD },
+      });
       expect(again.statusCode).toBe(200);
     });
 
@@ -166,7 +237,10 @@ for (const backend of BACKENDS) {
 
     it('ends every session of a user disabled with oxy users disable, and oxy users enable lets them sign in again', async () => {
       await services.auth.createUser({ email: 'leaver@example.com', role: 'member', password: PASSWORD });
-      const cookies = [cookieOf(await login('leaver@example.com', PASSWORD)), cookieOf(await login('leaver@example.com', PASSWORD))];
+      const cookies = [
+        cookieOf(await login('leaver@example.com', PASSWORD)),
+        cookieOf(await login('leaver@example.com', PASSWORD)),
+      ];
       const env = { OXY_STATE_DIR: stateDir, OXY_DATABASE_URL: db.url };
       const disabled = await runOxy(['users', 'disable', '--email', 'Leaver@Example.com'], env);
       expect(disabled.code, disabled.stderr).toBe(0);
@@ -174,7 +248,8 @@ for (const backend of BACKENDS) {
       const enabled = await runOxy(['users', 'enable', '--email', 'leaver@example.com'], env);
       expect(enabled.code, enabled.stderr).toBe(0);
       // Enabled again, yet the old cookies stay dead: their sessions were ended, not suspended.
-      for (const cookie of cookies) expect((await inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(401);
+      for (const cookie of cookies)
+        expect((await inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(401);
       expect((await login('leaver@example.com', PASSWORD)).statusCode).toBe(200);
     });
 
@@ -183,20 +258,44 @@ for (const backend of BACKENDS) {
       await services.auth.createUser({ email: 'api-leaver@example.com', role: 'member', password: PASSWORD });
       const cookie = cookieOf(await login('api-leaver@example.com', PASSWORD));
       const id = (await inject({ url: '/api/auth/me', headers: { cookie } })).json().id;
-      expect((await inject({ method: 'PATCH', url: `/api/users/${id}`, headers: { cookie: admin }, payload: { status: 'disabled' } })).statusCode).toBe(200);
-      expect((await inject({ method: 'PATCH', url: `/api/users/${id}`, headers: { cookie: admin }, payload: { status: 'active' } })).statusCode).toBe(200);
+      expect(
+        (
+          await inject({
+            method: 'PATCH',
+            url: `/api/users/${id}`,
+            headers: { cookie: admin },
+            payload: { status: 'disabled' },
+          })
+        ).statusCode,
+      ).toBe(200);
+      expect(
+        (
+          await inject({
+            method: 'PATCH',
+            url: `/api/users/${id}`,
+            headers: { cookie: admin },
+            payload: { status: 'active' },
+          })
+        ).statusCode,
+      ).toBe(200);
       expect((await inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(401);
     });
 
     it('refuses oxy users disable for an unknown email', async () => {
-      const result = await runOxy(['users', 'disable', '--email', 'ghost@example.com'], { OXY_STATE_DIR: stateDir, OXY_DATABASE_URL: db.url });
+      const result = await runOxy(['users', 'disable', '--email', 'ghost@example.com'], {
+        OXY_STATE_DIR: stateDir,
+        OXY_DATABASE_URL: db.url,
+      });
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/^Error: no user with email ghost@example.com$/m);
     });
 
     it('does the same password work for an unknown email, an account without a password and a wrong password', async () => {
       const checked: (string | null | undefined)[] = [];
-      const counting: typeof verifyPassword = (password, stored) => (checked.push(stored), verifyPassword(password, stored));
+      const counting: typeof verifyPassword = (password, stored) => (
+        checked.push(stored),
+        verifyPassword(password, stored)
+      );
       const auth = new AuthService(services.repo, new SessionRepository(database), counting);
       await services.auth.ensureLocalOwner();
       for (const email of ['admin@example.com', 'nobody@example.com', LOCAL_OWNER_EMAIL]) {
@@ -204,7 +303,9 @@ for (const backend of BACKENDS) {
       }
       expect(checked).toHaveLength(3);
       // One scrypt each, all at the same cost: the hash parameters (N, r, p) are identical.
-      expect(new Set(checked.map((h) => h!.split('$').slice(0, 4).join('$')))).toEqual(new Set([(await hashPassword('x')).split('$').slice(0, 4).join('$')]));
+      expect(new Set(checked.map((h) => h!.split('$').slice(0, 4).join('$')))).toEqual(
+        new Set([(await hashPassword('x')).split('$').slice(0, 4).join('$')]),
+      );
     });
 
     it('refuses a bad role or a duplicate email from the CLI', async () => {

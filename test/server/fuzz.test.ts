@@ -3,7 +3,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { entities, type EntityDef } from '../../src/db/entities.js';
 import { BACKENDS, type Backend } from '../support/backends.js';
 import { testApp, type TestApp } from '../support/app.js';
-import { anyJson, materialize, percentEncode, SchemaArbitraries, toJsonText, type Schema } from '../support/input-arbitrary.js';
+import {
+  anyJson,
+  materialize,
+  percentEncode,
+  SchemaArbitraries,
+  toJsonText,
+  type Schema,
+} from '../support/input-arbitrary.js';
 
 /**
  * Generated input for every route of the route table, sent to both backends in lockstep: both
@@ -35,7 +42,12 @@ async function createFixtures(t: TestApp, n: number): Promise<{ ids: string[]; t
   const project = await post('/api/projects', { workspace_id: workspace, name: 'p' });
   const database = await post('/api/databases', { project_id: project, name: 'd', kind: 'duckdb' });
   const workflow = await post('/api/workflows', { project_id: project, name: 'wf', definition: 'name: wf\n' });
-  const agent = await post('/api/agents', { project_id: project, database_id: database, name: 'a', definition: 'model: m\n' });
+  const agent = await post('/api/agents', {
+    project_id: project,
+    database_id: database,
+    name: 'a',
+    definition: 'model: m\n',
+  });
   const thread = await post('/api/threads', { project_id: project, agent_id: agent, title: 't' });
   await post('/api/messages', { thread_id: thread, role: 'user', content: 'hi' });
   const run = await post('/api/runs', { workflow_id: workflow, thread_id: thread });
@@ -63,22 +75,46 @@ interface Input {
 const probe = await testApp('sqlite');
 await probe.app.ready();
 const ROUTES = [...new Map(probe.app.routeTable.map((r) => [`${r.method} ${r.url}`, r])).values()];
-const DOC = probe.app.swagger() as { paths: Record<string, Record<string, Operation>>; components?: { schemas?: Record<string, Schema> } };
+const DOC = probe.app.swagger() as {
+  paths: Record<string, Record<string, Operation>>;
+  components?: { schemas?: Record<string, Schema> };
+};
 await probe.close();
 
 /** `project_id` → `projects`: which table a UUID column refers to, from entities.ts. */
-const REFERENCES = new Map((entities as readonly EntityDef[]).flatMap((e) => e.columns.flatMap((c) => (c.references ? [[c.name, c.references.table] as const] : []))));
+const REFERENCES = new Map(
+  (entities as readonly EntityDef[]).flatMap((e) =>
+    e.columns.flatMap((c) => (c.references ? [[c.name, c.references.table] as const] : [])),
+  ),
+);
 
-const RAW_QUERIES = ['%00', 'limit=%ED%A0%80', 'limit=%FF', '%', 'limit=%zz', 'limit=1&limit=2', 'cursor[]=x', '&&&=', 'limit=9223372036854775808'];
+const RAW_QUERIES = [
+  '%00',
+  'limit=%ED%A0%80',
+  'limit=%FF',
+  '%',
+  'limit=%zz',
+  'limit=1&limit=2',
+  'cursor[]=x',
+  '&&&=',
+  'limit=9223372036854775808',
+];
 
 function inputArbitrary(method: string, url: string, arbs: SchemaArbitraries): fc.Arbitrary<Input> {
   const operation = DOC.paths[url.replace(/:(\w+)/g, '{$1}')]?.[method === 'HEAD' ? 'get' : method.toLowerCase()] ?? {};
   // `/api/<table>/:id…` names the table the id belongs to.
   const parent = /^\/api\/([\w/-]+)\/:id/.exec(url)?.[1];
-  const pathParams = [...url.matchAll(/:(\w+)/g)].map(() => fc.oneof({ weight: 6, arbitrary: arbs.uuid(parent) }, { weight: 1, arbitrary: anyJson }));
+  const pathParams = [...url.matchAll(/:(\w+)/g)].map(() =>
+    fc.oneof({ weight: 6, arbitrary: arbs.uuid(parent) }, { weight: 1, arbitrary: anyJson }),
+  );
   const query = (operation.parameters ?? [])
     .filter((p) => p.in === 'query')
-    .map((p) => fc.option(arbs.value(p.schema, p.name).map((v) => [p.name, v] as [string, unknown]), { freq: 2 }));
+    .map((p) =>
+      fc.option(
+        arbs.value(p.schema, p.name).map((v) => [p.name, v] as [string, unknown]),
+        { freq: 2 },
+      ),
+    );
   const bodySchema = operation.requestBody?.content['application/json']?.schema;
   const takesBody = !['GET', 'HEAD'].includes(method);
   const body = takesBody
@@ -91,18 +127,29 @@ function inputArbitrary(method: string, url: string, arbs: SchemaArbitraries): f
   return fc.record({
     path: fc.tuple(...pathParams),
     query: fc.tuple(...query).map((pairs) => pairs.filter((p): p is [string, unknown] => p !== null)),
-    rawQuery: fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(...RAW_QUERIES) }),
+    rawQuery: fc.oneof(
+      { weight: 9, arbitrary: fc.constant(undefined) },
+      { weight: 1, arbitrary: fc.constantFrom(...RAW_QUERIES) },
+    ),
     body,
   }) as fc.Arbitrary<Input>;
 }
 
-const asText = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value) ?? '');
+const asText = (value: unknown) => (typeof value === 'string' ? value : (JSON.stringify(value) ?? ''));
 
 async function send(t: TestApp, ids: string[], method: string, url: string, input: Input) {
   let i = 0;
   const path = url.replace(/:(\w+)/g, () => percentEncode(asText(materialize(input.path[i++], ids))) || '%20');
-  const query = [...input.query.map(([k, v]) => `${k}=${percentEncode(asText(materialize(v, ids)))}`), ...(input.rawQuery ? [input.rawQuery] : [])].join('&');
-  const body = input.body === undefined ? undefined : 'raw' in input.body ? Buffer.from(input.body.raw) : toJsonText(materialize(input.body.json, ids));
+  const query = [
+    ...input.query.map(([k, v]) => `${k}=${percentEncode(asText(materialize(v, ids)))}`),
+    ...(input.rawQuery ? [input.rawQuery] : []),
+  ].join('&');
+  const body =
+    input.body === undefined
+      ? undefined
+      : 'raw' in input.body
+        ? Buffer.from(input.body.raw)
+        : toJsonText(materialize(input.body.json, ids));
   const res = await t.app.inject({
     method: method as 'GET',
     url: query ? `${path}?${query}` : path,

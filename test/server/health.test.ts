@@ -13,7 +13,11 @@ for (const backend of BACKENDS) {
         for (const url of ['/api/ready', '/api/health']) {
           const res = await t.app.inject({ url });
           expect(res.statusCode).toBe(200);
-          expect(res.json()).toEqual({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+\.\d+/), database: { backend, schemaVersion: LATEST_SCHEMA_VERSION } });
+          expect(res.json()).toEqual({
+            status: 'ok',
+            version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+            database: { backend, schemaVersion: LATEST_SCHEMA_VERSION },
+          });
         }
       } finally {
         await t.close();
@@ -33,7 +37,13 @@ describe('health when PostgreSQL goes away', () => {
       await admin.end();
       const res = await t.app.inject({ url: '/api/health' });
       expect(res.statusCode).toBe(503);
-      expect(res.json()).toMatchObject({ status: 'unavailable', database: { backend: 'postgres', error: `database "${name}" does not exist on ${new URL(t.url).hostname}:${new URL(t.url).port || 5432}` } });
+      expect(res.json()).toMatchObject({
+        status: 'unavailable',
+        database: {
+          backend: 'postgres',
+          error: `database "${name}" does not exist on ${new URL(t.url).hostname}:${new URL(t.url).port || 5432}`,
+        },
+      });
       expect((await t.app.inject({ url: '/api/live' })).statusCode).toBe(200);
     } finally {
       await t.close().catch(() => undefined);

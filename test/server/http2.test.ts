@@ -10,7 +10,11 @@ import { freshDatabase, tempDir, type TestDatabase } from '../support/backends.j
 
 // The transport does not depend on the backend, so these run on SQLite only.
 
-function h2Get(origin: string, url: string, options: http2.SecureClientSessionOptions = {}): Promise<{ status: number; body: string; alpn: string | false | undefined }> {
+function h2Get(
+  origin: string,
+  url: string,
+  options: http2.SecureClientSessionOptions = {},
+): Promise<{ status: number; body: string; alpn: string | false | undefined }> {
   return new Promise((resolve, reject) => {
     const session = http2.connect(origin, options);
     session.on('error', reject);
@@ -46,11 +50,33 @@ async function serve(options: { tls?: boolean }, db: TestDatabase): Promise<Runn
   const config = loadConfig({ OXY_STATE_DIR: dir, OXY_DATABASE_URL: db.url, OXY_LOG_LEVEL: 'silent' });
   const tls = options.tls
     ? (() => {
-        execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'k.pem'), '-out', path.join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+        execFileSync(
+          'openssl',
+          [
+            'req',
+            '-x509',
+            '-newkey',
+            'rsa:2048',
+            '-nodes',
+            '-keyout',
+            path.join(dir, 'k.pem'),
+            '-out',
+            path.join(dir, 'c.pem'),
+            '-days',
+            '1',
+            '-subj',
+            '/CN=localhost',
+          ],
+          { stdio: 'ignore' },
+        );
         return { tlsCert: path.join(dir, 'c.pem'), tlsKey: path.join(dir, 'k.pem') };
       })()
     : {};
-  return startServer(config, { port: 0, host: '127.0.0.1', readonly: false, http2Only: true, ...tls }, { log: () => undefined, logStream: process.stderr });
+  return startServer(
+    config,
+    { port: 0, host: '127.0.0.1', readonly: false, http2Only: true, ...tls },
+    { log: () => undefined, logStream: process.stderr },
+  );
 }
 
 describe('--http2-only', () => {
@@ -82,7 +108,12 @@ describe('--http2-only', () => {
       const res = await h2Get(`https://localhost:${port}`, '/api/live', { rejectUnauthorized: false });
       expect(res.status).toBe(200);
       expect(res.alpn).toBe('h2');
-      await expect(http1Get(`https://localhost:${port}/api/live`, { rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] } as https.RequestOptions)).rejects.toThrow();
+      await expect(
+        http1Get(`https://localhost:${port}/api/live`, {
+          rejectUnauthorized: false,
+          ALPNProtocols: ['http/1.1'],
+        } as https.RequestOptions),
+      ).rejects.toThrow();
     } finally {
       await server.close();
     }

@@ -9,10 +9,21 @@ for (const backend of BACKENDS) {
     let projectId: string;
     let threadId: string;
     const send = async (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) => {
-      const res = await t.app.inject({ method, url, ...(payload === undefined ? {} : { payload: typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : JSON.stringify(payload), headers: { 'content-type': 'application/json' } }) });
+      const res = await t.app.inject({
+        method,
+        url,
+        ...(payload === undefined
+          ? {}
+          : {
+              payload: typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : JSON.stringify(payload),
+              headers: { 'content-type': 'application/json' },
+            }),
+      });
       return { status: res.statusCode, body: res.body ? (res.json() as any) : undefined };
     };
-    const fields = (res: { body: any }) => [...new Set((res.body.error.details?.fields ?? []).map((f: { field: string }) => f.field))];
+    const fields = (res: { body: any }) => [
+      ...new Set((res.body.error.details?.fields ?? []).map((f: { field: string }) => f.field)),
+    ];
 
     beforeAll(async () => {
       t = await testApp(backend);
@@ -45,17 +56,31 @@ for (const backend of BACKENDS) {
     });
 
     it('refuses an integer of 2^63', async () => {
-      const res = await send('POST', '/api/messages', `{"thread_id":"${threadId}","role":"user","content":"x","input_tokens":9223372036854775808}`);
+      const res = await send(
+        'POST',
+        '/api/messages',
+        `{"thread_id":"${threadId}","role":"user","content":"x","input_tokens":9223372036854775808}`,
+      );
       expect([res.status, fields(res)]).toEqual([400, ['input_tokens']]);
     });
 
     it('refuses an integer of 1e300', async () => {
-      const res = await send('POST', '/api/messages', { thread_id: threadId, role: 'user', content: 'x', input_tokens: 1e300 });
+      const res = await send('POST', '/api/messages', {
+        thread_id: threadId,
+        role: 'user',
+        content: 'x',
+        input_tokens: 1e300,
+      });
       expect([res.status, fields(res)]).toEqual([400, ['input_tokens']]);
     });
 
     it('accepts the largest safe integer and returns it unchanged', async () => {
-      const res = await send('POST', '/api/messages', { thread_id: threadId, role: 'user', content: 'x', input_tokens: Number.MAX_SAFE_INTEGER });
+      const res = await send('POST', '/api/messages', {
+        thread_id: threadId,
+        role: 'user',
+        content: 'x',
+        input_tokens: Number.MAX_SAFE_INTEGER,
+      });
       expect([res.status, res.body.input_tokens]).toEqual([201, Number.MAX_SAFE_INTEGER]);
     });
 
@@ -65,44 +90,88 @@ for (const backend of BACKENDS) {
     });
 
     it('refuses a NUL character in a nested key of a json column', async () => {
-      const res = await send('POST', '/api/projects', { workspace_id: workspaceId, name: 'nul-key', settings: { outer: { 'in\u0000ner': 1 } } });
+      const res = await send('POST', '/api/projects', {
+        workspace_id: workspaceId,
+        name: 'nul-key',
+        settings: { outer: { 'in\u0000ner': 1 } },
+      });
       expect([res.status, fields(res)]).toEqual([400, ['settings.outer.in\u0000ner']]);
     });
 
     it('refuses a lone surrogate inside a json column', async () => {
-      const res = await send('POST', '/api/projects', `{"workspace_id":"${workspaceId}","name":"s","settings":{"list":["ok","\\ud800"]}}`);
+      const res = await send(
+        'POST',
+        '/api/projects',
+        `{"workspace_id":"${workspaceId}","name":"s","settings":{"list":["ok","\\ud800"]}}`,
+      );
       expect([res.status, fields(res)]).toEqual([400, ['settings.list.1']]);
     });
 
     it('keeps a well-formed surrogate pair (an emoji) in text', async () => {
-      const res = await send('POST', '/api/projects', { workspace_id: workspaceId, name: 'emoji 😀', settings: { '😀': '😀' } });
+      const res = await send('POST', '/api/projects', {
+        workspace_id: workspaceId,
+        name: 'emoji 😀',
+        settings: { '😀': '😀' },
+      });
       expect([res.status, res.body.name, res.body.settings]).toEqual([201, 'emoji 😀', { '😀': '😀' }]);
     });
 
     it('refuses json nested deeper than 64 levels, with a 400 rather than a stack overflow', async () => {
-      const res = await send('POST', '/api/projects', `{"workspace_id":"${workspaceId}","name":"deep","settings":${'['.repeat(5000)}${']'.repeat(5000)}}`);
-      expect([res.status, res.body.error.message]).toEqual([400, expect.stringMatching(/must not nest arrays and objects more than 64 levels deep$/)]);
+      const res = await send(
+        'POST',
+        '/api/projects',
+        `{"workspace_id":"${workspaceId}","name":"deep","settings":${'['.repeat(5000)}${']'.repeat(5000)}}`,
+      );
+      expect([res.status, res.body.error.message]).toEqual([
+        400,
+        expect.stringMatching(/must not nest arrays and objects more than 64 levels deep$/),
+      ]);
     });
 
     it('accepts input nested 64 levels deep, the body counted', async () => {
-      const res = await send('POST', '/api/projects', `{"workspace_id":"${workspaceId}","name":"deep-ok","settings":{"a":${'['.repeat(62)}${']'.repeat(62)}}}`);
+      const res = await send(
+        'POST',
+        '/api/projects',
+        `{"workspace_id":"${workspaceId}","name":"deep-ok","settings":{"a":${'['.repeat(62)}${']'.repeat(62)}}}`,
+      );
       expect(res.status).toBe(201);
     });
 
     it('refuses a YAML definition whose escapes make a lone surrogate', async () => {
-      const res = await send('POST', '/api/workflows', { project_id: projectId, name: 'lone', definition: 'name: "\\ud800"\n' });
-      expect([res.status, res.body.error.message]).toEqual([400, 'definition: the YAML value at /name must not contain unpaired UTF-16 surrogates']);
+      const res = await send('POST', '/api/workflows', {
+        project_id: projectId,
+        name: 'lone',
+        definition: 'name: "\\ud800"\n',
+      });
+      expect([res.status, res.body.error.message]).toEqual([
+        400,
+        'definition: the YAML value at /name must not contain unpaired UTF-16 surrogates',
+      ]);
     });
 
     it('refuses a YAML definition whose escapes make a NUL character', async () => {
-      const res = await send('POST', '/api/workflows', { project_id: projectId, name: 'nul', definition: 'name: "a\\0b"\n' });
-      expect([res.status, res.body.error.message]).toEqual([400, 'definition: the YAML value at /name must not contain NUL characters (\\u0000)']);
+      const res = await send('POST', '/api/workflows', {
+        project_id: projectId,
+        name: 'nul',
+        definition: 'name: "a\\0b"\n',
+      });
+      expect([res.status, res.body.error.message]).toEqual([
+        400,
+        'definition: the YAML value at /name must not contain NUL characters (\\u0000)',
+      ]);
     });
 
     it('refuses a body that is not valid UTF-8', async () => {
-      const body = Buffer.concat([Buffer.from(`{"workspace_id":"${workspaceId}","name":"`), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+      const body = Buffer.concat([
+        Buffer.from(`{"workspace_id":"${workspaceId}","name":"`),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('"}'),
+      ]);
       const res = await send('POST', '/api/projects', body);
-      expect([res.status, res.body.error.message]).toEqual([400, 'the request body is not valid UTF-8; send JSON encoded as UTF-8']);
+      expect([res.status, res.body.error.message]).toEqual([
+        400,
+        'the request body is not valid UTF-8; send JSON encoded as UTF-8',
+      ]);
     });
 
     it('refuses a NUL character in a query string', async () => {

@@ -11,36 +11,58 @@ process.env.OXY_LOG_LEVEL = 'warn';
 
 describe('which requests count as local', () => {
   it('takes 127.0.0.0/8, ::1 and IPv4-mapped 127.x as loopback', () => {
-    for (const address of ['127.0.0.1', '127.10.20.30', '::1', '::ffff:127.0.0.1', '0:0:0:0:0:0:0:1']) expect(isLoopbackAddress(address), address).toBe(true);
+    for (const address of ['127.0.0.1', '127.10.20.30', '::1', '::ffff:127.0.0.1', '0:0:0:0:0:0:0:1'])
+      expect(isLoopbackAddress(address), address).toBe(true);
   });
 
   it('takes every other address, and junk, as not loopback', () => {
-    for (const address of ['10.0.0.5', '192.168.1.2', '::ffff:10.0.0.5', 'fe80::1', '0.0.0.0', '::', '128.0.0.1', '', undefined, 'localhost', '127.0.0.1.evil']) {
+    for (const address of [
+      '10.0.0.5',
+      '192.168.1.2',
+      '::ffff:10.0.0.5',
+      'fe80::1',
+      '0.0.0.0',
+      '::',
+      '128.0.0.1',
+      '',
+      undefined,
+      'localhost',
+      '127.0.0.1.evil',
+    ]) {
       expect(isLoopbackAddress(address), String(address)).toBe(false);
     }
   });
 
   it('takes a loopback request forwarded by a proxy as not local', () => {
     expect(isLocalRequest('127.0.0.1', {})).toBe(true);
-    for (const header of ['x-forwarded-for', 'forwarded', 'x-real-ip']) expect(isLocalRequest('127.0.0.1', { [header]: '203.0.113.9' }), header).toBe(false);
+    for (const header of ['x-forwarded-for', 'forwarded', 'x-real-ip'])
+      expect(isLocalRequest('127.0.0.1', { [header]: '203.0.113.9' }), header).toBe(false);
   });
 });
 
 describe('the start-up line about access', () => {
   it('says a loopback listener is reachable from this machine only', () => {
-    expect(describeAccess('none', '127.0.0.1', false)).toBe('auth: none (no sign-in, everyone acts as the local owner) — listening on 127.0.0.1: only this machine can connect');
+    expect(describeAccess('none', '127.0.0.1', false)).toBe(
+      'auth: none (no sign-in, everyone acts as the local owner) — listening on 127.0.0.1: only this machine can connect',
+    );
   });
 
   it('says OXY_AUTH=none on the network serves loopback only and names the fix', () => {
-    expect(describeAccess('none', '0.0.0.0', false)).toMatch(/anyone on the network can connect, but only requests from this machine \(loopback\) are served; others get 401 \(set OXY_AUTH=password to serve them\)$/);
+    expect(describeAccess('none', '0.0.0.0', false)).toMatch(
+      /anyone on the network can connect, but only requests from this machine \(loopback\) are served; others get 401 \(set OXY_AUTH=password to serve them\)$/,
+    );
   });
 
   it('warns loudly when the operator opted in to serve the network without sign-in', () => {
-    expect(describeAccess('none', '0.0.0.0', true)).toMatch(/EVERYONE who can acts as the local owner without signing in$/);
+    expect(describeAccess('none', '0.0.0.0', true)).toMatch(
+      /EVERYONE who can acts as the local owner without signing in$/,
+    );
   });
 
   it('says OXY_AUTH=password asks everyone to sign in', () => {
-    expect(describeAccess('password', '0.0.0.0', false)).toBe('auth: password (sign in or API key for every request) — listening on 0.0.0.0: anyone on the network can connect');
+    expect(describeAccess('password', '0.0.0.0', false)).toBe(
+      'auth: password (sign in or API key for every request) — listening on 0.0.0.0: anyone on the network can connect',
+    );
   });
 });
 
@@ -70,7 +92,8 @@ for (const backend of BACKENDS) {
       expect(res.statusCode).toBe(401);
       expect(res.json().error).toEqual({
         code: 'unauthenticated',
-        message: 'this oxy runs OXY_AUTH=none, which serves only requests from its own machine; set OXY_AUTH=password on the server to sign in from elsewhere',
+        message:
+          'this oxy runs OXY_AUTH=none, which serves only requests from its own machine; set OXY_AUTH=password on the server to sign in from elsewhere',
       });
     });
 
@@ -92,7 +115,11 @@ for (const backend of BACKENDS) {
     let db: TestDatabase;
     const serveAndAsk = async (env: Record<string, string>, allowRemoteNoAuth: boolean) => {
       const config = loadConfig({ OXY_STATE_DIR: tempDir(), OXY_DATABASE_URL: db.url, ...env });
-      const server = await startServer(config, { port: 0, host: '127.0.0.1', readonly: false, http2Only: false, allowRemoteNoAuth }, { log: () => undefined, logStream: process.stderr });
+      const server = await startServer(
+        config,
+        { port: 0, host: '127.0.0.1', readonly: false, http2Only: false, allowRemoteNoAuth },
+        { log: () => undefined, logStream: process.stderr },
+      );
       try {
         return (await server.app.inject({ url: '/api/workspaces', remoteAddress: '192.168.1.20' })).statusCode;
       } finally {

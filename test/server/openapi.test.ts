@@ -10,9 +10,13 @@ import { testApp, type TestApp } from '../support/app.js';
 const REDOCLY = createRequire(import.meta.url).resolve('@redocly/cli/bin/cli.js');
 
 /** Runs `redocly lint --extends recommended` on a document and returns its JSON report. */
-function redoclyLint(file: string): Promise<{ code: number | null; report: { totals: { errors: number; warnings: number }; problems: unknown[] } }> {
+function redoclyLint(
+  file: string,
+): Promise<{ code: number | null; report: { totals: { errors: number; warnings: number }; problems: unknown[] } }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [REDOCLY, 'lint', '--extends', 'recommended', '--format', 'json', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [REDOCLY, 'lint', '--extends', 'recommended', '--format', 'json', file], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.on('error', reject);
@@ -20,13 +24,25 @@ function redoclyLint(file: string): Promise<{ code: number | null; report: { tot
   });
 }
 
-type Operation = { operationId?: string; summary?: string; security?: Record<string, string[]>[]; responses: Record<string, unknown> };
+type Operation = {
+  operationId?: string;
+  summary?: string;
+  security?: Record<string, string[]>[];
+  responses: Record<string, unknown>;
+};
 
 for (const backend of BACKENDS) {
   describe(`OpenAPI document (${backend})`, () => {
     let t: TestApp;
-    let doc: { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> }; servers: unknown[] };
-    const operations = () => Object.entries(doc.paths).flatMap(([url, ops]) => Object.entries(ops).map(([method, op]) => ({ route: `${method.toUpperCase()} ${url}`, op })));
+    let doc: {
+      paths: Record<string, Record<string, Operation>>;
+      components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
+      servers: unknown[];
+    };
+    const operations = () =>
+      Object.entries(doc.paths).flatMap(([url, ops]) =>
+        Object.entries(ops).map(([method, op]) => ({ route: `${method.toUpperCase()} ${url}`, op })),
+      );
 
     beforeAll(async () => {
       t = await testApp(backend);
@@ -40,7 +56,11 @@ for (const backend of BACKENDS) {
       const file = path.join(tempDir('oxy-openapi-'), 'openapi.json');
       fs.writeFileSync(file, JSON.stringify(doc));
       const { code, report } = await redoclyLint(file);
-      expect({ code, totals: report.totals, problems: report.problems }).toEqual({ code: 0, totals: expect.objectContaining({ errors: 0, warnings: 0 }), problems: [] });
+      expect({ code, totals: report.totals, problems: report.problems }).toEqual({
+        code: 0,
+        totals: expect.objectContaining({ errors: 0, warnings: 0 }),
+        problems: [],
+      });
       fs.rmSync(path.dirname(file), { recursive: true, force: true });
     });
 
@@ -51,23 +71,39 @@ for (const backend of BACKENDS) {
     });
 
     it('names its component schemas after what they are', () => {
-      expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Error', 'UsersRow', 'ProjectsRow', 'SecretsRow']));
+      expect(Object.keys(doc.components.schemas)).toEqual(
+        expect.arrayContaining(['Error', 'UsersRow', 'ProjectsRow', 'SecretsRow']),
+      );
       expect(Object.keys(doc.components.schemas).filter((name) => /^def-\d+$/.test(name))).toEqual([]);
     });
 
     it('declares the session cookie and bearer API keys as security schemes', () => {
-      expect(doc.components.securitySchemes).toMatchObject({ session: { type: 'apiKey', in: 'cookie', name: 'oxy_session' }, apiKey: { type: 'http', scheme: 'bearer' } });
+      expect(doc.components.securitySchemes).toMatchObject({
+        session: { type: 'apiKey', in: 'cookie', name: 'oxy_session' },
+        apiKey: { type: 'http', scheme: 'bearer' },
+      });
     });
 
     it('asks for no credentials on public routes', () => {
-      const open = operations().filter(({ op }) => op.security?.length === 0).map(({ route }) => route);
-      expect(open.sort()).toEqual(['GET /api/health', 'GET /api/live', 'GET /api/ready', 'POST /api/auth/invitations/accept', 'POST /api/auth/login', 'POST /api/auth/logout']);
+      const open = operations()
+        .filter(({ op }) => op.security?.length === 0)
+        .map(({ route }) => route);
+      expect(open.sort()).toEqual([
+        'GET /api/health',
+        'GET /api/live',
+        'GET /api/ready',
+        'POST /api/auth/invitations/accept',
+        'POST /api/auth/login',
+        'POST /api/auth/logout',
+      ]);
     });
 
     it('documents 401 and 403 on every route that needs credentials', () => {
       const guarded = operations().filter(({ op }) => op.security?.length);
       expect(guarded.length).toBeGreaterThan(50);
-      expect(guarded.filter(({ op }) => !op.responses['401'] || !op.responses['403']).map(({ route }) => route)).toEqual([]);
+      expect(
+        guarded.filter(({ op }) => !op.responses['401'] || !op.responses['403']).map(({ route }) => route),
+      ).toEqual([]);
     });
 
     it('names the server it is served from', () => {
@@ -75,8 +111,16 @@ for (const backend of BACKENDS) {
     });
 
     it('documents integers with the safe-integer bounds the API enforces', () => {
-      const body = (doc.paths['/api/messages']!.post as unknown as { requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } }).requestBody;
-      expect(body.content['application/json']!.schema.properties.input_tokens).toMatchObject({ type: 'integer', minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER });
+      const body = (
+        doc.paths['/api/messages']!.post as unknown as {
+          requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> };
+        }
+      ).requestBody;
+      expect(body.content['application/json']!.schema.properties.input_tokens).toMatchObject({
+        type: 'integer',
+        minimum: Number.MIN_SAFE_INTEGER,
+        maximum: Number.MAX_SAFE_INTEGER,
+      });
     });
   });
 }

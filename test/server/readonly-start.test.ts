@@ -23,7 +23,10 @@ async function snapshot(db: TestDatabase): Promise<unknown> {
     const file = new URL(db.url).pathname;
     const wal = `${file}-wal`;
     return {
-      files: fs.readdirSync(path.dirname(file)).filter((f) => !/-(wal|shm)$/.test(f)).sort(),
+      files: fs
+        .readdirSync(path.dirname(file))
+        .filter((f) => !/-(wal|shm)$/.test(f))
+        .sort(),
       sha256: crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex'),
       walBytes: fs.existsSync(wal) ? fs.statSync(wal).size : 0,
     };
@@ -31,7 +34,11 @@ async function snapshot(db: TestDatabase): Promise<unknown> {
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
   try {
-    const tables = (await client.query<{ name: string }>(`select table_name as name from information_schema.tables where table_schema = 'public' order by 1`)).rows.map((r) => r.name);
+    const tables = (
+      await client.query<{ name: string }>(
+        `select table_name as name from information_schema.tables where table_schema = 'public' order by 1`,
+      )
+    ).rows.map((r) => r.name);
     const out: Record<string, unknown> = {};
     for (const table of tables) out[table] = (await client.query(`select * from "${table}" order by 1`)).rows;
     return out;
@@ -99,10 +106,16 @@ for (const backend of BACKENDS) {
 
     it('records nothing when a signed-in session is used (no last-seen time)', async () => {
       const before = await snapshot(db);
-      const server = await startServer(loadConfig({ OXY_STATE_DIR: config.stateDir, OXY_DATABASE_URL: db.url, OXY_AUTH: 'password' }), SERVE, quiet);
+      const server = await startServer(
+        loadConfig({ OXY_STATE_DIR: config.stateDir, OXY_DATABASE_URL: db.url, OXY_AUTH: 'password' }),
+        SERVE,
+        quiet,
+      );
       try {
         const address = server.app.server.address() as { port: number };
-        const me = await fetch(`http://127.0.0.1:${address.port}/api/auth/me`, { headers: { cookie: `oxy_session=${token}` } });
+        const me = await fetch(`http://127.0.0.1:${address.port}/api/auth/me`, {
+          headers: { cookie: `oxy_session=${token}` },
+        });
         expect(me.status).toBe(200);
       } finally {
         await server.close();
@@ -111,9 +124,17 @@ for (const backend of BACKENDS) {
     });
 
     it('refuses to sign in, which would write a session', async () => {
-      const server = await startServer(loadConfig({ OXY_STATE_DIR: config.stateDir, OXY_DATABASE_URL: db.url, OXY_AUTH: 'password' }), SERVE, quiet);
+      const server = await startServer(
+        loadConfig({ OXY_STATE_DIR: config.stateDir, OXY_DATABASE_URL: db.url, OXY_AUTH: 'password' }),
+        SERVE,
+        quiet,
+      );
       try {
-        const res = await server.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'reader@example.com', password: 'correct horse battery' } });
+        const res = await server.app.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          payload: { email: 'reader@example.com', password: 'correct horse battery' },
+        });
         expect(res.statusCode).toBe(403);
         expect(res.json().error.code).toBe('read_only');
       } finally {
@@ -124,7 +145,11 @@ for (const backend of BACKENDS) {
     it('creates no state folder or key file', async () => {
       const key = fs.readFileSync(path.join(config.stateDir, 'encryption_key.txt'), 'utf8');
       const missing = path.join(tempDir(), 'never-created');
-      const server = await startServer(loadConfig({ OXY_STATE_DIR: missing, OXY_DATABASE_URL: db.url, OXY_ENCRYPTION_KEY: key }), SERVE, quiet);
+      const server = await startServer(
+        loadConfig({ OXY_STATE_DIR: missing, OXY_DATABASE_URL: db.url, OXY_ENCRYPTION_KEY: key }),
+        SERVE,
+        quiet,
+      );
       await server.close();
       expect(fs.existsSync(missing)).toBe(false);
     });
@@ -132,7 +157,9 @@ for (const backend of BACKENDS) {
     it('opens a database handle that itself refuses writes', async () => {
       const { database } = await openReadOnlyDatabase(config);
       try {
-        await expect(sql`create table intruder (id integer)`.execute(database.db)).rejects.toThrow(/read-only|readonly/);
+        await expect(sql`create table intruder (id integer)`.execute(database.db)).rejects.toThrow(
+          /read-only|readonly/,
+        );
       } finally {
         await database.close();
       }
@@ -140,7 +167,11 @@ for (const backend of BACKENDS) {
 
     it('refuses a database never migrated, naming oxy migrate, and leaves it untouched', async () => {
       const empty = await fresh();
-      const result = await runOxy(['serve', '--readonly', '--port', '0'], { OXY_STATE_DIR: tempDir(), OXY_DATABASE_URL: empty.url }, { timeoutMs: 30_000 });
+      const result = await runOxy(
+        ['serve', '--readonly', '--port', '0'],
+        { OXY_STATE_DIR: tempDir(), OXY_DATABASE_URL: empty.url },
+        { timeoutMs: 30_000 },
+      );
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/^Hint: run `oxy migrate`/m);
       if (backend === 'sqlite') expect(fs.existsSync(new URL(empty.url).pathname)).toBe(false);

@@ -25,7 +25,11 @@ for (const backend of BACKENDS) {
       const before = await counts();
       for (const route of mutating) {
         const url = route.url.replace(/:id\b/g, SAMPLE_ID).replace(/:\w+/g, 'x');
-        const res = await t.app.inject({ method: route.method as 'POST', url, payload: { name: 'x', slug: 'x', value: 'x' } });
+        const res = await t.app.inject({
+          method: route.method as 'POST',
+          url,
+          payload: { name: 'x', slug: 'x', value: 'x' },
+        });
         expect(res.statusCode, `${route.method} ${route.url}`).toBe(403);
         expect(res.json().error.code, `${route.method} ${route.url}`).toBe('read_only');
       }
@@ -35,7 +39,9 @@ for (const backend of BACKENDS) {
     it('lets through a non-GET route that declares config.readonlyExempt', async () => {
       const other = await testApp(backend, { readonly: true });
       try {
-        other.app.post('/api/probe', { config: { readonlyExempt: true, permission: { public: true } } }, async () => ({ ok: true }));
+        other.app.post('/api/probe', { config: { readonlyExempt: true, permission: { public: true } } }, async () => ({
+          ok: true,
+        }));
         expect((await other.app.inject({ method: 'POST', url: '/api/probe' })).statusCode).toBe(200);
       } finally {
         await other.close();
@@ -45,7 +51,10 @@ for (const backend of BACKENDS) {
     it('keeps reads working', async () => {
       expect((await t.app.inject({ url: '/api/health' })).statusCode).toBe(200);
       expect((await t.app.inject({ url: '/api/users' })).json().items).toHaveLength(1);
-      expect(t.app.routeTable.map(({ method, url }) => ({ method, url }))).toContainEqual({ method: 'GET', url: '/api/threads/:id/messages' });
+      expect(t.app.routeTable.map(({ method, url }) => ({ method, url }))).toContainEqual({
+        method: 'GET',
+        url: '/api/threads/:id/messages',
+      });
     });
   });
 }

@@ -45,28 +45,64 @@ const RECIPES: Record<string, Recipe> = {
   'GET /api/ready': async () => ({ url: '/api/ready', ok: 200 }),
   'GET /api/health': async () => ({ url: '/api/health', ok: 200 }),
   'GET /api/openapi.json': async () => ({ url: '/api/openapi.json', ok: 200 }),
-  'POST /api/auth/login': async (f, who) => ({ url: '/api/auth/login', payload: { email: f.person(who.name).email, password: PASSWORD }, ok: 200 }),
-  'POST /api/auth/logout': async (f, who) => ({ url: '/api/auth/logout', cookie: await f.signIn(f.person(who.name).email), ok: 204 }),
+  'POST /api/auth/login': async (f, who) => ({
+    url: '/api/auth/login',
+    payload: { email: f.person(who.name).email, password: PASSWORD },
+    ok: 200,
+  }),
+  'POST /api/auth/logout': async (f, who) => ({
+    url: '/api/auth/logout',
+    cookie: await f.signIn(f.person(who.name).email),
+    ok: 204,
+  }),
   'GET /api/auth/me': async () => ({ url: '/api/auth/me', ok: 200 }),
-  'POST /api/auth/password': async () => ({ url: '/api/auth/password', payload: { current_password: PASSWORD, new_password: PASSWORD }, ok: 204 }),
+  'POST /api/auth/password': async () => ({
+    url: '/api/auth/password',
+    payload: { current_password: PASSWORD, new_password: PASSWORD },
+    ok: 204,
+  }),
   'POST /api/auth/invitations/accept': async (f) => {
-    const { invitation } = await f.services.users.create({ userId: f.person('instance owner').id, instanceRole: 'owner', everyWorkspace: false }, { email: `${unique()}@example.com` });
+    const { invitation } = await f.services.users.create(
+      { userId: f.person('instance owner').id, instanceRole: 'owner', everyWorkspace: false },
+      { email: `${unique()}@example.com` },
+    );
     return { url: '/api/auth/invitations/accept', payload: { token: invitation!.token, password: PASSWORD }, ok: 200 };
   },
   'GET /api/auth/api-keys': async () => ({ url: '/api/auth/api-keys', ok: 200 }),
   'POST /api/auth/api-keys': async () => ({ url: '/api/auth/api-keys', payload: {}, ok: 201 }),
   'DELETE /api/auth/api-keys/:id': async (f, who) => ({ url: `/api/auth/api-keys/${await ownKey(f, who)}`, ok: 200 }),
   'GET /api/api-keys': async () => ({ url: '/api/api-keys', ok: 200 }),
-  'DELETE /api/api-keys/:id': async (f) => ({ url: `/api/api-keys/${await ownKey(f, PERSONAS.find((p) => p.workspace === 'viewer')!)}`, ok: 200 }),
+  'DELETE /api/api-keys/:id': async (f) => ({
+    url: `/api/api-keys/${await ownKey(
+      f,
+      PERSONAS.find((p) => p.workspace === 'viewer')!,
+    )}`,
+    ok: 200,
+  }),
   'GET /api/users': async () => ({ url: '/api/users', ok: 200 }),
   'GET /api/users/:id': async (f) => ({ url: `/api/users/${f.shared.users}`, ok: 200 }),
-  'GET /api/users/:id/workspace_members': async (f) => ({ url: `/api/users/${f.shared.users}/workspace_members`, ok: 200 }),
-  'POST /api/users': async () => ({ url: '/api/users', payload: { email: `${unique()}@example.com`, name: 'New', role: 'member', password: PASSWORD }, ok: 201 }),
-  'PATCH /api/users/:id': async (f) => ({ url: `/api/users/${await newUser(f)}`, payload: { name: 'Renamed' }, ok: 200 }),
+  'GET /api/users/:id/workspace_members': async (f) => ({
+    url: `/api/users/${f.shared.users}/workspace_members`,
+    ok: 200,
+  }),
+  'POST /api/users': async () => ({
+    url: '/api/users',
+    payload: { email: `${unique()}@example.com`, name: 'New', role: 'member', password: PASSWORD },
+    ok: 201,
+  }),
+  'PATCH /api/users/:id': async (f) => ({
+    url: `/api/users/${await newUser(f)}`,
+    payload: { name: 'Renamed' },
+    ok: 200,
+  }),
   'DELETE /api/users/:id': async (f) => ({ url: `/api/users/${await newUser(f)}`, ok: 204 }),
   'POST /api/users/:id/invitation': async (f) => ({ url: `/api/users/${await newUser(f)}/invitation`, ok: 201 }),
   'POST /api/workspaces': async () => ({ url: '/api/workspaces', payload: { name: 'New', slug: unique() }, ok: 201 }),
-  'POST /api/workspaces/:id/members': async (f) => ({ url: `/api/workspaces/${await f.workspace()}/members`, payload: { user_id: await newUser(f), role: 'viewer' }, ok: 201 }),
+  'POST /api/workspaces/:id/members': async (f) => ({
+    url: `/api/workspaces/${await f.workspace()}/members`,
+    payload: { user_id: await newUser(f), role: 'viewer' },
+    ok: 201,
+  }),
   'PATCH /api/workspaces/:id/members/:user_id': async (f) => {
     const ws = await f.workspace();
     const user = await newUser(f);
@@ -79,7 +115,11 @@ const RECIPES: Record<string, Recipe> = {
     await f.services.workspaces.addMember(ws, { user_id: user, role: 'viewer' });
     return { url: `/api/workspaces/${ws}/members/${user}`, ok: 204 };
   },
-  'POST /api/workspaces/:id/transfer': async (f) => ({ url: `/api/workspaces/${await f.workspace()}/transfer`, payload: { user_id: f.person('workspace admin').id }, ok: 200 }),
+  'POST /api/workspaces/:id/transfer': async (f) => ({
+    url: `/api/workspaces/${await f.workspace()}/transfer`,
+    payload: { user_id: f.person('workspace admin').id },
+    ok: 200,
+  }),
 };
 
 /** The request for a route on workspace rows, from its permission: a shared row to read, a new one to change. */
@@ -89,11 +129,18 @@ function workspaceRecipe(route: Route): Recipe | undefined {
   const { table, target } = permission;
   const method = route.method === 'HEAD' ? 'GET' : route.method;
   if (target === 'list' && method === 'GET') return async () => ({ url: route.url, ok: 200 });
-  if (target === 'create' && method === 'POST') return async (f) => ({ url: route.url, payload: await f.createBody(table, f.workspaceId), ok: 201 });
+  if (target === 'create' && method === 'POST')
+    return async (f) => ({ url: route.url, payload: await f.createBody(table, f.workspaceId), ok: 201 });
   if (target !== 'row' || (route.url.match(/:\w+/g) ?? []).length !== 1) return undefined;
   if (method === 'GET') return async (f) => ({ url: route.url.replace(':id', f.shared[table]!), ok: 200 });
-  if (method === 'PATCH') return async (f) => ({ url: route.url.replace(':id', await f.row(table as TableName, f.workspaceId)), payload: patchBody(table), ok: 200 });
-  if (method === 'DELETE') return async (f) => ({ url: route.url.replace(':id', await f.row(table as TableName, f.workspaceId)), ok: 204 });
+  if (method === 'PATCH')
+    return async (f) => ({
+      url: route.url.replace(':id', await f.row(table as TableName, f.workspaceId)),
+      payload: patchBody(table),
+      ok: 200,
+    });
+  if (method === 'DELETE')
+    return async (f) => ({ url: route.url.replace(':id', await f.row(table as TableName, f.workspaceId)), ok: 204 });
   return undefined;
 }
 
@@ -112,7 +159,8 @@ const WORKSPACE = ['viewer', 'editor', 'admin', 'owner'];
  */
 function expected(permission: RoutePermission, who: Persona, ok: number): number {
   if ('public' in permission || 'signedIn' in permission) return ok;
-  if ('instance' in permission) return INSTANCE.indexOf(who.instance) >= INSTANCE.indexOf(permission.instance) ? ok : 403;
+  if ('instance' in permission)
+    return INSTANCE.indexOf(who.instance) >= INSTANCE.indexOf(permission.instance) ? ok : 403;
   if (permission.target === 'list') return ok;
   if (!who.workspace) return permission.target === 'create' ? 409 : 404;
   return WORKSPACE.indexOf(who.workspace) >= WORKSPACE.indexOf(permission.workspace) ? ok : 403;
@@ -146,7 +194,10 @@ for (const backend of BACKENDS) {
 
     for (const table of workspaceTables()) {
       it(`lists the ${table} row of a workspace to its viewer, and not to a non-member`, async () => {
-        const list = async (who: string) => (await t.app.inject({ url: `/api/${table}?limit=500`, headers: { cookie: f.person(who).cookie } })).json().items.map((r: { id: string }) => r.id);
+        const list = async (who: string) =>
+          (await t.app.inject({ url: `/api/${table}?limit=500`, headers: { cookie: f.person(who).cookie } }))
+            .json()
+            .items.map((r: { id: string }) => r.id);
         expect(await list('workspace viewer')).toContain(f.shared[table as TableName]);
         expect(await list('non-member')).not.toContain(f.shared[table as TableName]);
       });
@@ -155,7 +206,10 @@ for (const backend of BACKENDS) {
     for (const route of ROUTES) {
       describe(`${route.method} ${route.url}`, () => {
         it('has a request in the matrix', () => {
-          expect(recipeFor(route), `add a recipe for ${route.method} ${route.url} to test/server/role-matrix.test.ts`).toBeDefined();
+          expect(
+            recipeFor(route),
+            `add a recipe for ${route.method} ${route.url} to test/server/role-matrix.test.ts`,
+          ).toBeDefined();
         });
         for (const who of PERSONAS) {
           const permission = route.permission ?? { public: true };
@@ -169,7 +223,9 @@ for (const backend of BACKENDS) {
               headers: { cookie: request.cookie ?? f.person(who.name).cookie },
               ...(request.payload ? { payload: request.payload } : {}),
             });
-            expect(res.statusCode, `${route.method} ${request.url}: ${res.body.slice(0, 300)}`).toBe(expected(route.permission!, who, request.ok));
+            expect(res.statusCode, `${route.method} ${request.url}: ${res.body.slice(0, 300)}`).toBe(
+              expected(route.permission!, who, request.ok),
+            );
           });
         }
       });

@@ -46,10 +46,25 @@ for (const backend of BACKENDS) {
 
     it('are sealed, never returned, never logged, and open again on the server', async () => {
       const s = await open();
-      const created = await s.app.inject({ method: 'POST', url: '/api/secrets', payload: { scope: 'project', name: 'OPENAI_API_KEY', value: PLAINTEXT } });
+      const created = await s.app.inject({
+        method: 'POST',
+        url: '/api/secrets',
+        payload: { scope: 'project', name: 'OPENAI_API_KEY', value: PLAINTEXT },
+      });
       expect(created.statusCode).toBe(201);
       const body = created.json();
-      expect(Object.keys(body).sort()).toEqual(['created_at', 'expires_at', 'id', 'key_id', 'name', 'revoked_at', 'scope', 'updated_at', 'user_id', 'workspace_id']);
+      expect(Object.keys(body).sort()).toEqual([
+        'created_at',
+        'expires_at',
+        'id',
+        'key_id',
+        'name',
+        'revoked_at',
+        'scope',
+        'updated_at',
+        'user_id',
+        'workspace_id',
+      ]);
       for (const url of ['/api/secrets', `/api/secrets/${body.id}`, '/api/openapi.json']) {
         expect((await s.app.inject({ url })).body).not.toContain(PLAINTEXT);
       }
@@ -57,10 +72,18 @@ for (const backend of BACKENDS) {
       expect((row.ciphertext as Buffer).includes(Buffer.from(PLAINTEXT))).toBe(false);
       expect((row.nonce as Buffer).length).toBe(12);
       expect(await s.services.secrets.reveal(body.id)).toBe(PLAINTEXT);
-      const patched = await s.app.inject({ method: 'PATCH', url: `/api/secrets/${body.id}`, payload: { value: 'rotated' } });
+      const patched = await s.app.inject({
+        method: 'PATCH',
+        url: `/api/secrets/${body.id}`,
+        payload: { value: 'rotated' },
+      });
       expect(patched.statusCode).toBe(200);
       expect(await s.services.secrets.reveal(body.id)).toBe('rotated');
-      const renamed = await s.app.inject({ method: 'PATCH', url: `/api/secrets/${body.id}`, payload: { name: 'RENAMED' } });
+      const renamed = await s.app.inject({
+        method: 'PATCH',
+        url: `/api/secrets/${body.id}`,
+        payload: { name: 'RENAMED' },
+      });
       expect(renamed.statusCode).toBe(200);
       expect(await s.services.secrets.reveal(body.id)).toBe('rotated');
       expect(logs).toContain('/api/secrets');
@@ -77,9 +100,15 @@ for (const backend of BACKENDS) {
 
     it('refuse to start with the wrong key, without printing either key', async () => {
       const wrong = crypto.randomBytes(32).toString('base64');
-      const error = (await open({ OXY_ENCRYPTION_KEY: wrong }).catch((e: unknown) => e)) as { code: string; message: string; hint: string };
+      const error = (await open({ OXY_ENCRYPTION_KEY: wrong }).catch((e: unknown) => e)) as {
+        code: string;
+        message: string;
+        hint: string;
+      };
       expect(error.code).toBe('wrong_encryption_key');
-      expect(error.message).toMatch(/^secrets were encrypted with key [0-9a-f]{16}, but the configured key is [0-9a-f]{16}$/);
+      expect(error.message).toMatch(
+        /^secrets were encrypted with key [0-9a-f]{16}, but the configured key is [0-9a-f]{16}$/,
+      );
       expect(JSON.stringify(error)).not.toContain(wrong);
       const right = fs.readFileSync(path.join(stateDir, 'encryption_key.txt'), 'utf8').trim();
       const s = await open({ OXY_ENCRYPTION_KEY: right });
@@ -87,7 +116,9 @@ for (const backend of BACKENDS) {
     });
 
     it('refuse a malformed OXY_ENCRYPTION_KEY', async () => {
-      await expect(open({ OXY_ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') })).rejects.toThrow(/OXY_ENCRYPTION_KEY must hold a base64-encoded 32-byte key \(got 16 bytes\)/);
+      await expect(open({ OXY_ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') })).rejects.toThrow(
+        /OXY_ENCRYPTION_KEY must hold a base64-encoded 32-byte key \(got 16 bytes\)/,
+      );
     });
   });
 }

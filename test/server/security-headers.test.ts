@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../support/backends.js';
 import { testApp, type TestApp } from '../support/app.js';
 
-const CSP = "default-src 'self';script-src 'self';style-src 'self';img-src 'self' data:;font-src 'self';connect-src 'self';object-src 'none';base-uri 'self';form-action 'self';frame-ancestors 'none'";
+const CSP =
+  "default-src 'self';script-src 'self';style-src 'self';img-src 'self' data:;font-src 'self';connect-src 'self';object-src 'none';base-uri 'self';form-action 'self';frame-ancestors 'none'";
 
 for (const backend of BACKENDS) {
   describe(`security headers (${backend})`, () => {
@@ -20,9 +21,13 @@ for (const backend of BACKENDS) {
       expect(res.headers['content-security-policy']).toBe(CSP);
     });
 
-    it('sends helmet\'s other headers (no MIME sniffing, no framing, no referrer across origins)', async () => {
+    it("sends helmet's other headers (no MIME sniffing, no framing, no referrer across origins)", async () => {
       const res = await t.app.inject({ url: '/api/health' });
-      expect(res.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'SAMEORIGIN', 'referrer-policy': 'no-referrer' });
+      expect(res.headers).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'SAMEORIGIN',
+        'referrer-policy': 'no-referrer',
+      });
     });
 
     it('sends them on refusals too', async () => {

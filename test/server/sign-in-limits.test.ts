@@ -8,7 +8,12 @@ for (const backend of BACKENDS) {
   describe(`sign-in rate limits (${backend})`, () => {
     let t: TestApp;
     const login = (email: string, remoteAddress: string) =>
-      t.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress, payload: { email, password: 'wrong password' } });
+      t.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        remoteAddress,
+        payload: { email, password: 'wrong password' },
+      });
 
     beforeAll(async () => {
       t = await testApp(backend, { env: { OXY_AUTH: 'password' }, signInLimits: LIMITS });
@@ -22,7 +27,10 @@ for (const backend of BACKENDS) {
       const limited = await login('a9@example.com', '10.0.0.1');
       expect(limited.statusCode).toBe(429);
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-      expect(limited.json().error).toMatchObject({ code: 'rate_limited', message: expect.stringMatching(/^too many sign-in attempts from this address; try again in \d+ seconds$/) });
+      expect(limited.json().error).toMatchObject({
+        code: 'rate_limited',
+        message: expect.stringMatching(/^too many sign-in attempts from this address; try again in \d+ seconds$/),
+      });
     });
 
     it('limits each address on its own', async () => {
@@ -34,7 +42,9 @@ for (const backend of BACKENDS) {
       expect((await login('Target@Example.com', '10.0.1.2')).statusCode).toBe(401);
       const limited = await login('target@example.com', '10.0.1.3');
       expect(limited.statusCode).toBe(429);
-      expect(limited.json().error.message).toMatch(/^too many sign-in attempts for this account; try again in \d+ seconds$/);
+      expect(limited.json().error.message).toMatch(
+        /^too many sign-in attempts for this account; try again in \d+ seconds$/,
+      );
     });
 
     it('documents 429 for sign-in in the OpenAPI document', async () => {

@@ -18,8 +18,10 @@ for (const backend of BACKENDS) {
       const res = await t.app.inject({ method, url, headers: { cookie }, ...(payload ? { payload } : {}) });
       return { status: res.statusCode, body: res.body ? res.json() : undefined };
     };
-    const workspace = async (cookie: string) => (await call(cookie, 'POST', '/api/workspaces', { name: 'W', slug: unique() })).body.id as string;
-    const project = async (cookie: string, ws: string) => (await call(cookie, 'POST', '/api/projects', { workspace_id: ws, name: unique() })).body.id as string;
+    const workspace = async (cookie: string) =>
+      (await call(cookie, 'POST', '/api/workspaces', { name: 'W', slug: unique() })).body.id as string;
+    const project = async (cookie: string, ws: string) =>
+      (await call(cookie, 'POST', '/api/projects', { workspace_id: ws, name: unique() })).body.id as string;
 
     beforeAll(async () => {
       t = await testApp(backend, { env: { OXY_AUTH: 'password' } });
@@ -38,7 +40,9 @@ for (const backend of BACKENDS) {
     it("makes a workspace's creator its owner member", async () => {
       const ws = await workspace(ada);
       const members = await call(ada, 'GET', `/api/workspaces/${ws}/members`);
-      expect(members.body.items.map((m: { user_id: string; role: string }) => [m.user_id, m.role])).toEqual([[adaId, 'owner']]);
+      expect(members.body.items.map((m: { user_id: string; role: string }) => [m.user_id, m.role])).toEqual([
+        [adaId, 'owner'],
+      ]);
     });
 
     it('writes a workspace and its owner member together, or neither (a taken slug)', async () => {
@@ -62,7 +66,9 @@ for (const backend of BACKENDS) {
       const hidden = await call(ada, 'GET', `/api/projects/${theirs}`);
       const missing = await call(ada, 'GET', '/api/projects/01900000-0000-7000-8000-000000000000');
       expect(hidden.status).toBe(404);
-      expect(hidden.body.error.message.replace(theirs, 'ID')).toBe(missing.body.error.message.replace('01900000-0000-7000-8000-000000000000', 'ID'));
+      expect(hidden.body.error.message.replace(theirs, 'ID')).toBe(
+        missing.body.error.message.replace('01900000-0000-7000-8000-000000000000', 'ID'),
+      );
     });
 
     it('refuses a parent in another workspace like a parent that does not exist', async () => {
@@ -83,7 +89,11 @@ for (const backend of BACKENDS) {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const page = await call(ada, 'GET', `/api/projects?workspace_id=${mine}&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+        const page = await call(
+          ada,
+          'GET',
+          `/api/projects?workspace_id=${mine}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        );
         expect(page.body.items).toHaveLength(Math.min(2, expected.length - seen.length));
         seen.push(...page.body.items.map((p: { id: string }) => p.id));
         cursor = page.body.nextCursor;
@@ -109,7 +119,10 @@ for (const backend of BACKENDS) {
       expect((await call(bob, 'GET', `/api/projects/${p}`)).status).toBe(200);
       const write = await call(bob, 'PATCH', `/api/projects/${p}`, { name: 'mine now' });
       expect(write.status).toBe(403);
-      expect(write.body.error).toMatchObject({ code: 'forbidden', message: 'this needs the editor role in the workspace; you are a viewer' });
+      expect(write.body.error).toMatchObject({
+        code: 'forbidden',
+        message: 'this needs the editor role in the workspace; you are a viewer',
+      });
     });
 
     it('refuses a reference to a row of another workspace the caller can see', async () => {
@@ -118,7 +131,12 @@ for (const backend of BACKENDS) {
       const p1 = await project(ada, one);
       const p2 = await project(ada, two);
       const db = (await call(ada, 'POST', '/api/databases', { project_id: p2, name: 'd', kind: 'duckdb' })).body.id;
-      const res = await call(ada, 'POST', '/api/agents', { project_id: p1, database_id: db, name: 'a', definition: 'x: 1' });
+      const res = await call(ada, 'POST', '/api/agents', {
+        project_id: p1,
+        database_id: db,
+        name: 'a',
+        definition: 'x: 1',
+      });
       expect(res.status).toBe(409);
       expect(res.body.error.message).toBe(`database_id refers to databases ${db} of another workspace`);
     });
@@ -147,7 +165,10 @@ for (const backend of BACKENDS) {
       expect(res.status).toBe(200);
       expect(res.body.owner_id).toBe(bobId);
       const members = (await call(bob, 'GET', `/api/workspaces/${ws}/members`)).body.items;
-      expect(Object.fromEntries(members.map((m: { user_id: string; role: string }) => [m.user_id, m.role]))).toEqual({ [adaId]: 'admin', [bobId]: 'owner' });
+      expect(Object.fromEntries(members.map((m: { user_id: string; role: string }) => [m.user_id, m.role]))).toEqual({
+        [adaId]: 'admin',
+        [bobId]: 'owner',
+      });
     });
 
     it('refuses owner_id in a workspace PATCH (ownership moves only by transfer)', async () => {
@@ -173,17 +194,31 @@ for (const backend of BACKENDS) {
     });
 
     it('lets two workspaces hold a secret of the same name', async () => {
-      const one = await call(ada, 'POST', '/api/secrets', { workspace_id: await workspace(ada), name: 'SAME', value: 'v' });
-      const two = await call(ada, 'POST', '/api/secrets', { workspace_id: await workspace(ada), name: 'SAME', value: 'v' });
+      const one = await call(ada, 'POST', '/api/secrets', {
+        workspace_id: await workspace(ada),
+        name: 'SAME',
+        value: 'v',
+      });
+      const two = await call(ada, 'POST', '/api/secrets', {
+        workspace_id: await workspace(ada),
+        name: 'SAME',
+        value: 'v',
+      });
       expect([one.status, two.status]).toEqual([201, 201]);
     });
 
     it('shows rows outside every workspace (a job without a project) to instance admins only', async () => {
-      const job = await t.services.repo.insert('jobs', { project_id: null, kind: 'sync', run_at: '2026-01-01T00:00:00.000Z' });
+      const job = await t.services.repo.insert('jobs', {
+        project_id: null,
+        kind: 'sync',
+        run_at: '2026-01-01T00:00:00.000Z',
+      });
       const admin = await f.signIn(String((await f.user('admin')).email));
       expect((await call(admin, 'GET', `/api/jobs/${String(job.id)}`)).status).toBe(200);
       expect((await call(ada, 'GET', `/api/jobs/${String(job.id)}`)).status).toBe(404);
-      expect((await call(ada, 'GET', '/api/jobs?limit=500')).body.items.map((j: { id: string }) => j.id)).not.toContain(job.id);
+      expect((await call(ada, 'GET', '/api/jobs?limit=500')).body.items.map((j: { id: string }) => j.id)).not.toContain(
+        job.id,
+      );
     });
 
     it('keeps instance-wide secrets for instance admins', async () => {
@@ -192,7 +227,11 @@ for (const backend of BACKENDS) {
       const owner = await f.signIn(String((await f.user('owner')).email));
       expect((await call(owner, 'POST', '/api/secrets', { name: 'GLOBAL', value: 'v' })).status).toBe(201);
       expect((await call(owner, 'POST', '/api/secrets', { name: 'GLOBAL', value: 'w' })).status).toBe(409);
-      expect((await call(ada, 'GET', '/api/secrets?limit=500')).body.items.some((s: { name: string }) => s.name === 'GLOBAL')).toBe(false);
+      expect(
+        (await call(ada, 'GET', '/api/secrets?limit=500')).body.items.some(
+          (s: { name: string }) => s.name === 'GLOBAL',
+        ),
+      ).toBe(false);
     });
   });
 }

@@ -22,7 +22,10 @@ export interface TestApp {
  * The real app on a fresh database of `backend` and a fresh state folder, built exactly as
  * `oxy serve` builds it, but not listening (use `app.inject`).
  */
-export async function testApp(backend: Backend, options: AppOptions & { env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function testApp(
+  backend: Backend,
+  options: AppOptions & { env?: Record<string, string> } = {},
+): Promise<TestApp> {
   const db = await freshDatabase(backend);
   const stateDir = tempDir('oxy-test-state-');
   const config = loadConfig({ OXY_STATE_DIR: stateDir, OXY_DATABASE_URL: db.url, ...options.env });

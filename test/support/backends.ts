@@ -38,7 +38,11 @@ export function tempDir(prefix = 'oxy-test-'): string {
 export async function freshDatabase(backend: Backend): Promise<TestDatabase> {
   if (backend === 'sqlite') {
     const dir = tempDir('oxy-test-sqlite-');
-    return { backend, url: `sqlite://${path.join(dir, 'db.sqlite')}`, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+    return {
+      backend,
+      url: `sqlite://${path.join(dir, 'db.sqlite')}`,
+      cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const admin = postgresAdminUrl();
   const name = `oxy_test_${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`;

@@ -23,14 +23,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let url: string | undefined;
   if (!forced && process.env.OXY_TEST_POSTGRES_URL) {
     url = process.env.OXY_TEST_POSTGRES_URL;
-    if (!(await answers(url))) throw new Error('OXY_TEST_POSTGRES_URL does not answer; fix it or unset it to let the tests start their own PostgreSQL');
+    if (!(await answers(url)))
+      throw new Error(
+        'OXY_TEST_POSTGRES_URL does not answer; fix it or unset it to let the tests start their own PostgreSQL',
+      );
   } else if (!forced && (await answers('postgresql://postgres@127.0.0.1:5432/postgres'))) {
     url = 'postgresql://postgres@127.0.0.1:5432/postgres';
   } else {
     const started = performance.now();
     embedded = await startEmbeddedPostgres();
     url = embedded.url;
-    console.log(`tests: started an embedded PostgreSQL 18 on port ${embedded.port} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `tests: started an embedded PostgreSQL 18 on port ${embedded.port} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
   }
   process.env.OXY_TEST_POSTGRES_URL = url;
   project.provide('postgresAdminUrl', url);

@@ -16,20 +16,79 @@ export class IdRef {
 
 export type Schema = Record<string, any>;
 
-const NASTY_TEXT = ['', ' ', 'a\u0000b', '\u0000', '\ud800', 'x\udc00y', '\udbff\udfff', '😀', 'é', 'Ω'.repeat(201), "'; drop table users; --", '%00', '\\u0000', 'NULL', 'null'];
-const NASTY_NUMBERS = [0, -1, 1, 1.5, -0, 2 ** 31, 2 ** 53, 2 ** 53 - 1, -(2 ** 53) + 1, 2 ** 63, -(2 ** 63), 1e300, -1e300, 5e-324];
-const NASTY_TIMES = ['2026-01-02T03:04:05Z', '2026-01-02T03:04:05.123456789+05:30', '0000-01-01T00:00:00Z', '0001-01-01T00:30:00+01:00', '9999-12-31T23:59:59-01:00', '2026-02-30T00:00:00Z', '2026-06-30T23:59:60Z', '2026-01-02 03:04:05', '2026-01-02T24:00:00Z', 'yesterday'];
-const RANDOM_UUIDS = ['01900000-0000-7000-8000-000000000000', 'FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF', 'urn:uuid:01900000-0000-7000-8000-000000000000', '{01900000-0000-7000-8000-000000000000}', '0190000000007000800000000000000', 'not-a-uuid'];
+const NASTY_TEXT = [
+  '',
+  ' ',
+  'a\u0000b',
+  '\u0000',
+  '\ud800',
+  'x\udc00y',
+  '\udbff\udfff',
+  '😀',
+  'é',
+  'Ω'.repeat(201),
+  "'; drop table users; --",
+  '%00',
+  '\\u0000',
+  'NULL',
+  'null',
+];
+const NASTY_NUMBERS = [
+  0,
+  -1,
+  1,
+  1.5,
+  -0,
+  2 ** 31,
+  2 ** 53,
+  2 ** 53 - 1,
+  -(2 ** 53) + 1,
+  2 ** 63,
+  -(2 ** 63),
+  1e300,
+  -1e300,
+  5e-324,
+];
+const NASTY_TIMES = [
+  '2026-01-02T03:04:05Z',
+  '2026-01-02T03:04:05.123456789+05:30',
+  '0000-01-01T00:00:00Z',
+  '0001-01-01T00:30:00+01:00',
+  '9999-12-31T23:59:59-01:00',
+  '2026-02-30T00:00:00Z',
+  '2026-06-30T23:59:60Z',
+  '2026-01-02 03:04:05',
+  '2026-01-02T24:00:00Z',
+  'yesterday',
+];
+const RANDOM_UUIDS = [
+  '01900000-0000-7000-8000-000000000000',
+  'FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF',
+  'urn:uuid:01900000-0000-7000-8000-000000000000',
+  '{01900000-0000-7000-8000-000000000000}',
+  '0190000000007000800000000000000',
+  'not-a-uuid',
+];
 
 const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((code) => String.fromCharCode(code));
 /** Any text: printable, any code point (NUL included), or with lone surrogates mixed in. */
 export const anyText = fc.oneof(
   fc.string({ maxLength: 12 }),
   fc.string({ unit: 'binary', maxLength: 12 }),
-  fc.string({ unit: fc.oneof(fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)), loneSurrogate), maxLength: 6 }),
+  fc.string({
+    unit: fc.oneof(
+      fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)),
+      loneSurrogate,
+    ),
+    maxLength: 6,
+  }),
   fc.constantFrom(...NASTY_TEXT),
 );
-const anyNumber = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(...NASTY_NUMBERS));
+const anyNumber = fc.oneof(
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.constantFrom(...NASTY_NUMBERS),
+);
 /** Arrays nested `depth` deep, written into the JSON text by {@link toJsonText} (neither fast-check nor JSON.stringify can walk them). */
 export class Nested {
   constructor(readonly depth: number) {}
@@ -55,7 +114,12 @@ export const anyJson: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie
 const PLAUSIBLE: Record<string, fc.Arbitrary<string>> = {
   email: fc.emailAddress({ size: 'small' }),
   slug: fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,10}[a-z0-9])?$/),
-  definition: fc.dictionary(fc.stringMatching(/^[a-z]{1,6}$/), fc.oneof(anyText, fc.integer()), { maxKeys: 3 }).map((o) => Object.entries(o).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join('\n') + '\n'),
+  definition: fc.dictionary(fc.stringMatching(/^[a-z]{1,6}$/), fc.oneof(anyText, fc.integer()), { maxKeys: 3 }).map(
+    (o) =>
+      Object.entries(o)
+        .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+        .join('\n') + '\n',
+  ),
 };
 
 export class SchemaArbitraries {
@@ -79,7 +143,8 @@ export class SchemaArbitraries {
 
   /** A UUID: mostly a fixture row of `table` (when known), sometimes any row or none. */
   uuid(table?: string): fc.Arbitrary<unknown> {
-    const ref = (slots: number[]) => fc.tuple(fc.constantFrom(...slots), fc.boolean()).map(([slot, upper]) => new IdRef(slot, upper));
+    const ref = (slots: number[]) =>
+      fc.tuple(fc.constantFrom(...slots), fc.boolean()).map(([slot, upper]) => new IdRef(slot, upper));
     const of = this.slots.flatMap((t, i) => (t === table ? [i] : []));
     return fc.oneof(
       { weight: of.length ? 6 : 0, arbitrary: of.length ? ref(of) : fc.constant(null) },
@@ -95,17 +160,30 @@ export class SchemaArbitraries {
 
   private typed(raw: Schema, name?: string): fc.Arbitrary<unknown> {
     const schema = this.resolve(raw);
-    if (schema.anyOf || schema.oneOf) return fc.oneof(...(schema.anyOf ?? schema.oneOf).map((s: Schema) => this.typed(s, name)));
+    if (schema.anyOf || schema.oneOf)
+      return fc.oneof(...(schema.anyOf ?? schema.oneOf).map((s: Schema) => this.typed(s, name)));
     if (schema.const !== undefined) return fc.constant(schema.const);
-    if (schema.enum) return fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...schema.enum) }, { weight: 1, arbitrary: anyText });
+    if (schema.enum)
+      return fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...schema.enum) }, { weight: 1, arbitrary: anyText });
     switch (schema.type) {
       case 'string':
-        if (name !== undefined && name in PLAUSIBLE) return fc.oneof({ weight: 3, arbitrary: PLAUSIBLE[name]! }, { weight: 1, arbitrary: anyText });
+        if (name !== undefined && name in PLAUSIBLE)
+          return fc.oneof({ weight: 3, arbitrary: PLAUSIBLE[name]! }, { weight: 1, arbitrary: anyText });
         if (schema.format === 'uuid') return this.uuid(name === undefined ? undefined : this.references.get(name));
-        if (schema.format === 'date-time') return fc.oneof(fc.constantFrom(...NASTY_TIMES), fc.date({ noInvalidDate: true }).map((d) => d.toISOString()));
+        if (schema.format === 'date-time')
+          return fc.oneof(
+            fc.constantFrom(...NASTY_TIMES),
+            fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+          );
         return schema.format === 'email' ? fc.oneof(fc.emailAddress(), anyText) : anyText;
       case 'integer':
-        return fc.oneof({ weight: 4, arbitrary: fc.integer({ min: schema.minimum ?? -5, max: Math.min(schema.maximum ?? 1000, 1000) }) }, { weight: 1, arbitrary: fc.constantFrom(...NASTY_NUMBERS) });
+        return fc.oneof(
+          {
+            weight: 4,
+            arbitrary: fc.integer({ min: schema.minimum ?? -5, max: Math.min(schema.maximum ?? 1000, 1000) }),
+          },
+          { weight: 1, arbitrary: fc.constantFrom(...NASTY_NUMBERS) },
+        );
       case 'number':
         return anyNumber;
       case 'boolean':
@@ -129,7 +207,15 @@ export class SchemaArbitraries {
       Object.fromEntries(Object.entries(properties).map(([name, s]) => [name, this.value(s, name)])),
       { requiredKeys: required.filter((name) => name in properties) },
     );
-    return fc.tuple(record, fc.oneof({ weight: 9, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.dictionary(anyText, anyJson, { minKeys: 1, maxKeys: 1 }) })).map(([r, extra]) => ({ ...(extra ?? {}), ...r }));
+    return fc
+      .tuple(
+        record,
+        fc.oneof(
+          { weight: 9, arbitrary: fc.constant(null) },
+          { weight: 1, arbitrary: fc.dictionary(anyText, anyJson, { minKeys: 1, maxKeys: 1 }) },
+        ),
+      )
+      .map(([r, extra]) => ({ ...(extra ?? {}), ...r }));
   }
 }
 
@@ -137,7 +223,10 @@ const NESTED_MARK = /"@@nested:(\d+)@@"/g;
 
 /** The JSON text of a materialized value, with each Nested written out as its arrays. */
 export function toJsonText(value: unknown): string {
-  return (JSON.stringify(value) ?? 'null').replace(NESTED_MARK, (_m, depth: string) => '['.repeat(Number(depth)) + ']'.repeat(Number(depth)));
+  return (JSON.stringify(value) ?? 'null').replace(
+    NESTED_MARK,
+    (_m, depth: string) => '['.repeat(Number(depth)) + ']'.repeat(Number(depth)),
+  );
 }
 
 /** Replaces every IdRef (at any depth) with the backend's fixture id; a Nested becomes a mark for toJsonText. */
@@ -148,7 +237,8 @@ export function materialize(value: unknown, ids: readonly string[]): unknown {
     return value.upper ? id.toUpperCase() : id;
   }
   if (Array.isArray(value)) return value.map((v) => materialize(v, ids));
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, materialize(v, ids)]));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, materialize(v, ids)]));
   return value;
 }
 
@@ -158,7 +248,10 @@ export function percentEncode(text: string): string {
   for (const char of text) {
     const code = char.codePointAt(0)!;
     if (/[A-Za-z0-9_.~-]/.test(char)) out += char;
-    else if (code >= 0xd800 && code <= 0xdfff) out += [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join('');
+    else if (code >= 0xd800 && code <= 0xdfff)
+      out += [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)]
+        .map((b) => `%${b.toString(16).toUpperCase()}`)
+        .join('');
     else out += [...Buffer.from(char, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
   }
   return out;

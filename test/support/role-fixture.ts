@@ -75,11 +75,15 @@ export class RoleFixture {
     }
     this.workspaceId = await this.workspace();
     for (const table of workspaceTables() as TableName[]) {
-      if (table !== 'workspaces' && table !== 'workspace_members') this.shared[table] = await this.row(table, this.workspaceId);
+      if (table !== 'workspaces' && table !== 'workspace_members')
+        this.shared[table] = await this.row(table, this.workspaceId);
     }
     this.shared.workspaces = this.workspaceId;
     this.shared.users = this.person('workspace viewer').id;
-    const member = await this.services.repo.findBy('workspace_members', { workspace_id: this.workspaceId, user_id: this.person('workspace viewer').id });
+    const member = await this.services.repo.findBy('workspace_members', {
+      workspace_id: this.workspaceId,
+      user_id: this.person('workspace viewer').id,
+    });
     this.shared.workspace_members = String(member!.id);
   }
 
@@ -89,7 +93,10 @@ export class RoleFixture {
     const ws = await this.services.workspaces.create({ name: 'W', slug: unique() }, this.person(owner.name).id);
     for (const persona of PERSONAS) {
       if (!persona.workspace || persona.workspace === 'owner') continue;
-      await this.services.workspaces.addMember(String(ws.id), { user_id: this.person(persona.name).id, role: persona.workspace });
+      await this.services.workspaces.addMember(String(ws.id), {
+        user_id: this.person(persona.name).id,
+        role: persona.workspace,
+      });
     }
     return String(ws.id);
   }
@@ -97,13 +104,22 @@ export class RoleFixture {
   /** A new row of `table` in workspace `ws`, with new parents all the way up. */
   async row(table: TableName, ws: string): Promise<string> {
     if (table === 'workspaces') return this.workspace();
-    if (table === 'secrets') return String((await this.services.secrets.create({ workspace_id: ws, name: unique(), value: 'sample-secret' })).id);
+    if (table === 'secrets')
+      return String(
+        (await this.services.secrets.create({ workspace_id: ws, name: unique(), value: 'sample-secret' })).id,
+      );
     const values: RowValues = {};
     const own = workspacePath(table)?.[0];
     for (const column of entityByTable(table).columns) {
       if (column.managed) continue;
       const ref = column.references;
-      if (ref && (column.name === own?.column || !column.nullable)) values[column.name] = ref.table === 'workspaces' ? ws : ref.table === 'users' ? this.person('workspace owner').id : await this.row(ref.table as TableName, ws);
+      if (ref && (column.name === own?.column || !column.nullable))
+        values[column.name] =
+          ref.table === 'workspaces'
+            ? ws
+            : ref.table === 'users'
+              ? this.person('workspace owner').id
+              : await this.row(ref.table as TableName, ws);
       else if (!ref && !column.nullable && column.default === undefined) values[column.name] = sampleValue(column);
     }
     return String((await this.services.repo.insert(table, values)).id);
@@ -116,7 +132,8 @@ export class RoleFixture {
     for (const column of entityByTable(table).columns) {
       if (column.managed || column.fromActor) continue;
       const ref = column.references;
-      if (ref && (column.name === own?.column || !column.nullable)) values[column.name] = ref.table === 'workspaces' ? ws : await this.row(ref.table as TableName, ws);
+      if (ref && (column.name === own?.column || !column.nullable))
+        values[column.name] = ref.table === 'workspaces' ? ws : await this.row(ref.table as TableName, ws);
       else if (!ref && !column.nullable && column.default === undefined) values[column.name] = sampleValue(column);
     }
     return values;

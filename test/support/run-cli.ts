@@ -15,10 +15,19 @@ export interface CliResult {
  * Runs the built `oxy` CLI (bin/oxy.js → dist/) as a user would, with `env` added to a clean
  * environment (no OXY_* leaking in from the test runner), and resolves when it exits.
  */
-export function runOxy(args: string[], env: Record<string, string | undefined> = {}, options: { timeoutMs?: number; stdin?: string } = {}): Promise<CliResult> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OXY_') && k !== 'SQLITE_URL' && k !== 'POSTGRES_URL'));
+export function runOxy(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  options: { timeoutMs?: number; stdin?: string } = {},
+): Promise<CliResult> {
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('OXY_') && k !== 'SQLITE_URL' && k !== 'POSTGRES_URL'),
+  );
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [OXY_BIN, ...args], { env: { ...base, OXY_LOG_LEVEL: 'warn', ...env }, stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [OXY_BIN, ...args], {
+      env: { ...base, OXY_LOG_LEVEL: 'warn', ...env },
+      stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
     if (options.stdin !== undefined) child.stdin!.end(options.stdin);
     let stdout = '';
     let stderr = '';

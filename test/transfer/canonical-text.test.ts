@@ -11,11 +11,14 @@ function randomJson(seed: number, depth = 0): string {
   const next = () => ((s = (s * 1103515245 + 12345) % 2 ** 31), s);
   const pick = <T>(xs: T[]) => xs[next() % xs.length]!;
   const kind = depth > 3 ? next() % 4 : next() % 6;
-  if (kind === 0) return pick(['0', '-0', '1.0', '1e2', '1E-2', '-12.340e+3', '12345678901234567890', '0.10', '3.14159', '-7']);
-  if (kind === 1) return JSON.stringify(pick(['', 'ü', '😀', 'tab\t', 'nl\n', 'q"uote', 'back\\slash', '\u0001', 'é'.repeat(5)]));
+  if (kind === 0)
+    return pick(['0', '-0', '1.0', '1e2', '1E-2', '-12.340e+3', '12345678901234567890', '0.10', '3.14159', '-7']);
+  if (kind === 1)
+    return JSON.stringify(pick(['', 'ü', '😀', 'tab\t', 'nl\n', 'q"uote', 'back\\slash', '\u0001', 'é'.repeat(5)]));
   if (kind === 2) return pick(['true', 'false', 'null']);
   if (kind === 3) return `"\\u00e9\\/\\b${next() % 10}"`;
-  if (kind === 4) return `[${Array.from({ length: next() % 4 }, (_, i) => randomJson(seed * 31 + i, depth + 1)).join(' , ')}]`;
+  if (kind === 4)
+    return `[${Array.from({ length: next() % 4 }, (_, i) => randomJson(seed * 31 + i, depth + 1)).join(' , ')}]`;
   const keys = ['a', 'bb', 'ccc', 'ä', 'key', 'Key', '', '😀', 'a'];
   return `{${Array.from({ length: next() % 5 }, (_, i) => `${JSON.stringify(pick(keys))}:${randomJson(seed * 17 + i, depth + 1)}`).join(',')}}`;
 }
@@ -31,9 +34,21 @@ describe('canonical text shared by oxy and PostgreSQL', () => {
   });
 
   it('jsonbText prints JSON exactly as PostgreSQL prints it as jsonb', async () => {
-    const inputs = ['{"bb":1,"a":[1.50e1,true]}', '{"a":1,"a":2}', '[ {"x" : [ ] } , null ]', '"\\ud83d\\ude00"', '100e-2', ...Array.from({ length: 300 }, (_, i) => randomJson(i + 1))];
-    const { rows } = await client.query<{ t: string }>('select x::jsonb::text as t from unnest($1::text[]) with ordinality u(x, n) order by n', [inputs]);
-    const mismatches = inputs.map((input, i) => ({ input, pg: rows[i]!.t, oxy: jsonbText(input) })).filter((r) => r.pg !== r.oxy);
+    const inputs = [
+      '{"bb":1,"a":[1.50e1,true]}',
+      '{"a":1,"a":2}',
+      '[ {"x" : [ ] } , null ]',
+      '"\\ud83d\\ude00"',
+      '100e-2',
+      ...Array.from({ length: 300 }, (_, i) => randomJson(i + 1)),
+    ];
+    const { rows } = await client.query<{ t: string }>(
+      'select x::jsonb::text as t from unnest($1::text[]) with ordinality u(x, n) order by n',
+      [inputs],
+    );
+    const mismatches = inputs
+      .map((input, i) => ({ input, pg: rows[i]!.t, oxy: jsonbText(input) }))
+      .filter((r) => r.pg !== r.oxy);
     expect(mismatches).toEqual([]);
   });
 
@@ -47,7 +62,13 @@ describe('canonical text shared by oxy and PostgreSQL', () => {
   });
 
   it('the SQL rendering of timestamps matches canonicalTimestamp', async () => {
-    const values = ['2026-01-02T03:04:05.123Z', '2026-01-02T03:04:05.123456Z', '2026-01-02T03:04:05.000001Z', '2026-12-31T23:59:59.999999Z', '2024-02-29T00:00:00.000Z'];
+    const values = [
+      '2026-01-02T03:04:05.123Z',
+      '2026-01-02T03:04:05.123456Z',
+      '2026-01-02T03:04:05.000001Z',
+      '2026-12-31T23:59:59.999999Z',
+      '2024-02-29T00:00:00.000Z',
+    ];
     const { rows } = await client.query<{ t: string }>(
       `select to_char(c at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.') || case when extract(microseconds from c)::bigint % 1000 = 0 then to_char(c at time zone 'UTC', 'MS') else to_char(c at time zone 'UTC', 'US') end || 'Z' as t
        from unnest($1::timestamptz[]) with ordinality u(c, n) order by n`,

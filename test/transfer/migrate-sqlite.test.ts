@@ -19,7 +19,17 @@ import { TcpProxy } from '../support/tcp-proxy.js';
 const ROWS = (table: string) => (table === 'users' ? 3 : 2);
 const FOREIGN_KEYS = entities.flatMap((e) => e.columns.filter((c) => 'references' in c)).length;
 
-type Report = { ok: boolean; entities: { entity: string; sourceRows: number; migratedRows: number; checksumOk: boolean | null; problems: string[] }[]; error?: string };
+type Report = {
+  ok: boolean;
+  entities: {
+    entity: string;
+    sourceRows: number;
+    migratedRows: number;
+    checksumOk: boolean | null;
+    problems: string[];
+  }[];
+  error?: string;
+};
 
 async function query(url: string, text: string, values: unknown[] = []): Promise<any[]> {
   const client = new pg.Client({ connectionString: url });
@@ -33,8 +43,14 @@ async function query(url: string, text: string, values: unknown[] = []): Promise
 
 /** Every table in every schema of the target, with its row count: what "writes nothing" compares. */
 async function catalogSnapshot(url: string): Promise<string> {
-  const tables = await query(url, `select table_schema, table_name from information_schema.tables where table_schema not in ('pg_catalog', 'information_schema') order by 1, 2`);
-  const schemas = await query(url, `select nspname from pg_namespace where nspname not like 'pg_%' and nspname <> 'information_schema' order by 1`);
+  const tables = await query(
+    url,
+    `select table_schema, table_name from information_schema.tables where table_schema not in ('pg_catalog', 'information_schema') order by 1, 2`,
+  );
+  const schemas = await query(
+    url,
+    `select nspname from pg_namespace where nspname not like 'pg_%' and nspname <> 'information_schema' order by 1`,
+  );
   return JSON.stringify({ tables, schemas });
 }
 
@@ -92,11 +108,26 @@ describe('oxy migrate-sqlite', () => {
       expect(e.checksumOk, e.entity).toBe(true);
     }
     // Values that JavaScript numbers cannot hold, and bytes, checked in PostgreSQL itself.
-    expect((await query(to, `select row_count::text as v from "tables" where name = 'orders'`))[0].v).toBe(BIG_INT.toString());
-    expect((await query(to, `select duration_ms::text as v from run_steps where step_index = 0`))[0].v).toBe((-BIG_INT - 1n).toString());
-    expect(Buffer.compare((await query(to, `select ciphertext from secrets where name = 'blob'`))[0].ciphertext, BLOB)).toBe(0);
-    expect((await query(to, `select to_char(started_at at time zone 'UTC', 'US') as us from runs where started_at is not null`))[0].us).toBe('123456');
-    const sealed = openSqlite(source.file, { readonly: true }).prepare(`select ciphertext, nonce from secrets where name = 'api-token'`).get() as { ciphertext: Buffer; nonce: Buffer };
+    expect((await query(to, `select row_count::text as v from "tables" where name = 'orders'`))[0].v).toBe(
+      BIG_INT.toString(),
+    );
+    expect((await query(to, `select duration_ms::text as v from run_steps where step_index = 0`))[0].v).toBe(
+      (-BIG_INT - 1n).toString(),
+    );
+    expect(
+      Buffer.compare((await query(to, `select ciphertext from secrets where name = 'blob'`))[0].ciphertext, BLOB),
+    ).toBe(0);
+    expect(
+      (
+        await query(
+          to,
+          `select to_char(started_at at time zone 'UTC', 'US') as us from runs where started_at is not null`,
+        )
+      )[0].us,
+    ).toBe('123456');
+    const sealed = openSqlite(source.file, { readonly: true })
+      .prepare(`select ciphertext, nonce from secrets where name = 'api-token'`)
+      .get() as { ciphertext: Buffer; nonce: Buffer };
     const copied = (await query(to, `select ciphertext, nonce from secrets where name = 'api-token'`))[0];
     expect(Buffer.compare(copied.ciphertext, sealed.ciphertext)).toBe(0);
     expect(Buffer.compare(copied.nonce, sealed.nonce)).toBe(0);
@@ -137,11 +168,19 @@ describe('oxy migrate-sqlite', () => {
     raw.pragma('foreign_keys = OFF');
     const orphan = '01900000-0000-7000-8000-00000000dead';
     const thread = (raw.prepare('select thread_id from messages limit 1').get() as { thread_id: string }).thread_id;
-    raw.prepare(`insert into messages (id, thread_id, role, content, input_tokens, output_tokens, metadata, created_at, updated_at)
-                 values (?, ?, 'user', 'orphan', 0, 0, null, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`).run(orphan, '01900000-0000-7000-8000-000000000000');
+    raw
+      .prepare(
+        `insert into messages (id, thread_id, role, content, input_tokens, output_tokens, metadata, created_at, updated_at)
+                 values (?, ?, 'user', 'orphan', 0, 0, null, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`,
+      )
+      .run(orphan, '01900000-0000-7000-8000-000000000000');
     const badJson = '01900000-0000-7000-8000-0000000beef0';
-    raw.prepare(`insert into messages (id, thread_id, role, content, input_tokens, output_tokens, metadata, created_at, updated_at)
-                 values (?, ?, 'user', 'bad json', 0, 0, '{"unclosed": ', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`).run(badJson, thread);
+    raw
+      .prepare(
+        `insert into messages (id, thread_id, role, content, input_tokens, output_tokens, metadata, created_at, updated_at)
+                 values (?, ?, 'user', 'bad json', 0, 0, '{"unclosed": ', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`,
+      )
+      .run(badJson, thread);
     raw.close();
 
     const to = await target();
@@ -160,7 +199,11 @@ describe('oxy migrate-sqlite', () => {
     expect((await query(to, 'select count(*)::int as n from threads'))[0].n).toBe(2);
     expect((await query(to, 'select status from oxy_transfer.run'))[0].status).toBe('running');
     // A half-copied target is never mistaken for a finished one.
-    const serve = await runOxy(['serve', '--port', '0'], { OXY_DATABASE_URL: to, OXY_STATE_DIR: dir }, { timeoutMs: 30_000 });
+    const serve = await runOxy(
+      ['serve', '--port', '0'],
+      { OXY_DATABASE_URL: to, OXY_STATE_DIR: dir },
+      { timeoutMs: 30_000 },
+    );
     expect(serve.code).toBe(1);
     expect(serve.stderr).toMatch(/unfinished `oxy migrate-sqlite`/);
     expect(serve.stderr).toMatch(/--resume/);
@@ -185,7 +228,8 @@ describe('oxy migrate-sqlite', () => {
     fs.copyFileSync(source.file, corrupt);
     const fd = fs.openSync(corrupt, 'r+');
     const page = Buffer.alloc(4096, 0xab);
-    for (let offset = 4096 * 3; offset < fs.statSync(corrupt).size; offset += 4096 * 7) fs.writeSync(fd, page, 0, 4096, offset);
+    for (let offset = 4096 * 3; offset < fs.statSync(corrupt).size; offset += 4096 * 7)
+      fs.writeSync(fd, page, 0, 4096, offset);
     fs.closeSync(fd);
     const broken = await runOxy(['migrate-sqlite', '--from', `sqlite://${corrupt}`, '--to', to]);
     expect(broken.code).toBe(1);
@@ -193,11 +237,15 @@ describe('oxy migrate-sqlite', () => {
     const newer = path.join(dir, 'newer.sqlite');
     fs.copyFileSync(source.file, newer);
     const raw = openSqlite(newer);
-    raw.prepare(`insert into kysely_migration (name, timestamp) values ('9999_future', '2030-01-01T00:00:00.000Z')`).run();
+    raw
+      .prepare(`insert into kysely_migration (name, timestamp) values ('9999_future', '2030-01-01T00:00:00.000Z')`)
+      .run();
     raw.close();
     const tooNew = await runOxy(['migrate-sqlite', '--from', `sqlite://${newer}`, '--to', to]);
     expect(tooNew.code).toBe(1);
-    expect(tooNew.stderr).toMatch(new RegExp(`has schema version ${LATEST_SCHEMA_VERSION + 1}, newer than this oxy \\(${LATEST_SCHEMA_VERSION}\\)`));
+    expect(tooNew.stderr).toMatch(
+      new RegExp(`has schema version ${LATEST_SCHEMA_VERSION + 1}, newer than this oxy \\(${LATEST_SCHEMA_VERSION}\\)`),
+    );
     const badTarget = new URL(to);
     badTarget.pathname = '/oxy_missing_target_db';
     const missingDb = await runOxy(['migrate-sqlite', '--from', source.url, '--to', badTarget.toString()]);
@@ -208,7 +256,9 @@ describe('oxy migrate-sqlite', () => {
     expect(noTarget.code).toBe(2);
     expect(noTarget.stderr).toMatch(/POSTGRES_URL/);
     // Nothing was written by any of the refusals.
-    expect((await query(to, `select count(*)::int as n from information_schema.tables where table_schema = 'public'`))[0].n).toBe(0);
+    expect(
+      (await query(to, `select count(*)::int as n from information_schema.tables where table_schema = 'public'`))[0].n,
+    ).toBe(0);
   });
 
   it('waits for a PostgreSQL that is not up yet (exponential backoff), and resumes after the connection is lost mid-copy', async () => {
@@ -221,7 +271,15 @@ describe('oxy migrate-sqlite', () => {
     // The server "starts" two seconds after the migration began, and goes away after ~600 kB of COPY data.
     setTimeout(() => void proxy.listen(), 2000);
     proxy.cutWhenUploaded(600_000);
-    const first = await runOxy(['migrate-sqlite', '--from', source.url, '--to', viaProxy.toString(), '--batch-size', '1']);
+    const first = await runOxy([
+      'migrate-sqlite',
+      '--from',
+      source.url,
+      '--to',
+      viaProxy.toString(),
+      '--batch-size',
+      '1',
+    ]);
     expect(first.stderr).toMatch(/retrying in 0\.5 s \(attempt 2 of \d+\)/);
     expect(first.code).toBe(1);
     expect(first.stderr).toMatch(/^Error: /m);
@@ -235,12 +293,22 @@ describe('oxy migrate-sqlite', () => {
       expect(e.checksumOk, e.entity).toBe(true);
     }
     for (const table of TABLE_NAMES) {
-      const [row] = await query(to.toString(), `select count(*)::int as n, count(distinct id)::int as d from "${table}"`);
+      const [row] = await query(
+        to.toString(),
+        `select count(*)::int as n, count(distinct id)::int as d from "${table}"`,
+      );
       expect(row, table).toEqual({ n: ROWS(table), d: ROWS(table) });
     }
     expect((await query(to.toString(), 'select status from oxy_transfer.run'))[0].status).toBe('finished');
     // Foreign keys deferred for the copy are back.
-    expect((await query(to.toString(), `select count(*)::int as n from pg_constraint where contype = 'f' and connamespace = 'public'::regnamespace`))[0].n).toBe(FOREIGN_KEYS);
+    expect(
+      (
+        await query(
+          to.toString(),
+          `select count(*)::int as n from pg_constraint where contype = 'f' and connamespace = 'public'::regnamespace`,
+        )
+      )[0].n,
+    ).toBe(FOREIGN_KEYS);
   });
 
   it('names the first differing row when a copy does not match its source', async () => {
@@ -267,7 +335,10 @@ describe('oxy migrate-sqlite', () => {
     const serveOwner = await runOxy(['migrate-sqlite', '--from', source.url, '--to', to, '--resume']);
     expect(serveOwner.code).toBe(1);
     expect(serveOwner.stderr).toMatch(/no unfinished migration to resume/);
-    await query(to, `insert into users (id, email, name, role, status, created_at, updated_at) values ('01900000-0000-7000-8000-000000000001', 'x@y', 'x', 'member', 'active', now(), now())`);
+    await query(
+      to,
+      `insert into users (id, email, name, role, status, created_at, updated_at) values ('01900000-0000-7000-8000-000000000001', 'x@y', 'x', 'member', 'active', now(), now())`,
+    );
     const restarted = await runOxy(['migrate-sqlite', '--from', source.url, '--to', to, '--restart', '--json']);
     expect(restarted.code, restarted.stderr).toBe(0);
     expect((await query(to, 'select count(*)::int as n from users'))[0].n).toBe(3);

@@ -10,19 +10,33 @@ import { parseDatabaseUrl, type DatabaseTarget } from '../../db/url.js';
 import { OxyError } from '../../errors.js';
 
 export type DatabaseFacts = {
-    backend: 'sqlite' | 'postgres';
-    url: string;
-    reachable: boolean;
-    error?: string;
-    file?: { path: string; exists: boolean; sizeBytes?: number };
-    serverVersion?: string;
-    schemaVersion?: number;
-    latestSchemaVersion?: number;
-    pendingMigrations?: string[];
+  backend: 'sqlite' | 'postgres';
+  url: string;
+  reachable: boolean;
+  error?: string;
+  file?: { path: string; exists: boolean; sizeBytes?: number };
+  serverVersion?: string;
+  schemaVersion?: number;
+  latestSchemaVersion?: number;
+  pendingMigrations?: string[];
 };
 
-export type ContainerRuntimeFacts = { cli: string; found: boolean; daemonRunning: boolean; serverVersion?: string; error?: string; hint?: string };
-export type ContainerFacts = { name: string; status: 'running' | 'stopped' | 'not created' | 'unknown'; image: string; port: number; volume: string; volumeExists?: boolean };
+export type ContainerRuntimeFacts = {
+  cli: string;
+  found: boolean;
+  daemonRunning: boolean;
+  serverVersion?: string;
+  error?: string;
+  hint?: string;
+};
+export type ContainerFacts = {
+  name: string;
+  status: 'running' | 'stopped' | 'not created' | 'unknown';
+  image: string;
+  port: number;
+  volume: string;
+  volumeExists?: boolean;
+};
 export type EmbeddedFacts = { dataDir: string; present: boolean; running: boolean; port: number };
 
 export interface StatusReport {
@@ -37,24 +51,44 @@ export interface StatusReport {
 }
 
 /** Gathers every fact `oxy status` shows (all but the advice in `commands`); touches nothing. */
-export async function collectFacts(env: NodeJS.ProcessEnv): Promise<{ report: StatusReport; databaseFromEnv: boolean }> {
+export async function collectFacts(
+  env: NodeJS.ProcessEnv,
+): Promise<{ report: StatusReport; databaseFromEnv: boolean }> {
   const config = loadConfig(env);
   const port = localPostgresPort(env);
-  const { containerRuntime, container } = await containerFacts(new DockerRuntime(containerCli(env), port, () => undefined));
+  const { containerRuntime, container } = await containerFacts(
+    new DockerRuntime(containerCli(env), port, () => undefined),
+  );
   const embedded = await embeddedFacts(config.stateDir, port);
   const database = await databaseFacts(config.database);
   // The running container answers on the port it was created with, whatever is configured now.
   const localUrl = localPostgresUrl(container.status === 'running' ? container.port : embedded.port);
   const localRunning = container.status === 'running' || embedded.running;
-  const localPostgres = localRunning && !config.databaseFromEnv ? await databaseFacts(parseDatabaseUrl(localUrl, 'oxy start')) : undefined;
-  const report: StatusReport = { database, ...(localPostgres ? { localPostgres } : {}), containerRuntime, container, embedded, commands: [] };
+  const localPostgres =
+    localRunning && !config.databaseFromEnv ? await databaseFacts(parseDatabaseUrl(localUrl, 'oxy start')) : undefined;
+  const report: StatusReport = {
+    database,
+    ...(localPostgres ? { localPostgres } : {}),
+    containerRuntime,
+    container,
+    embedded,
+    commands: [],
+  };
   return { report, databaseFromEnv: config.databaseFromEnv };
 }
 
 /** The container CLI, its daemon, and oxy-postgres as the daemon knows it. */
-async function containerFacts(docker: DockerRuntime): Promise<{ containerRuntime: ContainerRuntimeFacts; container: ContainerFacts }> {
+async function containerFacts(
+  docker: DockerRuntime,
+): Promise<{ containerRuntime: ContainerRuntimeFacts; container: ContainerFacts }> {
   const runtime: ContainerRuntimeFacts = { cli: docker.cli, found: true, daemonRunning: false };
-  const container: ContainerFacts = { name: LOCAL_POSTGRES.container, status: 'unknown', image: LOCAL_POSTGRES.image, port: docker.port, volume: LOCAL_POSTGRES.volume };
+  const container: ContainerFacts = {
+    name: LOCAL_POSTGRES.container,
+    status: 'unknown',
+    image: LOCAL_POSTGRES.image,
+    port: docker.port,
+    volume: LOCAL_POSTGRES.volume,
+  };
   try {
     runtime.serverVersion = await docker.check();
     runtime.daemonRunning = true;

@@ -6,7 +6,11 @@ type Section = [title: string, rows: Rows];
 /** ANSI styles, or plain text when `colour` is off (NO_COLOR, or not a terminal). */
 function palette(colour: boolean) {
   const paint = (code: number, text: string) => (colour ? `\u001b[${code}m${text}\u001b[0m` : text);
-  return { bold: (text: string) => paint(1, text), good: (text: string) => paint(32, text), bad: (text: string) => paint(31, text) };
+  return {
+    bold: (text: string) => paint(1, text),
+    good: (text: string) => paint(32, text),
+    bad: (text: string) => paint(31, text),
+  };
 }
 type Palette = ReturnType<typeof palette>;
 
@@ -37,7 +41,10 @@ export function renderStatus(r: StatusReport, options: { colour: boolean }): str
 function runtimeRows(runtime: ContainerRuntimeFacts, { good, bad }: Palette): Rows {
   return [
     ['CLI', runtime.found ? `${runtime.cli} (found)` : bad(`${runtime.cli} not found`)],
-    ['Daemon', runtime.daemonRunning ? good(`running (server ${runtime.serverVersion})`) : bad(runtime.error ?? 'not running')],
+    [
+      'Daemon',
+      runtime.daemonRunning ? good(`running (server ${runtime.serverVersion})`) : bad(runtime.error ?? 'not running'),
+    ],
     ...(runtime.hint ? ([['Fix', runtime.hint]] as Rows) : []),
   ];
 }
@@ -48,7 +55,10 @@ function containerRows(container: ContainerFacts, { good }: Palette): Rows {
     ['Status', container.status === 'running' ? good('running') : container.status],
     ['Image', container.image],
     ['Port', `${container.port} -> 5432`],
-    ['Volume', `${container.volume}${container.volumeExists === undefined ? '' : container.volumeExists ? ' (exists)' : ' (not created)'}`],
+    [
+      'Volume',
+      `${container.volume}${container.volumeExists === undefined ? '' : container.volumeExists ? ' (exists)' : ' (not created)'}`,
+    ],
   ];
 }
 
@@ -63,7 +73,14 @@ function databaseRows(db: DatabaseFacts, { good, bad }: Palette): Rows {
   return [
     ['Backend', db.backend],
     ['URL', db.url],
-    ...(db.file ? ([['File', `${db.file.path}${db.file.sizeBytes === undefined ? '' : ` (${(db.file.sizeBytes / 1024).toFixed(0)} KiB)`}`]] as Rows) : []),
+    ...(db.file
+      ? ([
+          [
+            'File',
+            `${db.file.path}${db.file.sizeBytes === undefined ? '' : ` (${(db.file.sizeBytes / 1024).toFixed(0)} KiB)`}`,
+          ],
+        ] as Rows)
+      : []),
     ['Reachable', db.reachable ? good('yes') : bad(`no — ${db.error ?? 'no answer'}`)],
     ...(db.reachable
       ? ([

@@ -34,7 +34,10 @@ const typeParsers = {
  * A pg Pool configured the way oxy needs it: UTC session time zone, canonical timestamps, int8 as
  * number, and an idle-client error handler so a server restart does not crash the process.
  */
-export function createPool(url: string, options: { max?: number; connectionTimeoutMillis?: number; readonly?: boolean } = {}): pg.Pool {
+export function createPool(
+  url: string,
+  options: { max?: number; connectionTimeoutMillis?: number; readonly?: boolean } = {},
+): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
@@ -61,14 +64,25 @@ export function pgPoolOf(db: Kysely<any>): pg.Pool {
   return pool;
 }
 
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', 'ENETUNREACH']);
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ECONNRESET',
+  'ENETUNREACH',
+]);
 
 export const postgresDialect: StorageDialect = {
   backend: 'postgres',
 
   async open(target: DatabaseTarget, options = {}) {
     if (target.backend !== 'postgres') throw new Error('postgres dialect needs a postgres target');
-    const pool = createPool(target.url, { ...(options.poolSize === undefined ? {} : { max: options.poolSize }), ...(options.readonly ? { readonly: true } : {}) });
+    const pool = createPool(target.url, {
+      ...(options.poolSize === undefined ? {} : { max: options.poolSize }),
+      ...(options.readonly ? { readonly: true } : {}),
+    });
     const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
     pools.set(db, pool);
     return db;
@@ -152,8 +166,13 @@ export const postgresDialect: StorageDialect = {
     const byName = new Map<string, CatalogTable>();
     for (const row of columns.rows) {
       let table = byName.get(row.table_name);
-      if (!table) byName.set(row.table_name, (table = { name: row.table_name, columns: [], foreignKeys: [], uniques: [] }));
-      table.columns.push({ name: row.column_name, type: UDT_NAMES[row.data_type] ?? row.data_type, nullable: row.is_nullable === 'YES' });
+      if (!table)
+        byName.set(row.table_name, (table = { name: row.table_name, columns: [], foreignKeys: [], uniques: [] }));
+      table.columns.push({
+        name: row.column_name,
+        type: UDT_NAMES[row.data_type] ?? row.data_type,
+        nullable: row.is_nullable === 'YES',
+      });
     }
     for (const fk of fks.rows) {
       byName.get(fk.table_name)?.foreignKeys.push({

@@ -1,4 +1,12 @@
-import { CompiledQuery, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type DialectAdapter } from 'kysely';
+import {
+  CompiledQuery,
+  SqliteAdapter,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+  type DialectAdapter,
+} from 'kysely';
 
 /**
  * SQLite's DDL is transactional, so migrations run in one transaction like on PostgreSQL. Every

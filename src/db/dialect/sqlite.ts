@@ -114,7 +114,11 @@ export const sqliteDialect: StorageDialect = {
     if (typeof code !== 'string') return undefined;
     if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return 'unique';
     // ON DELETE RESTRICT reports itself as a trigger failure.
-    if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || (code === 'SQLITE_CONSTRAINT_TRIGGER' && /FOREIGN KEY/i.test(String((error as Error).message)))) return 'foreign_key';
+    if (
+      code === 'SQLITE_CONSTRAINT_FOREIGNKEY' ||
+      (code === 'SQLITE_CONSTRAINT_TRIGGER' && /FOREIGN KEY/i.test(String((error as Error).message)))
+    )
+      return 'foreign_key';
     if (code === 'SQLITE_CONSTRAINT_NOTNULL') return 'not_null';
     if (code === 'SQLITE_CONSTRAINT_CHECK') return 'check';
     return undefined;
@@ -137,12 +141,18 @@ export const sqliteDialect: StorageDialect = {
         select name, "unique", origin from pragma_index_list(${name})`.execute(db);
       const uniques: string[][] = [];
       for (const index of indexes.rows.filter((i) => i.unique === 1 && i.origin !== 'pk')) {
-        const cols = await sql<{ name: string }>`select name from pragma_index_info(${index.name}) order by seqno`.execute(db);
+        const cols = await sql<{
+          name: string;
+        }>`select name from pragma_index_info(${index.name}) order by seqno`.execute(db);
         uniques.push(cols.rows.map((c) => c.name));
       }
       result.push({
         name,
-        columns: cols.rows.map((c) => ({ name: c.name, type: c.type.toLowerCase(), nullable: c.notnull === 0 && c.pk === 0 })),
+        columns: cols.rows.map((c) => ({
+          name: c.name,
+          type: c.type.toLowerCase(),
+          nullable: c.notnull === 0 && c.pk === 0,
+        })),
         foreignKeys: fks.rows.map((f) => ({
           column: f.from,
           references: f.table,

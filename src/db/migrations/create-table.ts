@@ -31,7 +31,10 @@ export async function createEntityTable(db: Kysely<any>, dialect: StorageDialect
     }
     if (column.enum) builder = builder.addCheckConstraint(`${entity.table}_${column.name}_check`, enumCheck(column));
     if (column.maxLength !== undefined) {
-      builder = builder.addCheckConstraint(`${entity.table}_${column.name}_length`, sql`length(${sql.ref(column.name)}) <= ${sql.lit(column.maxLength)}`);
+      builder = builder.addCheckConstraint(
+        `${entity.table}_${column.name}_length`,
+        sql`length(${sql.ref(column.name)}) <= ${sql.lit(column.maxLength)}`,
+      );
     }
   }
   for (const columns of entity.uniques ?? []) {
@@ -42,7 +45,11 @@ export async function createEntityTable(db: Kysely<any>, dialect: StorageDialect
     await db.schema.createIndex(`${entity.table}_${column.name}_idx`).on(entity.table).column(column.name).execute();
   }
   for (const columns of entity.indexes ?? []) {
-    await db.schema.createIndex(`${entity.table}_${columns.join('_')}_idx`).on(entity.table).columns([...columns]).execute();
+    await db.schema
+      .createIndex(`${entity.table}_${columns.join('_')}_idx`)
+      .on(entity.table)
+      .columns([...columns])
+      .execute();
   }
 }
 

@@ -14,13 +14,21 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
       config: { permission: { signedIn: true, apiKeys: false } },
       schema: {
         tags,
-        body: Type.Object({ current_password: Type.String({ minLength: 1 }), new_password: Type.String({ minLength: PASSWORD_MIN }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { current_password: Type.String({ minLength: 1 }), new_password: Type.String({ minLength: PASSWORD_MIN }) },
+          { additionalProperties: false },
+        ),
         response: { 204: { type: 'null' }, ...errors },
       },
     },
     async (req, reply) => {
       const body = req.body as { current_password: string; new_password: string };
-      await app.services.users.changePassword(req.actor!.userId, body.current_password, body.new_password, req.cookies[SESSION_COOKIE]);
+      await app.services.users.changePassword(
+        req.actor!.userId,
+        body.current_password,
+        body.new_password,
+        req.cookies[SESSION_COOKIE],
+      );
       return reply.status(204).send();
     },
   );
@@ -30,7 +38,10 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
       config: { permission: { public: true } },
       schema: {
         tags,
-        body: Type.Object({ token: Type.String({ minLength: 1 }), password: Type.String({ minLength: PASSWORD_MIN }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { token: Type.String({ minLength: 1 }), password: Type.String({ minLength: PASSWORD_MIN }) },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ user: Type.Unsafe({ $ref: 'users.row#' }) }), ...errors },
       },
     },

@@ -36,12 +36,25 @@ export async function authRoutes(app: FastifyInstance, options: { signInLimits?:
       config: { permission: { public: true } },
       onRequest: limits.onRequest,
       preHandler: limits.preHandler,
-      schema: { tags, body: Type.Object({ email: Type.String({ minLength: 1 }), password: Type.String({ minLength: 1 }) }, { additionalProperties: false }), response: { 200: Type.Object({ user: Type.Unsafe({ $ref: 'users.row#' }) }), ...loginErrors } },
+      schema: {
+        tags,
+        body: Type.Object(
+          { email: Type.String({ minLength: 1 }), password: Type.String({ minLength: 1 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ user: Type.Unsafe({ $ref: 'users.row#' }) }), ...loginErrors },
+      },
     },
     async (request, reply) => {
       const { email, password } = request.body as { email: string; password: string };
       const { user, token } = await app.services.auth.login(email, password);
-      reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', path: '/', secure: request.protocol === 'https', maxAge: SESSION_DAYS * 86_400 });
+      reply.setCookie(SESSION_COOKIE, token, {
+        httpOnly: true,
+        sameSite: 'lax',
+        path: '/',
+        secure: request.protocol === 'https',
+        maxAge: SESSION_DAYS * 86_400,
+      });
       return { user };
     },
   );
@@ -51,12 +64,18 @@ export async function authRoutes(app: FastifyInstance, options: { signInLimits?:
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.status(204).send();
   });
-  app.get('/auth/me', { config: signedIn, schema: { tags, response: { 200: { $ref: 'users.row#' }, ...errors } } }, (request) =>
-    app.services.repo.get('users', me(request.actor?.userId)),
+  app.get(
+    '/auth/me',
+    { config: signedIn, schema: { tags, response: { 200: { $ref: 'users.row#' }, ...errors } } },
+    (request) => app.services.repo.get('users', me(request.actor?.userId)),
   );
-  app.get('/auth/api-keys', { config: signedIn, schema: { tags, response: { 200: Type.Object({ items: Type.Array(apiKey) }), ...errors } } }, async (request) => ({
-    items: await app.services.apiKeys.list(me(request.actor?.userId)),
-  }));
+  app.get(
+    '/auth/api-keys',
+    { config: signedIn, schema: { tags, response: { 200: Type.Object({ items: Type.Array(apiKey) }), ...errors } } },
+    async (request) => ({
+      items: await app.services.apiKeys.list(me(request.actor?.userId)),
+    }),
+  );
   app.post(
     '/auth/api-keys',
     {
@@ -66,21 +85,45 @@ export async function authRoutes(app: FastifyInstance, options: { signInLimits?:
         tags,
         body: Type.Object(
           {
-            expires_at: Type.Optional(Type.Union([Type.String({ format: 'date-time', description: `default ${API_KEY_DEFAULT_DAYS} days from now, at most ${API_KEY_MAX_DAYS}` }), Type.Null()])),
-            workspace_id: Type.Optional(Type.Union([Type.String({ format: 'uuid', description: 'limit the key to this workspace (you must be a member)' }), Type.Null()])),
+            expires_at: Type.Optional(
+              Type.Union([
+                Type.String({
+                  format: 'date-time',
+                  description: `default ${API_KEY_DEFAULT_DAYS} days from now, at most ${API_KEY_MAX_DAYS}`,
+                }),
+                Type.Null(),
+              ]),
+            ),
+            workspace_id: Type.Optional(
+              Type.Union([
+                Type.String({ format: 'uuid', description: 'limit the key to this workspace (you must be a member)' }),
+                Type.Null(),
+              ]),
+            ),
           },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ id: Type.String(), key: Type.String({ description: 'shown once' }), expires_at: Type.String(), workspace_id: Type.Union([Type.String(), Type.Null()]) }), ...errors },
+        response: {
+          201: Type.Object({
+            id: Type.String(),
+            key: Type.String({ description: 'shown once' }),
+            expires_at: Type.String(),
+            workspace_id: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...errors,
+        },
       },
     },
     async (request, reply) => {
       const input = (request.body ?? {}) as ApiKeyInput;
-      if (input.workspace_id) await app.services.permissions.requireRow(request.access!, 'workspaces', input.workspace_id, 'viewer');
+      if (input.workspace_id)
+        await app.services.permissions.requireRow(request.access!, 'workspaces', input.workspace_id, 'viewer');
       return reply.status(201).send(await app.services.apiKeys.create(me(request.actor?.userId), input));
     },
   );
-  app.delete('/auth/api-keys/:id', { config: signedIn, schema: { tags, params: idParams, response: { 200: apiKey, ...errors } } }, (request) =>
-    app.services.apiKeys.revoke((request.params as { id: string }).id, me(request.actor?.userId)),
+  app.delete(
+    '/auth/api-keys/:id',
+    { config: signedIn, schema: { tags, params: idParams, response: { 200: apiKey, ...errors } } },
+    (request) => app.services.apiKeys.revoke((request.params as { id: string }).id, me(request.actor?.userId)),
   );
 }

@@ -21,7 +21,11 @@ function listOptions(app: FastifyInstance, req: FastifyRequest, extra: RowValues
  * Rows of a workspace table: that workspace's role; other tables (users): any signed-in user.
  * Anyone signed in creates a workspace (and owns it), except with a key limited to a workspace.
  */
-function onRows(table: string, role: WorkspaceRole, target: 'row' | 'create' | 'list'): { permission: RoutePermission } {
+function onRows(
+  table: string,
+  role: WorkspaceRole,
+  target: 'row' | 'create' | 'list',
+): { permission: RoutePermission } {
   const path = workspacePath(table);
   if (!path) return { permission: { signedIn: true } };
   if (path.length === 0 && target === 'create') return { permission: { signedIn: true, scopedKeys: false } };
@@ -41,11 +45,18 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
     const ref = { $ref: `${table}.row#` };
 
     const writeRole = entity.writeRole ?? 'editor';
-    app.get(`/${table}`, { config: onRows(table, 'viewer', 'list'), schema: { tags, querystring: listQuerySchema(entity), response: { 200: pageSchema(entity), ...errors } } }, (req) =>
-      app.services.entities.list(table, listOptions(app, req)),
+    app.get(
+      `/${table}`,
+      {
+        config: onRows(table, 'viewer', 'list'),
+        schema: { tags, querystring: listQuerySchema(entity), response: { 200: pageSchema(entity), ...errors } },
+      },
+      (req) => app.services.entities.list(table, listOptions(app, req)),
     );
-    app.get(`/${table}/:id`, { config: onRows(table, 'viewer', 'row'), schema: { tags, params: idParams, response: { 200: ref, ...errors } } }, (req) =>
-      app.services.entities.get(table, (req.params as { id: string }).id),
+    app.get(
+      `/${table}/:id`,
+      { config: onRows(table, 'viewer', 'row'), schema: { tags, params: idParams, response: { 200: ref, ...errors } } },
+      (req) => app.services.entities.get(table, (req.params as { id: string }).id),
     );
 
     for (const column of entity.columns) {
@@ -55,7 +66,15 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
       const suffix = table.startsWith(prefix) ? table.slice(prefix.length) : table;
       app.get(
         `/${parent}/:id/${suffix}`,
-        { config: onRows(parent, 'viewer', 'row'), schema: { tags, params: idParams, querystring: listQuerySchema(entity, [column.name]), response: { 200: pageSchema(entity), ...errors } } },
+        {
+          config: onRows(parent, 'viewer', 'row'),
+          schema: {
+            tags,
+            params: idParams,
+            querystring: listQuerySchema(entity, [column.name]),
+            response: { 200: pageSchema(entity), ...errors },
+          },
+        },
         async (req) => {
           const { id } = req.params as { id: string };
           await app.services.entities.get(parent as TableName, id);
@@ -65,15 +84,33 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
     }
 
     if (entity.api === 'read') continue;
-    app.post(`/${table}`, { config: onRows(table, writeRole, 'create'), schema: { tags, body: createSchema(entity), response: { 201: ref, ...errors } } }, async (req, reply) =>
-      reply.status(201).send(await app.services.entities.create(table, req.body as RowValues, req.actor?.userId)),
+    app.post(
+      `/${table}`,
+      {
+        config: onRows(table, writeRole, 'create'),
+        schema: { tags, body: createSchema(entity), response: { 201: ref, ...errors } },
+      },
+      async (req, reply) =>
+        reply.status(201).send(await app.services.entities.create(table, req.body as RowValues, req.actor?.userId)),
     );
-    app.patch(`/${table}/:id`, { config: onRows(table, writeRole, 'row'), schema: { tags, params: idParams, body: updateSchema(entity), response: { 200: ref, ...errors } } }, (req) =>
-      app.services.entities.update(table, (req.params as { id: string }).id, req.body as RowValues),
+    app.patch(
+      `/${table}/:id`,
+      {
+        config: onRows(table, writeRole, 'row'),
+        schema: { tags, params: idParams, body: updateSchema(entity), response: { 200: ref, ...errors } },
+      },
+      (req) => app.services.entities.update(table, (req.params as { id: string }).id, req.body as RowValues),
     );
-    app.delete(`/${table}/:id`, { config: onRows(table, entity.deleteRole ?? writeRole, 'row'), schema: { tags, params: idParams, response: { 204: { type: 'null' }, ...errors } } }, async (req, reply) => {
-      await app.services.entities.delete(table, (req.params as { id: string }).id);
-      return reply.status(204).send();
-    });
+    app.delete(
+      `/${table}/:id`,
+      {
+        config: onRows(table, entity.deleteRole ?? writeRole, 'row'),
+        schema: { tags, params: idParams, response: { 204: { type: 'null' }, ...errors } },
+      },
+      async (req, reply) => {
+        await app.services.entities.delete(table, (req.params as { id: string }).id);
+        return reply.status(204).send();
+      },
+    );
   }
 }

@@ -8,7 +8,10 @@ import { VERSION } from '../../version.js';
  * database and its schema version; 503 with the reason when the database does not answer.
  */
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/live', { config: { permission: { public: true } }, schema: { tags: ['health'] } }, async () => ({ status: 'ok', version: VERSION }));
+  app.get('/live', { config: { permission: { public: true } }, schema: { tags: ['health'] } }, async () => ({
+    status: 'ok',
+    version: VERSION,
+  }));
   const check = async (_req: unknown, reply: FastifyReply) => {
     const { database } = app.services;
     try {

@@ -17,7 +17,15 @@ export async function memberRoutes(app: FastifyInstance): Promise<void> {
   const tags = ['workspace_members'];
   app.post(
     '/workspaces/:id/members',
-    { config: admins, schema: { tags, params: idParams, body: Type.Object({ user_id: Type.String({ format: 'uuid' }), role }, { additionalProperties: false }), response: { 201: ref, ...errors } } },
+    {
+      config: admins,
+      schema: {
+        tags,
+        params: idParams,
+        body: Type.Object({ user_id: Type.String({ format: 'uuid' }), role }, { additionalProperties: false }),
+        response: { 201: ref, ...errors },
+      },
+    },
     async (req, reply) => {
       const body = req.body as { user_id: string; role: WorkspaceRole };
       return reply.status(201).send(await app.services.workspaces.addMember((req.params as { id: string }).id, body));
@@ -25,23 +33,49 @@ export async function memberRoutes(app: FastifyInstance): Promise<void> {
   );
   app.patch(
     '/workspaces/:id/members/:user_id',
-    { config: admins, schema: { tags, params: memberParams, body: Type.Object({ role }, { additionalProperties: false }), response: { 200: ref, ...errors } } },
+    {
+      config: admins,
+      schema: {
+        tags,
+        params: memberParams,
+        body: Type.Object({ role }, { additionalProperties: false }),
+        response: { 200: ref, ...errors },
+      },
+    },
     (req) => {
       const { id, user_id } = req.params as { id: string; user_id: string };
       return app.services.workspaces.setRole(id, user_id, (req.body as { role: WorkspaceRole }).role);
     },
   );
-  app.delete('/workspaces/:id/members/:user_id', { config: admins, schema: { tags, params: memberParams, response: { 204: { type: 'null' }, ...errors } } }, async (req, reply) => {
-    const { id, user_id } = req.params as { id: string; user_id: string };
-    await app.services.workspaces.removeMember(id, user_id);
-    return reply.status(204).send();
-  });
+  app.delete(
+    '/workspaces/:id/members/:user_id',
+    { config: admins, schema: { tags, params: memberParams, response: { 204: { type: 'null' }, ...errors } } },
+    async (req, reply) => {
+      const { id, user_id } = req.params as { id: string; user_id: string };
+      await app.services.workspaces.removeMember(id, user_id);
+      return reply.status(204).send();
+    },
+  );
   app.post(
     '/workspaces/:id/transfer',
     {
       config: { permission: { workspace: 'owner', table: 'workspaces', target: 'row' } },
-      schema: { tags, params: idParams, body: Type.Object({ user_id: Type.String({ format: 'uuid', description: 'the new owner; the previous owner stays as an admin' }) }, { additionalProperties: false }), response: { 200: { $ref: 'workspaces.row#' }, ...errors } },
+      schema: {
+        tags,
+        params: idParams,
+        body: Type.Object(
+          {
+            user_id: Type.String({
+              format: 'uuid',
+              description: 'the new owner; the previous owner stays as an admin',
+            }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: { $ref: 'workspaces.row#' }, ...errors },
+      },
     },
-    (req) => app.services.workspaces.transfer((req.params as { id: string }).id, (req.body as { user_id: string }).user_id),
+    (req) =>
+      app.services.workspaces.transfer((req.params as { id: string }).id, (req.body as { user_id: string }).user_id),
   );
 }

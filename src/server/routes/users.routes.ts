@@ -8,8 +8,14 @@ import { createSchema, idParams, listQuerySchema, pageSchema, rowSchema, updateS
 const users = entityByTable('users');
 const errors = { 400: { $ref: 'error#' }, 403: { $ref: 'error#' }, 404: { $ref: 'error#' }, 409: { $ref: 'error#' } };
 const ref = { $ref: 'users.row#' };
-const password = Type.String({ minLength: PASSWORD_MIN, description: 'the new password; omit it to get an invitation token instead' });
-const invitation = Type.Object({ token: Type.String({ description: 'shown once: POST it with a password to /api/auth/invitations/accept' }), expires_at: Type.String() });
+const password = Type.String({
+  minLength: PASSWORD_MIN,
+  description: 'the new password; omit it to get an invitation token instead',
+});
+const invitation = Type.Object({
+  token: Type.String({ description: 'shown once: POST it with a password to /api/auth/invitations/accept' }),
+  expires_at: Type.String(),
+});
 const signedIn = { permission: { signedIn: true } } as const;
 const admins = { permission: { instance: 'admin' } } as const;
 
@@ -21,24 +27,60 @@ export async function userRoutes(app: FastifyInstance): Promise<void> {
   const tags = ['users'];
   const { properties } = rowSchema(users) as unknown as { properties: Record<string, unknown> };
   const created = Type.Object({ ...(properties as Record<string, never>), invitation: Type.Optional(invitation) });
-  app.get('/users', { config: signedIn, schema: { tags, querystring: listQuerySchema(users), response: { 200: pageSchema(users), ...errors } } }, (req) => {
-    const { limit, cursor, ...where } = req.query as { limit?: number; cursor?: string };
-    return app.services.entities.list('users', { limit, after: cursor, where });
-  });
-  app.get('/users/:id', { config: signedIn, schema: { tags, params: idParams, response: { 200: ref, ...errors } } }, (req) =>
-    app.services.entities.get('users', (req.params as { id: string }).id),
+  app.get(
+    '/users',
+    {
+      config: signedIn,
+      schema: { tags, querystring: listQuerySchema(users), response: { 200: pageSchema(users), ...errors } },
+    },
+    (req) => {
+      const { limit, cursor, ...where } = req.query as { limit?: number; cursor?: string };
+      return app.services.entities.list('users', { limit, after: cursor, where });
+    },
   );
-  app.post('/users', { config: admins, schema: { tags, body: createSchema(users, { password: Type.Optional(password) }), response: { 201: created, ...errors } } }, async (req, reply) =>
-    reply.status(201).send(await app.services.users.create(req.access!, req.body as UserInput)),
+  app.get(
+    '/users/:id',
+    { config: signedIn, schema: { tags, params: idParams, response: { 200: ref, ...errors } } },
+    (req) => app.services.entities.get('users', (req.params as { id: string }).id),
   );
-  app.patch('/users/:id', { config: admins, schema: { tags, params: idParams, body: updateSchema(users, { password: Type.Optional(password) }), response: { 200: ref, ...errors } } }, (req) =>
-    app.services.users.update(req.access!, (req.params as { id: string }).id, req.body as UserInput),
+  app.post(
+    '/users',
+    {
+      config: admins,
+      schema: {
+        tags,
+        body: createSchema(users, { password: Type.Optional(password) }),
+        response: { 201: created, ...errors },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await app.services.users.create(req.access!, req.body as UserInput)),
   );
-  app.delete('/users/:id', { config: admins, schema: { tags, params: idParams, response: { 204: { type: 'null' }, ...errors } } }, async (req, reply) => {
-    await app.services.users.delete(req.access!, (req.params as { id: string }).id);
-    return reply.status(204).send();
-  });
-  app.post('/users/:id/invitation', { config: admins, schema: { tags, params: idParams, response: { 201: invitation, ...errors } } }, async (req, reply) => {
-    return reply.status(201).send(await app.services.users.reinvite(req.access!, (req.params as { id: string }).id));
-  });
+  app.patch(
+    '/users/:id',
+    {
+      config: admins,
+      schema: {
+        tags,
+        params: idParams,
+        body: updateSchema(users, { password: Type.Optional(password) }),
+        response: { 200: ref, ...errors },
+      },
+    },
+    (req) => app.services.users.update(req.access!, (req.params as { id: string }).id, req.body as UserInput),
+  );
+  app.delete(
+    '/users/:id',
+    { config: admins, schema: { tags, params: idParams, response: { 204: { type: 'null' }, ...errors } } },
+    async (req, reply) => {
+      await app.services.users.delete(req.access!, (req.params as { id: string }).id);
+      return reply.status(204).send();
+    },
+  );
+  app.post(
+    '/users/:id/invitation',
+    { config: admins, schema: { tags, params: idParams, response: { 201: invitation, ...errors } } },
+    async (req, reply) => {
+      return reply.status(201).send(await app.services.users.reinvite(req.access!, (req.params as { id: string }).id));
+    },
+  );
 }
