@@ -95,6 +95,11 @@ export class ApiKeyService {
         },
       ]);
     if (given === undefined) return canonicalTimestamp(new Date(this.now() + API_KEY_DEFAULT_DAYS * DAY_MS));
+    if (Date.parse(given) <= this.now()) {
+      throw new ValidationError('expires_at is in the past', [
+        { field: 'expires_at', message: `give a future date within ${API_KEY_MAX_DAYS} days` },
+      ]);
+    }
     if (Date.parse(given) > this.now() + API_KEY_MAX_DAYS * DAY_MS) {
       throw new ValidationError(`expires_at is more than ${API_KEY_MAX_DAYS} days away`, [
         { field: 'expires_at', message: `must be within ${API_KEY_MAX_DAYS} days` },

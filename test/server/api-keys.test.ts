@@ -62,6 +62,12 @@ for (const backend of BACKENDS) {
       expect(res.body.error.message).toBe(`expires_at is more than ${API_KEY_MAX_DAYS} days away`);
     });
 
+    it('refuse an expiry in the past', async () => {
+      const res = await call({ cookie: ada }, 'POST', '/api/auth/api-keys', { expires_at: '2020-01-01T00:00:00.000Z' });
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toBe('expires_at is in the past');
+    });
+
     it('cannot mint keys: a request authenticated by a key gets 403 on key creation', async () => {
       const res = await call(bearer((await key()).key), 'POST', '/api/auth/api-keys', {});
       expect(res.status).toBe(403);
