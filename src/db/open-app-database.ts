@@ -1,7 +1,7 @@
 import { ensureStateDir, type Config } from '../config.js';
-import { connectDatabase, type AppDatabase } from '../db/connect.js';
-import { migrateToLatest } from '../db/migrator.js';
-import { assertNoUnfinishedTransfer, kyselyQueryable } from '../transfer/transfer-ledger.js';
+import { connectDatabase, type AppDatabase } from './connect.js';
+import { migrateToLatest } from './migrator.js';
+import { assertNoUnfinishedTransfer, kyselyQueryable } from './unfinished-transfer.js';
 
 /**
  * Opens the configured database for a command: creates the state folder, connects (one-line
