@@ -43,8 +43,8 @@ export class EncoderPool {
     const file = fileURLToPath(new URL('./transfer-worker.js', import.meta.url));
     if (!fs.existsSync(file)) return;
     for (let i = 0; i < size; i++) {
-      // Small heaps: a worker holds one chunk at a time, and memory must stay flat.
-      const worker = new Worker(file, { workerData: { sourcePath }, resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 64 } });
+      // A small young generation (a worker holds one chunk at a time); room in the old one for a single huge value.
+      const worker = new Worker(file, { workerData: { sourcePath }, resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 512 } });
       const pending = new Map<number, Waiting>();
       worker.on('message', (msg: WorkerReply) => this.settle(pending, msg));
       worker.on('error', (error) => this.fail(error));

@@ -53,14 +53,12 @@ export async function openTargetConnection(target: DatabaseTarget, purpose: stri
   return client;
 }
 
+/** One migrate-sqlite at a time per target; released when the connection ends. */
 export async function tryLockTarget(client: Queryable): Promise<boolean> {
   const { rows } = await client.query('select pg_try_advisory_lock($1) as ok', [LOCK_KEY]);
   return rows[0]?.ok === true;
 }
 
-export async function unlockTarget(client: Queryable): Promise<void> {
-  await client.query('select pg_advisory_unlock_all()');
-}
 
 /** Application tables of the target that hold at least one row (the schema must exist). */
 export async function nonEmptyTables(client: Queryable): Promise<string[]> {
