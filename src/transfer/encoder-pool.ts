@@ -44,7 +44,7 @@ export class EncoderPool {
     if (!fs.existsSync(file)) return;
     for (let i = 0; i < size; i++) {
       // A small young generation (a worker holds one chunk at a time); room in the old one for a single huge value.
-      const worker = new Worker(file, { workerData: { sourcePath }, resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 512 } });
+      const worker = new Worker(file, { workerData: { sourcePath }, resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 512 } });
       const pending = new Map<number, Waiting>();
       worker.on('message', (msg: WorkerReply) => this.settle(pending, msg));
       worker.on('error', (error) => this.fail(error));

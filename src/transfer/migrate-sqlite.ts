@@ -81,7 +81,7 @@ export async function migrateSqlite(options: TransferOptions): Promise<TransferR
     const counts = countSourceRows(source.db);
     database = await connectWithRetry(options.target, (line) => options.reporter.note(line), undefined, { poolSize: 1 });
     control = await openTargetConnection(options.target, 'control');
-    if (!(await tryLockTarget(control))) throw new TransferError('another `oxy migrate-sqlite` is running against this target', 'wait for it to finish');
+    if (!(await lockTarget(control))) throw new TransferError('another `oxy migrate-sqlite` is running against this target', 'wait for it to finish');
     const context: TransferContext = { options, source, counts, database, control, report };
     await (options.dryRun ? planOnly(context) : copyAll(context));
   } catch (caught) {
@@ -96,6 +96,18 @@ export async function migrateSqlite(options: TransferOptions): Promise<TransferR
     report.totalRows = report.entities.reduce((n, e) => n + e.migratedRows, 0);
   }
   return report;
+}
+
+/**
+ * Takes the target's lock, waiting a few seconds for it: a run killed a moment ago holds it until
+ * PostgreSQL notices its connection is gone.
+ */
+async function lockTarget(control: pg.Client): Promise<boolean> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    if (await tryLockTarget(control)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return false;
 }
 
 function countSourceRows(source: SqliteDatabase): Record<string, number> {
