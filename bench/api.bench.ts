@@ -16,7 +16,7 @@ import autocannon from 'autocannon';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
-import { openMigratedDatabase } from '../src/commands/open-app-database.js';
+import { openMigratedDatabase } from '../src/db/open-app-database.js';
 import { buildApp } from '../src/server/app.js';
 import { createAppServices } from '../src/services/app-services.js';
 

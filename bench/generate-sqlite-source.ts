@@ -1,4 +1,5 @@
 import { openSqlite, type SqliteStatement } from '../src/db/sqlite-driver.js';
+import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { connectDatabase } from '../src/db/connect.js';
 import { migrateToLatest } from '../src/db/migrator.js';
@@ -9,7 +10,9 @@ export function shapeFor(scale: number): Record<string, number> {
   const threads = Math.max(4, Math.round(scale / 250));
   return {
     users: 50,
+    sessions: 100,
     workspaces: 5,
+    workspace_members: 20,
     projects: 20,
     databases: 40,
     workflows: 100,
@@ -85,7 +88,20 @@ export async function generateSqliteSource(file: string, scale: number): Promise
     status: 'active',
     last_login_at: i % 2 ? ts(i) : null,
   }));
+  insert('sessions', (i) => ({
+    user_id: pick('users', i),
+    token_hash: createHash('sha256').update(`session ${i}`).digest('hex'),
+    expires_at: ts(i + 7 * 86_400),
+    revoked_at: i % 4 === 0 ? ts(i + 3600) : null,
+    last_seen_at: i % 2 ? ts(i + 60) : null,
+  }));
   insert('workspaces', (i) => ({ name: `Workspace ${i}`, slug: `ws-${i}`, owner_id: pick('users', i) }));
+  // Each workspace's owner first (users 0-4 own workspaces 0-4), then other members of other users.
+  insert('workspace_members', (i) => ({
+    workspace_id: pick('workspaces', i % 5),
+    user_id: pick('users', i < 5 ? i : 10 + i),
+    role: i < 5 ? 'owner' : ['admin', 'editor', 'viewer'][i % 3],
+  }));
   insert('projects', (i) => ({
     workspace_id: pick('workspaces', i),
     name: `project-${i}`,

@@ -1,16 +1,21 @@
 /**
- * migrate-sqlite benchmark: on the same generated SQLite source, in the same run, times
- *   1. `oxy migrate-sqlite` (the built CLI, as a user runs it; checks, COPY, verification),
- *   2. pgloader (Debian's package) into a separate database,
- *   3. PostgreSQL's own floor: server-side `COPY … FROM 'file'` of the same rows, exported to
- *      files beforehand, into the same schema (with its indexes and foreign keys),
- * and prints rows/s, the ratios oxy/pgloader and oxy/floor, and oxy's peak RSS.
+ * migrate-sqlite benchmark. For each scale, on one generated SQLite source, in interleaved
+ * rounds (each round runs every tool once, in a rotating order, each into a fresh database):
+ *   1. `oxy migrate-sqlite` (the built CLI, as a user runs it: checks, COPY, verification of
+ *      every batch and entity, foreign-key re-validation);
+ *   2. pgloader, tuned (batch rows 5000, prefetch rows 10000, workers 2, concurrency 1, an
+ *      8 GiB Lisp heap; it creates all-text columns from SQLite's and verifies nothing);
+ *   3. the floor: PostgreSQL's server-side `COPY … FROM` CSV files of the same rows into bare
+ *      tables (no key, constraint or index), then the primary keys, unique constraints, checks,
+ *      foreign keys and indexes of oxy's schema, timed together.
+ * Prints, per tool, the minimum and median wall time, rows/s of the median, peak RSS, and the
+ * ratios oxy/pgloader and oxy/floor (of medians and of minima).
  *
- *   npm run bench:migrate -- [--scales 100000,1000000] [--keep]
+ *   npm run bench:migrate -- [--scales 100000,1000000] [--rounds 3] [--keep] [--json out.json]
  *
  * Needs a local PostgreSQL superuser (OXY_BENCH_POSTGRES_URL, default
- * postgresql://postgres@127.0.0.1:5432/postgres) that can read files in the temp folder, and
- * `pgloader` on PATH (apt-get install pgloader); without pgloader that column is skipped.
+ * postgresql://postgres@127.0.0.1:5432/postgres) that can read and write files in the temp folder,
+ * and `pgloader` on PATH (apt-get install pgloader); without pgloader that column is skipped.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -26,10 +31,18 @@ const flag = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const scales = (flag('--scales') ?? '100000,1000000').split(',').map(Number);
+const rounds = Number(flag('--rounds') ?? 3);
 const adminUrl = process.env.OXY_BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'oxy-bench-migrate-'));
-fs.chmodSync(work, 0o755);
+fs.chmodSync(work, 0o777);
+const hasPgloader = spawnSync('pgloader', ['--version']).status === 0;
+
+type Tool = 'oxy' | 'pgloader' | 'floor';
+interface Run {
+  seconds: number;
+  rssMb?: number;
+}
 
 function dbUrl(name: string): string {
   const url = new URL(adminUrl);
@@ -47,26 +60,22 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>, url = adminUrl): 
   }
 }
 
-async function recreate(name: string): Promise<void> {
+async function recreate(name: string, template?: string): Promise<void> {
   await admin(async (c) => {
     await c.query(`drop database if exists ${name} with (force)`);
-    await c.query(`create database ${name}`);
+    await c.query(`create database ${name}${template ? ` template ${template}` : ''}`);
   });
 }
 
 /** Runs a command, returning wall seconds and peak RSS (from GNU time when present). */
-function timed(
-  command: string,
-  commandArgs: string[],
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{ seconds: number; rssMb: number | undefined; code: number | null; output: string }> {
+function timed(command: string, commandArgs: string[]): Promise<Run & { code: number | null; output: string }> {
   const gnuTime = fs.existsSync('/usr/bin/time');
   const [cmd, cmdArgs] = gnuTime
     ? ['/usr/bin/time', ['-f', 'OXYBENCH_RSS_KB=%M', command, ...commandArgs]]
     : [command, commandArgs];
   return new Promise((resolve) => {
     const started = performance.now();
-    const child = spawn(cmd, cmdArgs as string[], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, cmdArgs as string[], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -78,24 +87,9 @@ function timed(
   });
 }
 
-interface Row {
-  scale: number;
-  rows: number;
-  oxy: { seconds: number; rssMb?: number };
-  pgloader?: { seconds: number; rssMb?: number; ok: boolean };
-  floor: { seconds: number };
-}
-
-async function benchScale(scale: number): Promise<Row> {
-  const file = path.join(work, `source-${scale}.sqlite`);
-  process.stderr.write(`\n== scale ${scale}: generating ${file}\n`);
-  const shape = await generateSqliteSource(file, scale);
-  const rows = Object.values(shape).reduce((a, b) => a + b, 0);
-
-  // 1. oxy migrate-sqlite
+async function runOxy(file: string): Promise<Run> {
   await recreate('oxy_bench_oxy');
-  process.stderr.write('oxy migrate-sqlite ...\n');
-  const oxy = await timed(process.execPath, [
+  const run = await timed(process.execPath, [
     path.join(root, 'bin/oxy.js'),
     'migrate-sqlite',
     '--from',
@@ -104,85 +98,184 @@ async function benchScale(scale: number): Promise<Row> {
     dbUrl('oxy_bench_oxy'),
     '--json',
   ]);
-  if (oxy.code !== 0) throw new Error(`oxy migrate-sqlite failed:\n${oxy.output.slice(-2000)}`);
-
-  // 2. pgloader (it needs a bigger Lisp heap than its default from about a million rows on).
-  let pgloader: Row['pgloader'];
-  if (spawnSync('pgloader', ['--version']).status === 0) {
-    await recreate('oxy_bench_pgloader');
-    process.stderr.write('pgloader ...\n');
-    const run = await timed('pgloader', [
-      '--dynamic-space-size',
-      '8192',
-      '--quiet',
-      `sqlite://${file}`,
-      dbUrl('oxy_bench_pgloader'),
-    ]);
-    pgloader = { seconds: run.seconds, rssMb: run.rssMb, ok: run.code === 0 };
-    if (run.code !== 0) process.stderr.write(`pgloader failed (exit ${run.code}):\n${run.output.slice(-1000)}\n`);
-  } else {
-    process.stderr.write('pgloader not installed: skipped (apt-get install pgloader)\n');
-  }
-
-  // 3. The floor: export the rows oxy copied to files, then COPY them back server-side into the
-  //    same schema (truncated, with its indexes and foreign keys), timing only the COPYs.
-  const exportDir = path.join(work, `floor-${scale}`);
-  fs.mkdirSync(exportDir, { recursive: true, mode: 0o777 });
-  fs.chmodSync(exportDir, 0o777);
-  await admin(async (c) => {
-    for (const table of TABLE_NAMES) await c.query(`copy "${table}" to '${exportDir}/${table}.copy'`);
-  }, dbUrl('oxy_bench_oxy'));
-  await admin(async (c) => {
-    await c.query('drop database if exists oxy_bench_floor with (force)');
-    await c.query('create database oxy_bench_floor template oxy_bench_oxy');
-  });
-  const floorSeconds = await admin(async (c) => {
-    await c.query(`truncate ${TABLE_NAMES.map((t) => `"${t}"`).join(', ')}`);
-    const started = performance.now();
-    for (const table of TABLE_NAMES) await c.query(`copy "${table}" from '${exportDir}/${table}.copy'`);
-    return (performance.now() - started) / 1000;
-  }, dbUrl('oxy_bench_floor'));
-
-  if (!args.includes('--keep')) {
-    fs.rmSync(file, { force: true });
-    fs.rmSync(`${file}-wal`, { force: true });
-    fs.rmSync(`${file}-shm`, { force: true });
-    fs.rmSync(exportDir, { recursive: true, force: true });
-    for (const name of ['oxy_bench_oxy', 'oxy_bench_pgloader', 'oxy_bench_floor'])
-      await admin((c) => c.query(`drop database if exists ${name} with (force)`));
-  }
-  return { scale, rows, oxy: { seconds: oxy.seconds, rssMb: oxy.rssMb }, pgloader, floor: { seconds: floorSeconds } };
+  if (run.code !== 0) throw new Error(`oxy migrate-sqlite failed:\n${run.output.slice(-2000)}`);
+  return run;
 }
 
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-const results: Row[] = [];
-for (const scale of scales) results.push(await benchScale(scale));
+async function runPgloader(file: string): Promise<Run> {
+  await recreate('oxy_bench_pgloader');
+  const load = path.join(work, 'bench.load');
+  fs.writeFileSync(
+    load,
+    `LOAD DATABASE FROM sqlite://${file} INTO ${dbUrl('oxy_bench_pgloader')}
+     WITH include drop, create tables, create indexes, reset sequences, foreign keys,
+          batch rows = 5000, prefetch rows = 10000, workers = 2, concurrency = 1;\n`,
+  );
+  const run = await timed('pgloader', ['--dynamic-space-size', '8192', '--quiet', load]);
+  if (run.code !== 0) throw new Error(`pgloader failed (exit ${run.code}):\n${run.output.slice(-2000)}`);
+  return run;
+}
 
+/**
+ * The floor's fixtures, made once per scale from oxy's copy: the rows as CSV files, a template
+ * database with oxy's tables stripped of every key, constraint and index, and their definitions.
+ */
+async function prepareFloor(scale: number): Promise<{ dir: string; definitions: string[] }> {
+  const dir = path.join(work, `floor-${scale}`);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o777 });
+  fs.chmodSync(dir, 0o777);
+  const definitions = await admin(async (c) => {
+    for (const table of TABLE_NAMES) await c.query(`copy "${table}" to '${dir}/${table}.csv' with (format csv)`);
+    const { rows } = await c.query<{ sql: string }>(`
+      select format('alter table %I add constraint %I %s', cl.relname, con.conname, pg_get_constraintdef(con.oid)) as sql,
+             case con.contype when 'p' then 0 when 'u' then 1 when 'c' then 2 else 4 end as step
+        from pg_constraint con join pg_class cl on cl.oid = con.conrelid
+       where cl.relnamespace = 'public'::regnamespace
+      union all
+      select pg_get_indexdef(i.oid), 3 from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid
+       where t.relnamespace = 'public'::regnamespace and not exists (select 1 from pg_constraint where conindid = i.oid)
+      order by 2`);
+    return rows.map((r) => r.sql);
+  }, dbUrl('oxy_bench_oxy'));
+  await recreate('oxy_bench_bare', 'oxy_bench_oxy');
+  await admin(async (c) => {
+    for (const table of TABLE_NAMES) await c.query(`truncate "${table}" cascade`);
+    await c.query(`drop schema if exists oxy_transfer cascade`);
+    const { rows } = await c.query(`
+      select format('alter table %I drop constraint %I', cl.relname, con.conname) as sql from pg_constraint con join pg_class cl on cl.oid = con.conrelid
+       where cl.relnamespace = 'public'::regnamespace
+      union all
+      select format('drop index %I', i.relname) from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid
+       where t.relnamespace = 'public'::regnamespace and not exists (select 1 from pg_constraint where conindid = i.oid)`);
+    for (const { sql } of rows.sort((a, b) => Number(b.sql.includes('_fkey')) - Number(a.sql.includes('_fkey'))))
+      await c.query(sql);
+  }, dbUrl('oxy_bench_bare'));
+  return { dir, definitions };
+}
+
+async function runFloor(floor: { dir: string; definitions: string[] }): Promise<Run> {
+  await recreate('oxy_bench_floor', 'oxy_bench_bare');
+  const seconds = await admin(async (c) => {
+    const started = performance.now();
+    for (const table of TABLE_NAMES)
+      await c.query(`copy "${table}" from '${floor.dir}/${table}.csv' with (format csv)`);
+    for (const sql of floor.definitions) await c.query(sql);
+    return (performance.now() - started) / 1000;
+  }, dbUrl('oxy_bench_floor'));
+  return { seconds };
+}
+
+interface ScaleResult {
+  scale: number;
+  rows: number;
+  runs: Record<Tool, Run[]>;
+}
+
+async function benchScale(scale: number): Promise<ScaleResult> {
+  const file = path.join(work, `source-${scale}.sqlite`);
+  process.stderr.write(`\n== scale ${scale}: generating ${file}\n`);
+  const shape = await generateSqliteSource(file, scale);
+  const rows = Object.values(shape).reduce((a, b) => a + b, 0);
+  const runs: Record<Tool, Run[]> = { oxy: [], pgloader: [], floor: [] };
+  let floor: { dir: string; definitions: string[] } | undefined;
+  const tools: Tool[] = hasPgloader ? ['oxy', 'pgloader', 'floor'] : ['oxy', 'floor'];
+  for (let round = 0; round < rounds; round++) {
+    // Rotate the order, so that no tool always runs first (or right after the heaviest).
+    for (let k = 0; k < tools.length; k++) {
+      const tool = tools[(round + k) % tools.length]!;
+      if (tool === 'floor' && !floor) continue; // needs oxy's copy; runs after it in round 1
+      const run =
+        tool === 'oxy' ? await runOxy(file) : tool === 'pgloader' ? await runPgloader(file) : await runFloor(floor!);
+      runs[tool].push(run);
+      process.stderr.write(
+        `round ${round + 1} ${tool}: ${run.seconds.toFixed(1)} s${run.rssMb ? `, ${run.rssMb.toFixed(0)} MB` : ''}\n`,
+      );
+      if (tool === 'oxy' && !floor) floor = await prepareFloor(scale);
+    }
+    if (round === 0 && runs.floor.length === 0) {
+      const run = await runFloor(floor!);
+      runs.floor.push(run);
+      process.stderr.write(`round 1 floor: ${run.seconds.toFixed(1)} s\n`);
+    }
+  }
+  if (!args.includes('--keep')) {
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+    if (floor) fs.rmSync(floor.dir, { recursive: true, force: true });
+    for (const name of ['oxy_bench_oxy', 'oxy_bench_pgloader', 'oxy_bench_floor', 'oxy_bench_bare'])
+      await admin((c) => c.query(`drop database if exists ${name} with (force)`));
+  }
+  return { scale, rows, runs };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+function summary(result: ScaleResult) {
+  const stat = (tool: Tool) => {
+    const runs = result.runs[tool];
+    if (runs.length === 0) return undefined;
+    const seconds = runs.map((r) => r.seconds);
+    const rss = runs.map((r) => r.rssMb).filter((x): x is number => x !== undefined);
+    return {
+      min: Math.min(...seconds),
+      median: median(seconds),
+      rowsPerSecond: result.rows / median(seconds),
+      peakRssMb: rss.length ? Math.max(...rss) : undefined,
+      rounds: seconds,
+    };
+  };
+  const oxy = stat('oxy')!;
+  const pgloader = stat('pgloader');
+  const floor = stat('floor')!;
+  return {
+    scale: result.scale,
+    rows: result.rows,
+    oxy,
+    pgloader,
+    floor,
+    ratios: {
+      oxyPerPgloaderMedian: pgloader ? pgloader.median / oxy.median : undefined,
+      oxyPerPgloaderMin: pgloader ? pgloader.min / oxy.min : undefined,
+      oxyPerFloorMedian: floor.median / oxy.median,
+      oxyPerFloorMin: floor.min / oxy.min,
+    },
+  };
+}
+
+const results: ReturnType<typeof summary>[] = [];
+for (const scale of scales) {
+  results.push(summary(await benchScale(scale)));
+  if (flag('--json')) fs.writeFileSync(flag('--json')!, JSON.stringify(results, null, 2));
+}
+
+const pgVersion = await admin(async (c) => (await c.query('show server_version')).rows[0].server_version as string);
+const pgloaderVersion = hasPgloader
+  ? spawnSync('pgloader', ['--version']).stdout.toString().split('\n')[0]
+  : 'not installed';
 console.log(
-  `\nmigrate-sqlite benchmark — node ${process.version}, ${os.cpus().length} CPUs, PostgreSQL at ${new URL(adminUrl).host}`,
+  `\nmigrate-sqlite benchmark — ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, PostgreSQL ${pgVersion}, ${pgloaderVersion}; ${rounds} interleaved rounds`,
 );
-console.log(
-  'scale (messages)  rows      oxy rows/s  pgloader rows/s  COPY floor rows/s  oxy/pgloader  oxy/floor  oxy peak RSS  pgloader peak RSS',
-);
+console.log('tool       scale      rows        min s   median s   rows/s (median)   peak RSS');
 for (const r of results) {
-  const oxyRate = r.rows / r.oxy.seconds;
-  const pglRate = r.pgloader?.ok ? r.rows / r.pgloader.seconds : undefined;
-  const floorRate = r.rows / r.floor.seconds;
+  for (const [tool, s] of [
+    ['oxy', r.oxy],
+    ['pgloader', r.pgloader],
+    ['floor', r.floor],
+  ] as const) {
+    if (!s) continue;
+    console.log(
+      `${tool.padEnd(10)} ${fmt(r.scale).padEnd(10)} ${fmt(r.rows).padEnd(11)} ${s.min.toFixed(1).padStart(6)} ${s.median.toFixed(1).padStart(10)} ${fmt(s.rowsPerSecond).padStart(17)} ${s.peakRssMb ? `${fmt(s.peakRssMb)} MB` : '-'}`.trimEnd(),
+    );
+  }
+  const ratio = (x: number | undefined) => (x === undefined ? 'n/a' : x.toFixed(2));
   console.log(
-    [
-      fmt(r.scale).padEnd(16),
-      fmt(r.rows).padEnd(9),
-      fmt(oxyRate).padStart(10),
-      (pglRate ? fmt(pglRate) : 'n/a').padStart(16),
-      fmt(floorRate).padStart(18),
-      (pglRate ? (oxyRate / pglRate).toFixed(2) : 'n/a').padStart(13),
-      (oxyRate / floorRate).toFixed(2).padStart(10),
-      (r.oxy.rssMb ? `${r.oxy.rssMb.toFixed(0)} MB` : 'n/a').padStart(13),
-      (r.pgloader?.rssMb ? `${r.pgloader.rssMb.toFixed(0)} MB` : 'n/a').padStart(18),
-    ].join(' '),
+    `  ratios at ${fmt(r.scale)}: oxy/pgloader ${ratio(r.ratios.oxyPerPgloaderMedian)} (median) ${ratio(r.ratios.oxyPerPgloaderMin)} (min); oxy/floor ${ratio(r.ratios.oxyPerFloorMedian)} (median) ${ratio(r.ratios.oxyPerFloorMin)} (min)`,
   );
 }
 console.log(
-  '(oxy includes source checks, COPY, per-entity count + checksum verification and FK re-validation; pgloader verifies nothing; the floor is server-side COPY from files.)',
+  '(oxy: checks, COPY, every batch and entity verified, foreign keys re-validated; pgloader: verifies nothing; floor: COPY CSV into bare tables, then keys, constraints and indexes.)',
 );
 fs.rmSync(work, { recursive: true, force: true });

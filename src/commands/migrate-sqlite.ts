@@ -67,7 +67,11 @@ export function migrateSqliteCommand(): Command {
           'e.g. --to postgresql://postgres:postgres@localhost:15432/oxy',
         );
       const mode: StartMode = flags.resume ? 'resume' : flags.restart ? 'restart' : 'fresh';
-      const reporter = createReporter({ tty: Boolean(process.stderr.isTTY) && !flags.json, quiet: false });
+      const reporter = createReporter({
+        stream: process.stderr,
+        tty: Boolean(process.stderr.isTTY) && !flags.json,
+        quiet: false,
+      });
       reporter.note(`${flags.dryRun ? 'Checking' : 'Migrating'} ${sourcePath} -> ${target.display}`);
       let report: TransferReport;
       try {

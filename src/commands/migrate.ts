@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config.js';
-import { openMigratedDatabase } from './open-app-database.js';
+import { openMigratedDatabase } from '../db/open-app-database.js';
 
 /** `oxy migrate`: apply pending schema migrations to the configured database. */
 export function migrateCommand(): Command {

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import { createAppServices } from '../services/app-services.js';
-import { openMigratedDatabase } from './open-app-database.js';
+import { openMigratedDatabase } from '../db/open-app-database.js';
 
 async function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
   let text = '';

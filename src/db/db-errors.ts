@@ -45,6 +45,10 @@ export const dbErrors = {
     message: `cannot create the folder ${dir} for the SQLite database (${reason})`,
     hint: 'point OXY_DATABASE_URL at a file in a folder you can write to, e.g. sqlite:///home/me/oxy/db.sqlite',
   })),
+  sqliteMissingReadonly: defineError('database_missing', (file: string) => ({
+    message: `the SQLite database ${file} does not exist and --readonly creates nothing`,
+    hint: 'run `oxy migrate` first to create it, then start with --readonly again',
+  })),
   sqliteUnopenable: defineUnavailableError((file: string, cause: unknown) => ({
     message: `cannot open SQLite database ${file}: ${(cause as Error).message}`,
     hint: 'check that the path is a writable SQLite file, or point OXY_DATABASE_URL elsewhere',

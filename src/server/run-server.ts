@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
-import { openMigratedDatabase, openReadOnlyDatabase } from '../commands/open-app-database.js';
+import { openMigratedDatabase, openReadOnlyDatabase } from '../db/open-app-database.js';
 import { configErrors } from '../config-errors.js';
 import { createAppServices } from '../services/app-services.js';
 import { buildApp, REDACTED } from './app.js';

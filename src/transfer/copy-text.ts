@@ -1,17 +1,27 @@
 /**
  * PostgreSQL's COPY text format: one line per row, fields separated by tabs, `\N` for NULL,
- * backslash escapes for backslash, newline, carriage return and tab.
+ * backslash escapes for backslash, newline, carriage return, tab, backspace, form feed and
+ * vertical tab: exactly the characters COPY TO escapes, so that a field oxy writes is byte for
+ * byte what PostgreSQL prints for it (migrate-sqlite verifies batches by comparing those bytes).
  * https://www.postgresql.org/docs/current/sql-copy.html#id-1.9.3.55.9.2
  */
 
 export const COPY_NULL = '\\N';
 
-const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-const NEEDS_ESCAPE = /[\\\n\r\t]/;
+const ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\v': '\\v',
+};
+const NEEDS_ESCAPE = /[\\\n\r\t\b\f\v]/;
 
 /** Escapes one field value for COPY text format (NULL is {@link COPY_NULL}). */
 export function escapeCopyField(value: string): string {
-  return NEEDS_ESCAPE.test(value) ? value.replace(/[\\\n\r\t]/g, (c) => ESCAPES[c]!) : value;
+  return NEEDS_ESCAPE.test(value) ? value.replace(/[\\\n\r\t\b\f\v]/g, (c) => ESCAPES[c]!) : value;
 }
 
 const UNESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v', '\\': '\\' };

@@ -1,5 +1,4 @@
-import type { Queryable } from './transfer-ledger.js';
-import { LEDGER_SCHEMA } from './transfer-ledger.js';
+import { LEDGER_SCHEMA, type Queryable } from '../db/unfinished-transfer.js';
 
 /**
  * Bulk loads are much faster without foreign-key triggers and secondary indexes to maintain, so
@@ -33,6 +32,17 @@ export async function deferConstraints(client: Queryable, tables: readonly strin
   return rows.length;
 }
 
+/** A foreign key that cannot be re-created: some rows of `table` refer to missing rows. */
+export class ForeignKeyViolation extends Error {
+  constructor(
+    readonly table: string,
+    readonly constraint: string,
+    cause: unknown,
+  ) {
+    super(`${table}: foreign key ${constraint} does not hold`, { cause });
+  }
+}
+
 /** Re-creates what {@link deferConstraints} dropped; indexes first, so FK validation can use them. */
 export async function restoreConstraints(client: Queryable): Promise<number> {
   const exists = await client.query(`select to_regclass('${LEDGER_SCHEMA}.deferred')::text as t`);
@@ -48,8 +58,15 @@ export async function restoreConstraints(client: Queryable): Promise<number> {
         row.name,
         `"${row.table_name}"`,
       ]);
-      if (present.rows.length === 0)
-        await client.query(`alter table "${row.table_name}" add constraint "${row.name}" ${row.definition}`);
+      if (present.rows.length === 0) {
+        try {
+          await client.query(`alter table "${row.table_name}" add constraint "${row.name}" ${row.definition}`);
+        } catch (error) {
+          if ((error as { code?: string }).code === '23503')
+            throw new ForeignKeyViolation(row.table_name, row.name, error);
+          throw error;
+        }
+      }
     }
     await client.query(`delete from ${LEDGER_SCHEMA}.deferred where name = $1`, [row.name]);
   }

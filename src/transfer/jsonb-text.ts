@@ -30,19 +30,31 @@ const ESCAPE: Record<string, string> = {
 
 /** A JS string as jsonb prints it. */
 function quote(text: string): string {
+  if (!NEEDS_QUOTING.test(text)) return `"${text}"`;
   // eslint-disable-next-line no-control-regex
   return `"${text.replace(/["\\\u0000-\u001f]/g, (c) => ESCAPE[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
 }
 
+// eslint-disable-next-line no-control-regex
+const NEEDS_QUOTING = /["\\\u0000-\u001f]/;
+// eslint-disable-next-line no-control-regex
+const NON_ASCII = /[^\u0000-\u007f]/;
+
 function compareKeys(a: string, b: string): number {
+  // ASCII (the common case): UTF-8 length and byte order are the string's own.
+  if (!NON_ASCII.test(a) && !NON_ASCII.test(b))
+    return a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
   const la = Buffer.byteLength(a);
   const lb = Buffer.byteLength(b);
   if (la !== lb) return la - lb;
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
+const PLAIN_INTEGER = /^-?(?:0|[1-9]\d*)$/;
+
 /** PostgreSQL numeric output for a JSON number lexeme. */
 export function numericText(lexeme: string): string {
+  if (PLAIN_INTEGER.test(lexeme)) return lexeme === '-0' ? '0' : lexeme;
   const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(lexeme);
   if (!m) throw new SyntaxError(`invalid number ${lexeme}`);
   const [, sign, int, frac = '', exp = '0'] = m;

@@ -1,19 +1,29 @@
-import type { SqliteDatabase } from '../db/sqlite-driver.js';
-import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
+import type { SqliteDatabase } from '../db/sqlite-driver.js';
+import type { AppDatabase } from '../db/connect.js';
 import { connectWithRetry } from '../db/connect-with-retry.js';
-import { pgPoolOf, postgresDialect } from '../db/dialect/postgres.js';
-import { entities, entityByTable, type EntityDef } from '../db/entities.js';
+import { postgresDialect } from '../db/dialect/postgres.js';
+import { entities, type EntityDef } from '../db/entities.js';
 import { migrateToLatest, schemaStatus } from '../db/migrator.js';
 import type { DatabaseTarget } from '../db/url.js';
 import { OxyError } from '../errors.js';
-import { copyEntity, type CopyProgress } from './copy-entity.js';
-import { WorkerClient } from './worker-client.js';
-import { deferConstraints, restoreConstraints } from './deferred-constraints.js';
-import { openSqliteSource } from './sqlite-source.js';
+import { BatchVerifier } from './batch-verifier.js';
+import { copyEntity } from './copy-entity.js';
+import { deferConstraints, ForeignKeyViolation, restoreConstraints } from './deferred-constraints.js';
+import { EncoderPool } from './encoder-pool.js';
+import {
+  existingTables,
+  nonEmptyTables,
+  openTargetConnection,
+  orphanedRows,
+  resetSequences,
+  truncateEntities,
+  tryLockTarget,
+} from './postgres-target.js';
 import { checkEntity, describeProblem, type SourceProblem } from './source-checks.js';
-import { finishLedger, markVerified, readLedger, startLedger, type LedgerProgress } from './transfer-ledger.js';
-import { firstDifference, targetChecksumSql } from './verify-entity.js';
+import { openSqliteSource, type SqliteSource } from './sqlite-source.js';
+import { OrphanedRowsError, TransferError } from './transfer-errors.js';
+import { finishLedger, readLedger, startLedger, type Ledger } from './transfer-ledger.js';
 import type { TransferReporter } from './transfer-reporter.js';
 
 export type StartMode = 'fresh' | 'resume' | 'restart';
@@ -25,6 +35,8 @@ export interface TransferOptions {
   batchSize: number;
   mode: StartMode;
   reporter: TransferReporter;
+  /** Entities copied at once, each on its own connection and encoder thread (default 1: on two cores a second one did not pay, and cost 70 MB). */
+  parallel?: number;
 }
 
 export interface EntityResult {
@@ -49,30 +61,25 @@ export interface TransferReport {
 }
 
 const ENTITIES = entities as readonly EntityDef[];
-const LOCK_KEY = 0x6f78795f6d73; // 'oxy_ms': one migrate-sqlite at a time per target
 
-class TransferError extends OxyError {
-  constructor(message: string, hint: string) {
-    super('migrate_sqlite_failed', message, { hint, exitCode: 1 });
-  }
+/** What one run works with, shared by the steps below. */
+interface TransferContext {
+  options: TransferOptions;
+  source: SqliteSource;
+  counts: Record<string, number>;
+  database: AppDatabase;
+  /** The connection that holds the target's lock and runs the set-up and the final steps. */
+  control: pg.Client;
+  report: TransferReport;
 }
 
 /**
- * `oxy migrate-sqlite`: copies every entity, in entities.ts order, from an oxy SQLite file to an
- * oxy PostgreSQL database, then proves the copy with per-entity counts and content checksums.
- * See DESIGN.md "migrate-sqlite contract".
+ * `oxy migrate-sqlite`: copies every entity from an oxy SQLite file to an oxy PostgreSQL
+ * database, proving each committed batch by its bytes and each entity by its count. See
+ * DESIGN.md "migrate-sqlite contract".
  */
 export async function migrateSqlite(options: TransferOptions): Promise<TransferReport> {
-  const { reporter } = options;
   const started = performance.now();
-  const source = await openSqliteSource(options.sourcePath);
-  if (source.upgradedCopy) reporter.note(`source schema version ${source.schemaVersion} upgraded on a temporary copy`);
-  const counts: Record<string, number> = {};
-  for (const entity of ENTITIES) {
-    counts[entity.table] = Number(
-      (source.db.prepare(`select count(*) as n from "${entity.table}"`).get() as { n: number }).n,
-    );
-  }
   const report: TransferReport = {
     ok: false,
     dryRun: options.dryRun,
@@ -82,40 +89,28 @@ export async function migrateSqlite(options: TransferOptions): Promise<TransferR
     totalRows: 0,
     seconds: 0,
   };
-  const database = await connectWithRetry(options.target, (line) => reporter.note(line), undefined, { poolSize: 2 });
-  const client = await pgPoolOf(database.db).connect();
+  const source = await openSqliteSource(options.sourcePath);
+  let database: AppDatabase | undefined;
+  let control: pg.Client | undefined;
   try {
-    const locked = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [LOCK_KEY]);
-    if (!locked.rows[0]?.ok)
+    if (source.upgradedCopy)
+      options.reporter.note(`source schema version ${source.schemaVersion} upgraded on a temporary copy`);
+    const counts = countSourceRows(source.db);
+    database = await connectWithRetry(options.target, (line) => options.reporter.note(line), undefined, {
+      poolSize: 1,
+    });
+    control = await openTargetConnection(options.target, 'control');
+    if (!(await lockTarget(control)))
       throw new TransferError('another `oxy migrate-sqlite` is running against this target', 'wait for it to finish');
-    const context: TransferContext = {
-      options,
-      source: source.db,
-      sourceFile: source.upgradedCopy ?? source.path,
-      counts,
-      db: database.db,
-      client,
-      report,
-    };
+    const context: TransferContext = { options, source, counts, database, control, report };
     await (options.dryRun ? planOnly(context) : copyAll(context));
   } catch (caught) {
-    // Anything that is not already a one-line oxy error (a lost connection, a server shutting
-    // down) interrupted the copy: say so, and how to continue.
-    const error =
-      caught instanceof OxyError
-        ? caught
-        : new TransferError(
-            `the migration was interrupted: ${caught instanceof Error ? caught.message : String(caught)}`,
-            options.dryRun
-              ? 'run the dry run again'
-              : 'the target is recorded as unfinished; once PostgreSQL answers again, run the same command with --resume',
-          );
+    const error = asTransferError(caught, options.dryRun);
     report.error = error.message;
     throw Object.assign(error, { report });
   } finally {
-    await client.query('select pg_advisory_unlock_all()').catch(() => undefined);
-    client.release();
-    await database.close();
+    await control?.end().catch(() => undefined);
+    await database?.close().catch(() => undefined);
     source.close();
     report.seconds = (performance.now() - started) / 1000;
     report.totalRows = report.entities.reduce((n, e) => n + e.migratedRows, 0);
@@ -123,231 +118,252 @@ export async function migrateSqlite(options: TransferOptions): Promise<TransferR
   return report;
 }
 
-/** Non-empty application tables of the target, if its schema exists. */
-async function nonEmptyTables(db: Kysely<any>): Promise<string[]> {
-  const status = await schemaStatus(db);
-  if (status.version === 0) return [];
-  const found: string[] = [];
-  for (const entity of ENTITIES) {
-    const row = await sql<{
-      n: string;
-    }>`select count(*) as n from (select 1 from ${sql.table(entity.table)} limit 1) t`.execute(db);
-    if (Number(row.rows[0]?.n) > 0) found.push(entity.table);
+/**
+ * Takes the target's lock, waiting a few seconds for it: a run killed a moment ago holds it until
+ * PostgreSQL notices its connection is gone.
+ */
+async function lockTarget(control: pg.Client): Promise<boolean> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    if (await tryLockTarget(control)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  return found;
+  return false;
 }
 
-/** What one run works with, shared by the dry run and the copy. */
-interface TransferContext {
-  options: TransferOptions;
-  source: SqliteDatabase;
-  /** The file the checker worker opens: the user's, or the upgraded temporary copy. */
-  sourceFile: string;
-  counts: Record<string, number>;
-  db: Kysely<any>;
-  client: pg.PoolClient;
-  report: TransferReport;
+function countSourceRows(source: SqliteDatabase): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const entity of ENTITIES)
+    counts[entity.table] = Number(
+      (source.prepare(`select count(*) as n from "${entity.table}"`).get() as { n: number }).n,
+    );
+  return counts;
 }
 
-async function planOnly({ options, source, counts, db, client, report }: TransferContext): Promise<void> {
-  const { reporter } = options;
+/** Anything that is not already a one-line oxy error (a lost connection, a server shutting down) interrupted the run. */
+function asTransferError(caught: unknown, dryRun: boolean): OxyError {
+  if (caught instanceof OxyError) return caught;
+  return new TransferError(
+    `the migration was interrupted: ${caught instanceof Error ? caught.message : String(caught)}`,
+    dryRun
+      ? 'run the dry run again'
+      : 'the target is recorded as unfinished; once PostgreSQL answers again, run the same command with --resume',
+  );
+}
+
+/** `--dry-run`: every source check, the plan, and what a real run would say about the target. Writes nothing. */
+async function planOnly({ options, source, counts, control, database, report }: TransferContext): Promise<void> {
   const problems: SourceProblem[] = [];
   for (const entity of ENTITIES) {
-    const found = checkEntity(source, entity);
+    const found = checkEntity(source.db, entity);
     problems.push(...found);
+    const sourceRows = counts[entity.table] ?? 0;
     report.entities.push({
       entity: entity.table,
-      sourceRows: counts[entity.table] ?? 0,
+      sourceRows,
       migratedRows: 0,
       checksumOk: null,
       seconds: 0,
       status: 'planned',
       problems: found.map(describeProblem),
     });
-    reporter.planned(entity.table, counts[entity.table] ?? 0, found.map(describeProblem));
+    options.reporter.planned(entity.table, sourceRows, found.map(describeProblem));
   }
-  const ledger = await readLedger(client);
-  const occupied = ledger ? [] : await nonEmptyTables(db);
-  const targetIssues: string[] = [];
-  if (ledger && ledger.run.status !== 'finished')
-    targetIssues.push(
-      `target holds an unfinished migration from ${ledger.run.source}: a real run needs --resume or --restart`,
-    );
-  else if (ledger) targetIssues.push('target already holds a finished migration: a real run needs --restart');
-  if (occupied.length > 0)
-    targetIssues.push(
-      `target already holds oxy data in ${occupied.join(', ')}: a real run needs an empty database or --restart`,
-    );
-  for (const issue of targetIssues) reporter.note(issue);
-  report.ok = problems.length === 0 && (targetIssues.length === 0 || options.mode !== 'fresh');
+  const targetIssue = await targetRefusal({ options, control, database }, await readLedger(control));
+  if (targetIssue) options.reporter.note(`a real run would stop: ${targetIssue.message} (${targetIssue.hint})`);
+  report.ok = problems.length === 0 && !targetIssue;
   if (problems.length > 0)
     report.error = `${problems.length} problem(s) in the source; first: ${describeProblem(problems[0]!)}`;
-  else if (!report.ok) report.error = targetIssues[0];
+  else if (targetIssue) report.error = targetIssue.message;
 }
 
-async function copyAll({ options, source, sourceFile, counts, db, client, report }: TransferContext): Promise<void> {
-  const { reporter } = options;
-  const ledgerBefore = await readLedger(client);
-  const unfinished = ledgerBefore && ledgerBefore.run.status !== 'finished';
+async function copyAll(context: TransferContext): Promise<void> {
+  const before = await readLedger(context.control);
+  const refusal = await targetRefusal(context, before);
+  if (refusal) throw refusal;
+  await prepareTarget(context);
+  const ledger = (await readLedger(context.control))!;
+  await copyAndVerify(context, ledger);
+  await finishTarget(context);
+  context.report.ok = true;
+}
+
+/** Why the target cannot be used in this mode, if it cannot: checked before anything is written. */
+async function targetRefusal(
+  {
+    options,
+    control,
+    database,
+    counts,
+  }: Pick<TransferContext, 'options' | 'control' | 'database'> & { counts?: Record<string, number> },
+  ledger: Ledger | undefined,
+): Promise<TransferError | undefined> {
+  const unfinished = ledger !== undefined && ledger.run.status !== 'finished';
   if (options.mode === 'resume') {
     if (!unfinished)
-      throw new TransferError(
+      return new TransferError(
         'there is no unfinished migration to resume in the target',
         'run without --resume to start one',
       );
-    const changed = ENTITIES.filter((e) => ledgerBefore.run.sourceCounts[e.table] !== counts[e.table]).map(
-      (e) => e.table,
-    );
-    if (changed.length > 0) {
-      throw new TransferError(
+    const changed = counts
+      ? ENTITIES.filter((e) => ledger.run.sourceCounts[e.table] !== counts[e.table]).map((e) => e.table)
+      : [];
+    if (changed.length > 0)
+      return new TransferError(
         `the source changed since the unfinished migration started (row counts differ in ${changed.join(', ')})`,
         'start over with --restart',
       );
-    }
-  } else if (options.mode === 'fresh') {
-    if (unfinished) {
-      throw new TransferError(
-        `the target holds an unfinished migration from ${ledgerBefore.run.source} (started ${ledgerBefore.run.startedAt})`,
-        'continue it with --resume, or start over with --restart',
-      );
-    }
-    const occupied = await nonEmptyTables(db);
-    if (occupied.length > 0 || ledgerBefore) {
-      throw new TransferError(
-        `the target already holds oxy data (${occupied.length > 0 ? `non-empty: ${occupied.join(', ')}` : 'a finished migration'})`,
-        'drop and recreate the target database (dropdb/createdb), or pass --restart to empty its oxy tables and copy again',
-      );
-    }
+    return undefined;
   }
-  await migrateToLatest(db, postgresDialect);
-  if (options.mode !== 'resume') {
-    await client.query('begin');
-    await client.query(`truncate ${ENTITIES.map((e) => `"${e.table}"`).join(', ')} cascade`);
-    await startLedger(client, options.sourcePath, counts);
-    await deferConstraints(
-      client,
-      ENTITIES.map((e) => e.table),
+  const version = (await schemaStatus(database.db)).version;
+  const tables = version === 0 ? await existingTables(control) : [];
+  if (tables.length > 0) {
+    return new TransferError(
+      `the target is not an oxy database: it already has tables named ${tables.join(', ')} and no oxy schema`,
+      'migrate into an empty database: create one (createdb oxy, or CREATE DATABASE oxy) and pass it with --to; nothing was written',
     );
-    await client.query('commit');
   }
-  const ledger = (await readLedger(client))!;
-  // Each batch commits data and ledger together, so a lost commit after a crash loses both alike.
-  await client.query('set synchronous_commit = off');
-  // Checks run ahead of the copy, in a worker thread.
-  const checker = new WorkerClient<{ table: string }, SourceProblem[]>({ sourcePath: sourceFile }, async ({ table }) =>
-    checkEntity(source, entityByTable(table), 'pre-copy'),
+  if (options.mode === 'restart') return undefined;
+  if (unfinished)
+    return new TransferError(
+      `the target holds an unfinished migration from ${ledger.run.source} (started ${ledger.run.startedAt})`,
+      'continue it with --resume, or start over with --restart',
+    );
+  const occupied = version === 0 ? [] : await nonEmptyTables(control);
+  if (occupied.length > 0 || ledger) {
+    return new TransferError(
+      `the target already holds oxy data (${occupied.length > 0 ? `non-empty: ${occupied.join(', ')}` : 'a finished migration'})`,
+      'drop and recreate the target database (dropdb/createdb), or pass --restart to empty its oxy tables and copy again',
+    );
+  }
+  return undefined;
+}
+
+/** The schema, then (unless resuming) empty tables, a new ledger and the constraints set aside, in one transaction. */
+async function prepareTarget({ options, database, control, counts }: TransferContext): Promise<void> {
+  await migrateToLatest(database.db, postgresDialect);
+  if (options.mode === 'resume') return;
+  await control.query('begin');
+  await truncateEntities(control);
+  await startLedger(control, options.sourcePath, counts);
+  await deferConstraints(
+    control,
+    ENTITIES.map((e) => e.table),
   );
-  // Verification runs in PostgreSQL on the pool's second connection, overlapping the next copy.
-  const pool = pgPoolOf(db);
+  await control.query('commit');
+}
+
+/**
+ * Copies the entities not yet verified, `parallel` at a time (foreign keys are set aside, so any
+ * order will do; the largest start first), each batch proven by the verifier's connection while
+ * the next is copied.
+ */
+async function copyAndVerify({ options, source, counts, report }: TransferContext, ledger: Ledger): Promise<void> {
+  const parallel = options.parallel ?? 1;
+  const encoders = new EncoderPool(source.db, source.upgradedCopy ?? source.path, parallel);
+  const connections: pg.Client[] = [];
   try {
-    const todo = ENTITIES.filter((entity) => ledger.progress.get(entity.table)!.status !== 'verified');
-    const checks = new Map(todo.map((entity) => [entity.table, checker.request({ table: entity.table })]));
-    for (const promise of checks.values()) promise.catch(() => undefined);
-    const verifications: {
-      entity: EntityDef;
-      copied: CopyProgress;
-      result: Promise<{ rows: number; checksum: string; seconds: number }>;
-    }[] = [];
-    for (const entity of ENTITIES) {
-      const sourceRows = counts[entity.table] ?? 0;
-      const progress: LedgerProgress = ledger.progress.get(entity.table)!;
-      if (progress.status === 'verified') {
-        report.entities.push({
-          entity: entity.table,
-          sourceRows,
-          migratedRows: progress.copiedRows,
-          checksumOk: true,
-          seconds: progress.seconds,
-          status: 'resumed',
-          problems: [],
-        });
-        reporter.skipped(entity.table, progress.copiedRows);
-        continue;
-      }
-      const problems = await checks.get(entity.table)!;
-      if (problems.length > 0) {
-        report.entities.push({
-          entity: entity.table,
-          sourceRows,
-          migratedRows: progress.copiedRows,
-          checksumOk: null,
-          seconds: 0,
-          status: 'failed',
-          problems: problems.map(describeProblem),
-        });
-        throw new TransferError(
-          `cannot copy ${entity.table}: ${describeProblem(problems[0]!)}`,
-          'fix or delete those rows in the SQLite file (oxy migrate-sqlite --dry-run lists every problem), then run again with --resume; the target is recorded as unfinished',
-        );
-      }
-      reporter.entityStart(entity.table, sourceRows, progress.copiedRows);
-      const copied = await copyEntity({
-        source,
-        client,
-        entity,
-        batchSize: options.batchSize,
-        from: progress,
-        onBatch: (p) => reporter.entityProgress(entity.table, p.copiedRows),
-      });
-      reporter.entityCopied(entity.table, copied.copiedRows);
-      const verifyStarted = performance.now();
-      const result = targetChecksumSql(pool, entity).then((r) => ({
-        rows: r.rows,
-        checksum: r.checksum.toString(),
-        seconds: (performance.now() - verifyStarted) / 1000,
-      }));
-      result.catch(() => undefined);
-      verifications.push({ entity, copied, result });
-    }
-    for (const { entity, copied, result } of verifications) {
-      const sourceRows = counts[entity.table] ?? 0;
-      const target = await result;
-      const checksumOk = BigInt(target.checksum) === copied.checksum;
-      const seconds = copied.seconds + target.seconds;
-      const ok = target.rows === sourceRows && copied.copiedRows === sourceRows && checksumOk;
-      const entry: EntityResult = {
-        entity: entity.table,
-        sourceRows,
-        migratedRows: target.rows,
-        checksumOk,
-        seconds,
-        status: ok ? 'copied' : 'failed',
-        problems: [],
-      };
-      report.entities.push(entry);
-      reporter.entityDone(entry);
-      if (!ok) {
-        const diff = await firstDifference(source, client, entity);
-        throw new TransferError(
-          `verification failed for ${entity.table}: source ${sourceRows} rows, target ${target.rows}${diff ? `; first differing row ${diff.id}: ${diff.detail}` : ''}`,
-          'the target is recorded as unfinished; run again with --restart',
-        );
-      }
-      await markVerified(client, entity.table, seconds);
-    }
+    for (let i = 0; i < parallel + 1; i++)
+      connections.push(await openTargetConnection(options.target, i === 0 ? 'verify' : `copy ${i}`));
+    const [verifyClient, ...copyClients] = connections;
+    const verifier = new BatchVerifier(verifyClient!, source.db, encoders, options.batchSize);
+    const todo = ENTITIES.filter((entity) => !alreadyVerified({ options, counts, report }, ledger, entity)).sort(
+      (a, b) => counts[b.table]! - counts[a.table]!,
+    );
+    await Promise.all(
+      copyClients.map((client) => copyLane({ options, counts, report }, { client, encoders, verifier, ledger, todo })),
+    );
+    await verifier.drain();
   } finally {
-    await checker.close();
+    await Promise.all(connections.map((c) => c.end().catch(() => undefined)));
+    await encoders.close();
   }
   report.entities.sort(
     (a, b) => ENTITIES.findIndex((e) => e.table === a.entity) - ENTITIES.findIndex((e) => e.table === b.entity),
   );
-  reporter.note('re-creating foreign keys and indexes (PostgreSQL validates every reference)');
-  await restoreConstraints(client);
-  await resetSequences(client);
-  await finishLedger(client);
-  report.ok = true;
 }
 
-/** Sets every sequence owned by an application table's column to max(column) + 1. */
-async function resetSequences(client: pg.PoolClient): Promise<void> {
-  const { rows } = await client.query<{ seq: string; tbl: string; col: string }>(`
-    select s.oid::regclass::text as seq, t.oid::regclass::text as tbl, quote_ident(a.attname) as col
-    from pg_class s
-    join pg_depend d on d.objid = s.oid and d.deptype in ('a', 'i')
-    join pg_class t on t.oid = d.refobjid
-    join pg_attribute a on a.attrelid = t.oid and a.attnum = d.refobjsubid
-    where s.relkind = 'S' and t.relnamespace = current_schema()::regnamespace`);
-  for (const { seq, tbl, col } of rows) {
-    await client.query(`select setval('${seq}', coalesce((select max(${col}) from ${tbl}), 0) + 1, false)`);
+/** Reports an entity a previous run already copied and verified; true if so. */
+function alreadyVerified(
+  { options, counts, report }: Pick<TransferContext, 'options' | 'counts' | 'report'>,
+  ledger: Ledger,
+  entity: EntityDef,
+): boolean {
+  const progress = ledger.progress.get(entity.table)!;
+  if (progress.status !== 'verified') return false;
+  report.entities.push({
+    entity: entity.table,
+    sourceRows: counts[entity.table] ?? 0,
+    migratedRows: progress.copiedRows,
+    checksumOk: true,
+    seconds: progress.seconds,
+    status: 'resumed',
+    problems: [],
+  });
+  options.reporter.skipped(entity.table, progress.copiedRows);
+  return true;
+}
+
+/** One copying connection: takes the next entity from `todo` until none is left. */
+async function copyLane(
+  { options, counts, report }: Pick<TransferContext, 'options' | 'counts' | 'report'>,
+  lane: { client: pg.Client; encoders: EncoderPool; verifier: BatchVerifier; ledger: Ledger; todo: EntityDef[] },
+): Promise<void> {
+  const { reporter } = options;
+  for (let entity = lane.todo.shift(); entity; entity = lane.todo.shift()) {
+    const table = entity.table;
+    const sourceRows = counts[table] ?? 0;
+    const from = lane.ledger.progress.get(table)!;
+    reporter.entityStart(table, sourceRows, from.copiedRows);
+    const copied = await copyEntity({
+      ...lane,
+      entity,
+      batchSize: options.batchSize,
+      from,
+      onBatch: (p) => reporter.entityProgress(table, p.copiedRows),
+    });
+    reporter.entityCopied(table, copied.copiedRows);
+    lane.verifier.finish({
+      entity,
+      sourceRows,
+      copySeconds: copied.seconds,
+      done: (seconds) => {
+        const result: EntityResult = {
+          entity: table,
+          sourceRows,
+          migratedRows: sourceRows,
+          checksumOk: true,
+          seconds,
+          status: 'copied',
+          problems: [],
+        };
+        report.entities.push(result);
+        reporter.entityDone(result);
+      },
+    });
   }
+}
+
+/** Foreign keys and indexes back (PostgreSQL validates every reference), sequences reset, the run marked finished. */
+async function finishTarget({ options, control }: TransferContext): Promise<void> {
+  options.reporter.note('re-creating foreign keys and indexes (PostgreSQL validates every reference)');
+  try {
+    await restoreConstraints(control);
+  } catch (error) {
+    if (error instanceof ForeignKeyViolation) throw await orphanedRowsError(control, error);
+    throw error;
+  }
+  await resetSequences(control);
+  await finishLedger(control);
+}
+
+/** Names the rows that broke a foreign key (constraints are named `<table>_<column>_fkey`). */
+async function orphanedRowsError(
+  control: pg.Client,
+  violation: ForeignKeyViolation,
+): Promise<OxyError | ForeignKeyViolation> {
+  const entity = ENTITIES.find((e) => e.table === violation.table);
+  const column = entity?.columns.find((c) => c.references && `${entity.table}_${c.name}_fkey` === violation.constraint);
+  if (!entity || !column?.references) return violation;
+  const { count, ids } = await orphanedRows(control, entity, column.name);
+  return new OrphanedRowsError(entity.table, column.name, column.references.table, count, ids);
 }

@@ -26,12 +26,7 @@ interface Rule {
   problem: string;
   where: string;
   join?: string;
-  /** The copy itself rejects such a value with the row's table, id and column, so a real run may skip the scan. */
-  caughtByCopy?: boolean;
 }
-
-/** 'full' for --dry-run; 'pre-copy' leaves out what the copy's own conversion catches. */
-export type CheckDepth = 'full' | 'pre-copy';
 
 function rejections(column: ColumnDef): Rule[] {
   const c = `t.${q(column.name)}`;
@@ -41,7 +36,6 @@ function rejections(column: ColumnDef): Rule[] {
   switch (column.type) {
     case 'uuid':
       out.push({
-        caughtByCopy: true,
         problem: 'not a UUID',
         where: `${present} (typeof(${c}) != 'text' or length(${c}) != 36 or ${c} glob '*[^0-9a-fA-F-]*')`,
       });
@@ -52,15 +46,10 @@ function rejections(column: ColumnDef): Rule[] {
         problem: 'invalid UTF-8',
         where: `${present} ${NON_ASCII(c)} and not oxy_utf8_ok(cast(${c} as blob))`,
       });
-      out.push({
-        caughtByCopy: true,
-        problem: 'contains a NUL character',
-        where: `${present} instr(cast(${c} as blob), x'00') > 0`,
-      });
+      out.push({ problem: 'contains a NUL character', where: `${present} instr(cast(${c} as blob), x'00') > 0` });
       break;
     case 'timestamp':
       out.push({
-        caughtByCopy: true,
         problem: 'not an ISO-8601 timestamp',
         where: `${present} not (${CANONICAL_TIMESTAMP(c)}) and not oxy_timestamp_ok(${c})`,
       });
@@ -72,7 +61,6 @@ function rejections(column: ColumnDef): Rule[] {
       });
       out.push({ problem: 'invalid JSON', where: `${present} (typeof(${c}) != 'text' or not json_valid(${c}))` });
       out.push({
-        caughtByCopy: true,
         problem: 'JSON contains \\u0000 (jsonb cannot store it)',
         where: `${present} instr(${c}, '\\u0000') > 0`,
       });
@@ -106,16 +94,12 @@ function rejections(column: ColumnDef): Rule[] {
 }
 
 /**
- * Finds every row of `entity` that PostgreSQL would reject: NULLs in NOT NULL columns, orphaned
+ * Finds every row of `entity` that PostgreSQL would reject (for --dry-run; a real run checks the
+ * same values while encoding them, batch-encoder.ts): NULLs in NOT NULL columns, orphaned
  * foreign keys, invalid JSON, invalid UTF-8, NUL characters, wrong types, values outside an enum.
  */
-export function checkEntity(
-  db: SqliteDatabase,
-  entity: EntityDef,
-  depth: CheckDepth = 'full',
-  sampleSize = 3,
-): SourceProblem[] {
-  const rules = entity.columns.flatMap(rejections).filter((rule) => depth === 'full' || !rule.caughtByCopy);
+export function checkEntity(db: SqliteDatabase, entity: EntityDef, sampleSize = 3): SourceProblem[] {
+  const rules = entity.columns.flatMap(rejections);
   const joins = rules.flatMap((r) => (r.join ? [r.join] : [])).join(' ');
   const from = `${q(entity.table)} t ${joins}`;
   // One scan of the table counts every rule; ids are fetched only for the rules that fire.

@@ -1,15 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isUtf8 } from 'node:buffer';
 import { openSqlite, type SqliteDatabase } from '../db/sqlite-driver.js';
 import { Kysely } from 'kysely';
 import { ImmediateSqliteDialect } from '../db/dialect/sqlite-immediate-dialect.js';
 import { sqliteDialect } from '../db/dialect/sqlite.js';
 import { migrateToLatest } from '../db/migrator.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../db/migrations/index.js';
-import { canonicalTimestamp } from '../db/timestamp.js';
 import { ConfigError, OxyError } from '../errors.js';
+import { registerChecks } from './sqlite-functions.js';
 
 export interface SqliteSource {
   /** The file the user named. */
@@ -36,22 +35,6 @@ function readHeader(file: string): Buffer {
   } finally {
     fs.closeSync(fd);
   }
-}
-
-/** Registers the checks SQL alone cannot do (UTF-8, timestamps) as SQL functions. */
-function registerChecks(db: SqliteDatabase): void {
-  db.function('oxy_utf8_ok', { deterministic: true }, (value: unknown) =>
-    Buffer.isBuffer(value) ? (isUtf8(value) ? 1 : 0) : 1,
-  );
-  db.function('oxy_timestamp_ok', { deterministic: true }, (value: unknown) => {
-    if (value === null) return 1;
-    try {
-      canonicalTimestamp(String(value));
-      return 1;
-    } catch {
-      return 0;
-    }
-  });
 }
 
 /**

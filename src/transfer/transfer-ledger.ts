@@ -1,62 +1,38 @@
-import { CompiledQuery, type Kysely } from 'kysely';
-import { OxyError } from '../errors.js';
+import { LEDGER_SCHEMA, readLedgerRun, type LedgerRun, type Queryable } from '../db/unfinished-transfer.js';
 
 /**
  * migrate-sqlite's bookkeeping in the target, in its own schema `oxy_transfer` (outside the
- * application tables): one run row and one progress row per entity, updated in the same
- * transaction as each copied batch, so that the ledger always matches what is in the tables.
+ * application tables): one run row; per entity, what is copied (updated in the same transaction
+ * as each batch, so it always matches the tables) and, in a table of its own written by the
+ * verifying connection, what is proven (so the two connections never wait for each other's row).
  */
-
-export interface LedgerRun {
-  source: string;
-  sourceCounts: Record<string, number>;
-  status: 'running' | 'finished';
-  startedAt: string;
-  finishedAt: string | null;
-}
 
 export interface LedgerProgress {
   entity: string;
   sourceRows: number;
   copiedRows: number;
+  /** Id of the last copied row (SQLite's spelling: the keyset for the next batch). */
   lastId: string | null;
-  checksum: bigint;
+  /** Rows proven equal to the source, and the last of their ids: (verifiedId, lastId] is left. */
+  verifiedRows: number;
+  verifiedId: string | null;
   status: 'pending' | 'copying' | 'verified';
   seconds: number;
 }
 
-export const LEDGER_SCHEMA = 'oxy_transfer';
-
-/** A pg client, or a Kysely instance wrapped by {@link kyselyQueryable}. */
-export interface Queryable {
-  query(text: string, values?: unknown[]): Promise<{ rows: any[] }>;
+export interface Ledger {
+  run: LedgerRun;
+  progress: Map<string, LedgerProgress>;
 }
 
-export async function ledgerExists(client: Queryable): Promise<boolean> {
-  const { rows } = await client.query(`select to_regclass('${LEDGER_SCHEMA}.run')::text as t`);
-  return rows[0]?.t != null;
-}
-
-export async function readLedger(
-  client: Queryable,
-): Promise<{ run: LedgerRun; progress: Map<string, LedgerProgress> } | undefined> {
-  if (!(await ledgerExists(client))) return undefined;
-  const runs = await client.query(
-    `select source, source_counts, status, started_at::text, finished_at::text from ${LEDGER_SCHEMA}.run`,
-  );
-  const row = runs.rows[0];
-  if (!row) return undefined;
-  const progress = await client.query(
-    `select entity, source_rows, copied_rows, last_id, checksum::text, status, seconds from ${LEDGER_SCHEMA}.progress`,
-  );
+export async function readLedger(client: Queryable): Promise<Ledger | undefined> {
+  const run = await readLedgerRun(client);
+  if (!run) return undefined;
+  const progress =
+    await client.query(`select p.entity, p.source_rows, p.copied_rows, p.last_id, p.status, p.seconds, coalesce(v.verified_rows, 0) as verified_rows, v.verified_id
+    from ${LEDGER_SCHEMA}.progress p left join ${LEDGER_SCHEMA}.verified v using (entity)`);
   return {
-    run: {
-      source: row.source,
-      sourceCounts: row.source_counts,
-      status: row.status,
-      startedAt: row.started_at,
-      finishedAt: row.finished_at,
-    },
+    run,
     progress: new Map(
       progress.rows.map((p) => [
         p.entity,
@@ -65,7 +41,8 @@ export async function readLedger(
           sourceRows: Number(p.source_rows),
           copiedRows: Number(p.copied_rows),
           lastId: p.last_id,
-          checksum: BigInt(p.checksum),
+          verifiedRows: Number(p.verified_rows),
+          verifiedId: p.verified_id,
           status: p.status,
           seconds: Number(p.seconds),
         },
@@ -74,40 +51,52 @@ export async function readLedger(
   };
 }
 
-/** Creates (or empties) the ledger and records a new run as running. */
+/** Creates (or replaces) the ledger and records a new run as running. */
 export async function startLedger(client: Queryable, source: string, counts: Record<string, number>): Promise<void> {
   await client.query(`create schema if not exists ${LEDGER_SCHEMA}`);
-  await client.query(`create table if not exists ${LEDGER_SCHEMA}.run (
+  await client.query(`drop table if exists ${LEDGER_SCHEMA}.run, ${LEDGER_SCHEMA}.progress, ${LEDGER_SCHEMA}.verified`);
+  await client.query(`create table ${LEDGER_SCHEMA}.run (
     id integer primary key default 1 check (id = 1), source text not null, source_counts jsonb not null,
     status text not null, started_at timestamptz not null default now(), finished_at timestamptz)`);
-  await client.query(`create table if not exists ${LEDGER_SCHEMA}.progress (
+  await client.query(`create table ${LEDGER_SCHEMA}.progress (
     entity text primary key, position integer not null, source_rows bigint not null, copied_rows bigint not null default 0,
-    last_id text, checksum numeric(20) not null default 0, status text not null default 'pending',
-    seconds double precision not null default 0)`);
-  await client.query(`delete from ${LEDGER_SCHEMA}.progress`);
-  await client.query(`delete from ${LEDGER_SCHEMA}.run`);
+    last_id text, status text not null default 'pending', seconds double precision not null default 0)`);
+  await client.query(
+    `create table ${LEDGER_SCHEMA}.verified (entity text primary key, verified_rows bigint not null, verified_id text)`,
+  );
   await client.query(`insert into ${LEDGER_SCHEMA}.run (source, source_counts, status) values ($1, $2, 'running')`, [
     source,
     JSON.stringify(counts),
   ]);
-  let position = 0;
-  for (const [entity, rows] of Object.entries(counts)) {
-    await client.query(`insert into ${LEDGER_SCHEMA}.progress (entity, position, source_rows) values ($1, $2, $3)`, [
-      entity,
-      position++,
-      rows,
-    ]);
-  }
+  const names = Object.keys(counts);
+  await client.query(
+    `insert into ${LEDGER_SCHEMA}.progress (entity, position, source_rows) select e, n - 1, r from unnest($1::text[], $2::bigint[]) with ordinality u(e, r, n)`,
+    [names, names.map((n) => counts[n])],
+  );
 }
 
 /** Records a copied batch; call inside the batch's transaction. */
 export async function recordBatch(
   client: Queryable,
-  p: Pick<LedgerProgress, 'entity' | 'copiedRows' | 'lastId' | 'checksum' | 'seconds'>,
+  p: Pick<LedgerProgress, 'entity' | 'copiedRows' | 'lastId' | 'seconds'>,
 ): Promise<void> {
   await client.query(
-    `update ${LEDGER_SCHEMA}.progress set copied_rows = $2, last_id = $3, checksum = $4, seconds = $5, status = 'copying' where entity = $1`,
-    [p.entity, p.copiedRows, p.lastId, p.checksum.toString(), p.seconds],
+    `update ${LEDGER_SCHEMA}.progress set copied_rows = $2, last_id = $3, seconds = $4, status = 'copying' where entity = $1`,
+    [p.entity, p.copiedRows, p.lastId, p.seconds],
+  );
+}
+
+/** Records that the entity's rows up to `verifiedId` are proven equal to the source. */
+export async function recordVerified(
+  client: Queryable,
+  entity: string,
+  verifiedRows: number,
+  verifiedId: string | null,
+): Promise<void> {
+  await client.query(
+    `insert into ${LEDGER_SCHEMA}.verified (entity, verified_rows, verified_id) values ($1, $2, $3)
+     on conflict (entity) do update set verified_rows = excluded.verified_rows, verified_id = excluded.verified_id`,
+    [entity, verifiedRows, verifiedId],
   );
 }
 
@@ -120,34 +109,4 @@ export async function markVerified(client: Queryable, entity: string, seconds: n
 
 export async function finishLedger(client: Queryable): Promise<void> {
   await client.query(`update ${LEDGER_SCHEMA}.run set status = 'finished', finished_at = now()`);
-}
-
-/** Thrown by `oxy serve` (and anything opening the database) on a half-copied target. */
-export class UnfinishedTransferError extends OxyError {
-  constructor(run: LedgerRun) {
-    super(
-      'unfinished_migration',
-      `this database holds an unfinished \`oxy migrate-sqlite\` from ${run.source} (started ${run.startedAt})`,
-      {
-        hint: 'finish it with `oxy migrate-sqlite --resume`, or start over with `oxy migrate-sqlite --restart`',
-        exitCode: 1,
-        status: 503,
-      },
-    );
-  }
-}
-
-/** Lets ledger functions run through a Kysely instance. */
-export function kyselyQueryable(db: Kysely<any>): Queryable {
-  return {
-    query: async (text, values = []) => ({
-      rows: (await db.executeQuery(CompiledQuery.raw(text, values))).rows as any[],
-    }),
-  };
-}
-
-/** Refuses a target whose migrate-sqlite run is recorded as unfinished. */
-export async function assertNoUnfinishedTransfer(client: Queryable): Promise<void> {
-  const ledger = await readLedger(client);
-  if (ledger && ledger.run.status !== 'finished') throw new UnfinishedTransferError(ledger.run);
 }

@@ -8,25 +8,39 @@ export interface TransferReporter {
   skipped(entity: string, rows: number): void;
   entityStart(entity: string, total: number, alreadyCopied: number): void;
   entityProgress(entity: string, copied: number): void;
-  /** Copied; verification follows in the background. */
+  /** Copied; the last batches' proof follows in the background. */
   entityCopied(entity: string, copied: number): void;
   entityDone(result: EntityResult): void;
   close(): void;
 }
 
-/** Progress bars on a terminal (rows, rows/s, ETA); plain lines otherwise. Writes to stderr. */
-export function createReporter(options: { tty: boolean; quiet: boolean }): TransferReporter {
+/**
+ * Progress bars on a terminal (one per entity being copied: rows, rows/s, ETA); plain lines
+ * otherwise. Writes to `stream` (the command passes stderr, so that stdout can carry --json).
+ */
+export function createReporter(options: {
+  stream: NodeJS.WritableStream & { isTTY?: boolean };
+  tty: boolean;
+  quiet: boolean;
+}): TransferReporter {
+  const { stream } = options;
   const write = (line: string) => {
-    if (!options.quiet) process.stderr.write(`${line}\n`);
+    if (!options.quiet) stream.write(`${line}\n`);
   };
-  let bar: cliProgress.SingleBar | undefined;
-  const stopBar = () => {
-    bar?.stop();
-    bar = undefined;
+  let multi: cliProgress.MultiBar | undefined;
+  const bars = new Map<string, { bar: cliProgress.SingleBar; started: number; from: number }>();
+  const stopBars = () => {
+    multi?.stop();
+    multi = undefined;
+    bars.clear();
+  };
+  const log = (line: string) => {
+    if (multi) multi.log(`${line}\n`);
+    else write(line);
   };
   return {
     note: (line) => {
-      stopBar();
+      stopBars();
       write(line);
     },
     planned: (entity, rows, problems) => {
@@ -39,36 +53,44 @@ export function createReporter(options: { tty: boolean; quiet: boolean }): Trans
       write(`${entity.padEnd(10)} ${String(rows).padStart(10)} rows  already copied and verified`),
     entityStart: (entity, total, already) => {
       if (options.quiet) return;
-      if (options.tty) {
-        bar = new cliProgress.SingleBar(
-          {
-            format: `${entity.padEnd(10)} [{bar}] {value}/{total} rows | {speed} rows/s | ETA {eta_formatted}`,
-            stream: process.stderr,
-            hideCursor: true,
-          },
-          cliProgress.Presets.shades_classic,
-        );
-        bar.start(Math.max(total, 1), already, { speed: '0' });
-      } else {
-        write(`${entity}: copying ${total} rows${already > 0 ? ` (resuming after ${already})` : ''}`);
-      }
+      if (!options.tty)
+        return write(`${entity}: copying ${total} rows${already > 0 ? ` (resuming after ${already})` : ''}`);
+      multi ??= new cliProgress.MultiBar(
+        {
+          format: '{entity} [{bar}] {value}/{total} rows | {speed} rows/s | ETA {eta_formatted}',
+          stream,
+          hideCursor: true,
+          clearOnComplete: true,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      bars.set(entity, {
+        bar: multi.create(Math.max(total, 1), already, { entity: entity.padEnd(10), speed: '0' }),
+        started: Date.now(),
+        from: already,
+      });
     },
-    entityProgress: (_entity, copied) => {
-      if (!bar) return;
-      const elapsed = (Date.now() - (bar as unknown as { startTime: number }).startTime) / 1000;
-      bar.update(copied, { speed: elapsed > 0 ? Math.round(copied / elapsed).toString() : '0' });
+    entityProgress: (entity, copied) => {
+      const entry = bars.get(entity);
+      if (!entry) return;
+      const elapsed = (Date.now() - entry.started) / 1000;
+      entry.bar.update(copied, { speed: elapsed > 0 ? Math.round((copied - entry.from) / elapsed).toString() : '0' });
     },
     entityCopied: (entity, copied) => {
-      bar?.update(copied);
-      stopBar();
+      const entry = bars.get(entity);
+      if (entry) {
+        entry.bar.update(copied);
+        multi?.remove(entry.bar);
+        bars.delete(entity);
+      }
       if (!options.tty) write(`${entity}: copied ${copied} rows, verifying`);
     },
     entityDone: (result) => {
-      write(
+      log(
         `${result.entity}: ${result.migratedRows}/${result.sourceRows} rows, checksum ${result.checksumOk ? 'ok' : 'MISMATCH'}, ${result.seconds.toFixed(2)} s`,
       );
     },
-    close: stopBar,
+    close: stopBars,
   };
 }
 

@@ -1,32 +1,52 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { entityByTable } from '../db/entities.js';
-import { checkEntity } from './source-checks.js';
-import { openSqliteSource } from './sqlite-source.js';
+import { BatchEncoder } from './batch-encoder.js';
+import { RowConversionError } from './transfer-errors.js';
+import { openSqlite } from '../db/sqlite-driver.js';
+import { registerChecks } from './sqlite-functions.js';
+import type { EncodeRequest, WorkerReply } from './encoder-pool.js';
 
 /**
- * Runs migrate-sqlite's source checks off the main thread, ahead of the copy.
- * workerData: { sourcePath }. Messages: { id, table } → { id, result } | { id, error }; 'close'.
+ * One of migrate-sqlite's encoder threads: reads keyset batches from its own read-only handle on
+ * the source and encodes them as COPY text (batch-encoder.ts), off the main thread.
+ * workerData: { sourcePath }. Messages: EncodeRequest → WorkerReply; 'close'.
  */
 const { sourcePath } = workerData as { sourcePath: string };
 
-async function main(): Promise<void> {
+function main(): void {
   const port = parentPort!;
-  // The main thread has already run quick_check on this file.
-  const source = await openSqliteSource(sourcePath, { verifyIntegrity: false });
-  port.on('message', (msg: { id: number; table: string } | 'close') => {
+  // The main thread has already checked this file (and upgraded it to the current schema if needed).
+  const db = openSqlite(sourcePath, { readonly: true, fileMustExist: true });
+  registerChecks(db);
+  const encoders = new Map<string, BatchEncoder>();
+  port.on('message', (msg: EncodeRequest | 'close') => {
     if (msg === 'close') {
-      source.close();
+      db.close();
       port.close();
       return;
     }
+    let reply: WorkerReply;
     try {
-      port.postMessage({ id: msg.id, result: checkEntity(source.db, entityByTable(msg.table), 'pre-copy') });
+      let encoder = encoders.get(msg.table);
+      if (!encoder) encoders.set(msg.table, (encoder = new BatchEncoder(db, entityByTable(msg.table))));
+      const chunk = encoder.encode(msg.afterId, msg.upTo, msg.limit);
+      port.postMessage({ id: msg.id, chunk } satisfies WorkerReply, [chunk.text.buffer as ArrayBuffer]);
+      return;
     } catch (error) {
-      port.postMessage({ id: msg.id, error: (error as Error).message });
+      reply =
+        error instanceof RowConversionError
+          ? {
+              id: msg.id,
+              rowError: { table: error.table, rowId: error.rowId, column: error.column, reason: error.reason },
+            }
+          : { id: msg.id, error: (error as Error).message };
     }
+    port.postMessage(reply);
   });
 }
 
-main().catch((error: unknown) => {
-  parentPort?.postMessage({ id: -1, error: (error as Error).message });
-});
+try {
+  main();
+} catch (error) {
+  parentPort?.postMessage({ id: -1, error: (error as Error).message } satisfies WorkerReply);
+}

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { openMigratedDatabase } from '../../src/commands/open-app-database.js';
+import { openMigratedDatabase } from '../../src/db/open-app-database.js';
 import type { AppDatabase } from '../../src/db/connect.js';
 import { buildApp } from '../../src/server/app.js';
 import { createAppServices, type AppServices } from '../../src/services/app-services.js';

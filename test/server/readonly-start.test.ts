@@ -5,7 +5,7 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
-import { openMigratedDatabase, openReadOnlyDatabase } from '../../src/commands/open-app-database.js';
+import { openMigratedDatabase, openReadOnlyDatabase } from '../../src/db/open-app-database.js';
 import { startServer } from '../../src/server/run-server.js';
 import { createAppServices } from '../../src/services/app-services.js';
 import { BACKENDS, freshDatabase, tempDir, type Backend, type TestDatabase } from '../support/backends.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { openMigratedDatabase } from '../../src/commands/open-app-database.js';
+import { openMigratedDatabase } from '../../src/db/open-app-database.js';
 import { buildApp } from '../../src/server/app.js';
 import { createAppServices } from '../../src/services/app-services.js';
 import { BACKENDS, freshDatabase, tempDir, type TestDatabase } from '../support/backends.js';

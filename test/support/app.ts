@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.js';
-import { openMigratedDatabase } from '../../src/commands/open-app-database.js';
+import { openMigratedDatabase } from '../../src/db/open-app-database.js';
 import type { AppDatabase } from '../../src/db/connect.js';
 import { buildApp, type AppOptions } from '../../src/server/app.js';
 import { createAppServices, type AppServices } from '../../src/services/app-services.js';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openSqlite } from '../../src/db/sqlite-driver.js';
 import { loadConfig } from '../../src/config.js';
-import { openMigratedDatabase } from '../../src/commands/open-app-database.js';
+import { openMigratedDatabase } from '../../src/db/open-app-database.js';
 import { createAppServices } from '../../src/services/app-services.js';
 
 export const BIG_INT = 9_223_372_036_854_775_807n; // the largest SQLite / PostgreSQL bigint

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import { ensureStateDir, type Config } from '../config.js';
-import { connectDatabase, type AppDatabase } from '../db/connect.js';
-import { OxyError } from '../errors.js';
-import { assertSchemaCurrent, migrateToLatest } from '../db/migrator.js';
-import { assertNoUnfinishedTransfer, kyselyQueryable } from '../transfer/transfer-ledger.js';
+import { connectDatabase, type AppDatabase } from './connect.js';
+import { dbErrors } from './db-errors.js';
+import { assertSchemaCurrent, migrateToLatest } from './migrator.js';
+import { assertNoUnfinishedTransfer, kyselyQueryable } from './unfinished-transfer.js';
 
 /**
  * Opens the configured database for a command: creates the state folder, connects (one-line
@@ -34,13 +34,7 @@ export async function openMigratedDatabase(
  */
 export async function openReadOnlyDatabase(config: Config): Promise<{ database: AppDatabase }> {
   if (config.database.backend === 'sqlite' && !fs.existsSync(config.database.path)) {
-    throw new OxyError(
-      'database_missing',
-      `the SQLite database ${config.database.path} does not exist and --readonly creates nothing`,
-      {
-        hint: 'run `oxy migrate` first to create it, then start with --readonly again',
-      },
-    );
+    throw dbErrors.sqliteMissingReadonly(config.database.path);
   }
   const database = await connectDatabase(config.database, { readonly: true });
   try {

@@ -1,0 +1,208 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSqliteSource } from '../../bench/generate-sqlite-source.js';
+import { entities, type EntityDef } from '../../src/db/entities.js';
+import { openSqlite } from '../../src/db/sqlite-driver.js';
+import { firstDifference } from '../../src/transfer/verify-entity.js';
+import { freshDatabase, tempDir } from '../support/backends.js';
+import { runOxy } from '../support/run-cli.js';
+
+const ENTITIES = entities as readonly EntityDef[];
+
+async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+const query = (url: string, text: string) => withClient(url, async (c) => (await c.query(text)).rows);
+
+/** The status of the run recorded in the target's ledger, if any. */
+async function runStatus(url: string): Promise<string | undefined> {
+  const [ledger] = await query(url, `select to_regclass('oxy_transfer.run')::text as t`);
+  if (!ledger?.t) return undefined;
+  return (await query(url, 'select status from oxy_transfer.run'))[0]?.status;
+}
+
+/** Every table of the target holds exactly the source's rows: same count, no id twice, no value different. */
+async function expectSameAsSource(file: string, url: string, counts: Record<string, number>): Promise<void> {
+  const source = openSqlite(file, { readonly: true });
+  try {
+    await withClient(url, async (client) => {
+      for (const entity of ENTITIES) {
+        const { rows } = await client.query(
+          `select count(*)::int as n, count(distinct id)::int as d from "${entity.table}"`,
+        );
+        expect(rows[0], entity.table).toEqual({ n: counts[entity.table], d: counts[entity.table] });
+        expect(await firstDifference(source, client, entity), entity.table).toBeUndefined();
+      }
+    });
+  } finally {
+    source.close();
+  }
+}
+
+/** A deterministic pseudo-random sequence, so that a failure can be replayed from its seed. */
+function random(seed: number): () => number {
+  let s = seed;
+  return () => ((s = (s * 1103515245 + 12345) % 2 ** 31), s / 2 ** 31);
+}
+
+describe('oxy migrate-sqlite under faults', () => {
+  const dir = tempDir('oxy-faults-');
+  const file = path.join(dir, 'source.sqlite');
+  const cleanups: (() => Promise<void>)[] = [];
+  let counts: Record<string, number>;
+  const target = async () => {
+    const db = await freshDatabase('postgres');
+    cleanups.push(db.cleanup);
+    return db.url;
+  };
+
+  beforeAll(async () => {
+    counts = await generateSqliteSource(file, 3000); // ~32,000 rows: 3,000 messages and run steps, 20,000 catalog columns
+  });
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('survives SIGKILL at random points: after each kill --resume continues, and no row is lost or copied twice', async () => {
+    const to = await target();
+    const seed = Number(process.env.OXY_FAULT_SEED ?? Date.now() % 100_000);
+    const next = random(seed);
+    const kills: string[] = [];
+    for (let round = 0; round < 8; round++) {
+      const status = await runStatus(to);
+      if (status === 'finished') break;
+      const mode = status === 'running' ? ['--resume'] : [];
+      const delay = Math.round(300 + next() * 2500);
+      const killed = await runOxy(
+        ['migrate-sqlite', '--from', file, '--to', to, '--batch-size', '400', ...mode],
+        {},
+        { timeoutMs: delay },
+      );
+      kills.push(
+        `${mode[0] ?? 'fresh'} killed after ${delay} ms: ${killed.code === null ? 'SIGKILL' : `exit ${killed.code}`}`,
+      );
+      if (killed.code !== null) expect(killed.code, `seed ${seed}: ${kills.join('; ')}\n${killed.stderr}`).toBe(0);
+    }
+    const status = await runStatus(to);
+    if (status !== 'finished') {
+      const last = await runOxy([
+        'migrate-sqlite',
+        '--from',
+        file,
+        '--to',
+        to,
+        '--batch-size',
+        '400',
+        ...(status === 'running' ? ['--resume'] : []),
+        '--json',
+      ]);
+      expect(last.code, `seed ${seed}: ${kills.join('; ')}\n${last.stderr}`).toBe(0);
+      expect(JSON.parse(last.stdout).ok).toBe(true);
+    }
+    expect(kills.filter((k) => k.endsWith('SIGKILL')).length, `seed ${seed}: ${kills.join('; ')}`).toBeGreaterThan(0);
+    await expectSameAsSource(file, to, counts);
+  }, 240_000);
+
+  it('a verification that outlives any pool timeout does not break the run (the verifier has a connection of its own)', async () => {
+    const to = await target();
+    // The first time the verifier records a proven batch, the database makes it wait 11 s (longer
+    // than the 10 s a pool waits for a free connection): an event trigger puts a sleeping row
+    // trigger on the ledger table as soon as migrate-sqlite creates it.
+    await query(
+      to,
+      `create schema oxy_test;
+       create table oxy_test.slept (at timestamptz);
+       create function oxy_test.slow() returns trigger language plpgsql as $$
+       begin
+         if not exists (select 1 from oxy_test.slept) then insert into oxy_test.slept values (now()); perform pg_sleep(11); end if;
+         return new;
+       end $$;
+       create function oxy_test.on_ddl() returns event_trigger language plpgsql as $$
+       begin
+         if to_regclass('oxy_transfer.verified') is not null and not exists (select 1 from pg_trigger where tgname = 'oxy_test_slow') then
+           create trigger oxy_test_slow before insert or update on oxy_transfer.verified for each row execute function oxy_test.slow();
+         end if;
+       end $$;
+       create event trigger oxy_test_ddl on ddl_command_end execute function oxy_test.on_ddl();`,
+    );
+    const started = performance.now();
+    const result = await runOxy(['migrate-sqlite', '--from', file, '--to', to, '--batch-size', '1000', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).ok).toBe(true);
+    expect((await query(to, 'select count(*)::int as n from oxy_test.slept'))[0].n).toBe(1);
+    expect(performance.now() - started).toBeGreaterThan(11_000);
+    await expectSameAsSource(file, to, counts);
+  }, 120_000);
+
+  it("refuses a target holding unrelated tables named like oxy's, naming the fix, and writes nothing", async () => {
+    const to = await target();
+    await query(to, 'create table users (id serial primary key, login text)');
+    const before = JSON.stringify(
+      await query(
+        to,
+        `select table_schema, table_name from information_schema.tables where table_schema not in ('pg_catalog', 'information_schema') order by 1, 2`,
+      ),
+    );
+    const result = await runOxy(['migrate-sqlite', '--from', file, '--to', to]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^Error: the target is not an oxy database: it already has tables named users and no oxy schema$/m,
+    );
+    expect(result.stderr).toMatch(/^Hint: migrate into an empty database/m);
+    expect(result.stderr).not.toMatch(/oxy migrate\b(?!-sqlite)/);
+    const after = JSON.stringify(
+      await query(
+        to,
+        `select table_schema, table_name from information_schema.tables where table_schema not in ('pg_catalog', 'information_schema') order by 1, 2`,
+      ),
+    );
+    expect(after).toBe(before);
+  });
+
+  it("--restart does not empty unrelated tables named like oxy's either", async () => {
+    const to = await target();
+    await query(
+      to,
+      `create table users (id serial primary key, login text); insert into users (login) values ('kept')`,
+    );
+    const result = await runOxy(['migrate-sqlite', '--from', file, '--to', to, '--restart']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^Error: the target is not an oxy database/m);
+    expect((await query(to, 'select login from users'))[0].login).toBe('kept');
+  });
+
+  it('names the rows whose foreign keys point nowhere, found when PostgreSQL re-validates them, and leaves the target unfinished', async () => {
+    const bad = path.join(dir, 'orphan.sqlite');
+    fs.copyFileSync(file, bad);
+    const raw = openSqlite(bad);
+    raw.pragma('foreign_keys = OFF');
+    const orphan = '01900000-0000-7000-8000-00000000dead';
+    raw
+      .prepare(
+        `insert into messages (id, thread_id, role, content, input_tokens, output_tokens, metadata, created_at, updated_at)
+                 values (?, '01900000-0000-7000-8000-000000000000', 'user', 'orphan', 0, 0, null, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`,
+      )
+      .run(orphan);
+    raw.close();
+    const to = await target();
+    const result = await runOxy(['migrate-sqlite', '--from', bad, '--to', to]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^Error: cannot copy messages: messages row ${orphan} column thread_id: refers to a missing threads row \\(orphaned foreign key; 1 row: ${orphan}\\)$`,
+        'm',
+      ),
+    );
+    expect(await runStatus(to)).toBe('running');
+  });
+});
