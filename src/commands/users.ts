@@ -75,20 +75,21 @@ export function usersCommand(): Command {
     });
   users
     .command('disable')
-    .description('stop an account from signing in and end all of its sessions at once')
+    .description('stop an account from signing in, end all of its sessions and revoke its API keys at once')
     .requiredOption('--email <email>', 'the account')
     .action(async (opts: { email: string }) => {
-      const { user, endedSessions } = await withServices((s) => s.auth.disableUser(opts.email));
+      const { user, endedSessions, revokedKeys } = await withServices((s) => s.users.disableByEmail(opts.email));
+      const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
       process.stdout.write(
-        `Disabled ${String(user.email)}; ended ${endedSessions} session${endedSessions === 1 ? '' : 's'}\n`,
+        `Disabled ${String(user.email)}; ended ${plural(endedSessions, 'session')}, revoked ${plural(revokedKeys, 'API key')}\n`,
       );
     });
   users
     .command('enable')
-    .description('let a disabled account sign in again (its old sessions stay ended)')
+    .description('let a disabled account sign in again (its old sessions and API keys stay ended)')
     .requiredOption('--email <email>', 'the account')
     .action(async (opts: { email: string }) => {
-      const user = await withServices((s) => s.auth.enableUser(opts.email));
+      const user = await withServices((s) => s.users.enableByEmail(opts.email));
       process.stdout.write(`Enabled ${String(user.email)}\n`);
     });
   users

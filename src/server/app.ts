@@ -108,7 +108,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
       await api.register(entityRoutes);
       await api.register(secretRoutes);
       await api.register(authRoutes, options.signInLimits ? { signInLimits: options.signInLimits } : {});
-      await api.register(accountRoutes);
+      await api.register(accountRoutes, options.signInLimits ? { signInLimits: options.signInLimits } : {});
       await api.register(userRoutes);
       await api.register(memberRoutes);
       await api.register(apiKeyRoutes);

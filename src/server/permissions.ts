@@ -19,7 +19,7 @@ import { ForbiddenError, instanceRoleAtLeast, type Access } from '../services/pe
 export type RoutePermission =
   | { readonly public: true }
   | { readonly signedIn: true; readonly apiKeys?: false; readonly scopedKeys?: false }
-  | { readonly instance: 'owner' | 'admin' }
+  | { readonly instance: 'owner' | 'admin'; readonly apiKeys?: false; readonly scopedKeys?: false }
   | { readonly workspace: WorkspaceRole; readonly table: TableName; readonly target: 'row' | 'create' | 'list' };
 
 declare module 'fastify' {
@@ -90,6 +90,16 @@ async function check(
     return;
   }
   if ('instance' in permission) {
+    // A key must not mint lasting credentials (an account, a password, an invitation) any more
+    // than it may mint keys.
+    if (permission.apiKeys === false && request.actor?.via === 'api_key') {
+      throw new ForbiddenError(
+        'an API key cannot manage accounts',
+        'sign in with your password (POST /api/auth/login) to create or change users',
+      );
+    }
+    if (permission.scopedKeys === false && access.onlyWorkspace)
+      throw new ForbiddenError(`this API key may act only in workspace ${access.onlyWorkspace}`);
     if (!instanceRoleAtLeast(access.instanceRole, permission.instance)) {
       throw new ForbiddenError(
         `only instance ${permission.instance === 'owner' ? 'owners' : 'owners and admins'} may do this`,

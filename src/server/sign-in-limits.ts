@@ -58,3 +58,29 @@ export async function signInLimitHooks(
     };
   return { onRequest: enforce(byAddress, 'from this address'), preHandler: enforce(byAccount, 'for this account') };
 }
+
+/**
+ * The per-account limit again for `POST /api/auth/password`, keyed by the signed-in user: a stolen
+ * cookie must not guess the current password faster than a sign-in could.
+ */
+export async function passwordChangeLimitHook(
+  app: FastifyInstance,
+  limits: SignInLimits = DEFAULT_SIGN_IN_LIMITS,
+): Promise<Hook> {
+  await app.register(rateLimit, { global: false });
+  const byUser = app.createRateLimit({
+    max: limits.perAccount.max,
+    timeWindow: limits.perAccount.windowMs,
+    keyGenerator: (request) => `user:${request.actor?.userId ?? request.ip}`,
+  });
+  return async (request, reply) => {
+    const result = await byUser(request);
+    if (result.isAllowed || !result.isExceeded) return;
+    reply.header('retry-after', result.ttlInSeconds);
+    throw new OxyError(
+      'rate_limited',
+      `too many password attempts for this account; try again in ${result.ttlInSeconds} seconds`,
+      { status: 429, details: { retryAfterSeconds: result.ttlInSeconds } },
+    );
+  };
+}

@@ -14,8 +14,9 @@ function decode(body: Buffer): string {
 }
 
 /**
- * JSON and plain-text bodies must be valid UTF-8: a malformed byte is refused with 400 instead of
- * becoming U+FFFD (which would store something other than what was sent).
+ * JSON bodies must be valid UTF-8: a malformed byte is refused with 400 instead of becoming U+FFFD
+ * (which would store something other than what was sent). Plain text is not accepted at all (415):
+ * the API speaks JSON, and a text/plain POST is what a cross-site form can send without a preflight.
  */
 export function installUtf8BodyParsers(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -28,12 +29,5 @@ export function installUtf8BodyParsers(app: FastifyInstance): void {
       return done(error as Error, undefined);
     }
     parseJson(request, text, done);
-  });
-  app.addContentTypeParser('text/plain', { parseAs: 'buffer' }, (_request, body, done) => {
-    try {
-      done(null, decode(body as Buffer));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
   });
 }

@@ -1,10 +1,11 @@
 import crypto from 'node:crypto';
 import { nowTimestamp } from '../db/timestamp.js';
-import { ConflictError, NotFoundError, OxyError, ValidationError } from '../errors.js';
+import { ConflictError, OxyError } from '../errors.js';
 import type { EntityRepository, RowValues } from '../repositories/entity.repository.js';
 import type { SessionRepository } from '../repositories/session.repository.js';
-import { API_KEY, API_KEY_SCOPE, sha256 } from './api-key.service.js';
+import { API_KEY, API_KEY_MAX_DAYS, API_KEY_SCOPE, sha256 } from './api-key.service.js';
 import { normalizeEmail } from './email-address.js';
+import { requirePassword } from './password-rules.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './password-hash.js';
 import { newSessionToken, SESSION_DAYS, sessionTokenHash } from './session-token.js';
 
@@ -82,10 +83,7 @@ export class AuthService {
     role: 'admin' | 'member' | 'owner';
     password: string;
   }): Promise<RowValues> {
-    if (input.password.length < 8)
-      throw new ValidationError('the password must have at least 8 characters', [
-        { field: 'password', message: 'too short' },
-      ]);
+    requirePassword(input.password);
     const email = normalizeEmail(input.email);
     if (await this.repo.findBy('users', { email }))
       throw new ConflictError(`a user with email ${email} already exists`, { fields: ['email'] });
@@ -96,10 +94,6 @@ export class AuthService {
       status: 'active',
       password_hash: await hashPassword(input.password),
     });
-  }
-
-  async setPassword(userId: string, password: string): Promise<void> {
-    await this.repo.update('users', userId, { password_hash: await hashPassword(password) });
   }
 
   /**
@@ -155,26 +149,6 @@ export class AuthService {
     return actor;
   }
 
-  /** `oxy users disable`: the account can no longer sign in and every session it has ends now. */
-  async disableUser(email: string): Promise<{ user: RowValues; endedSessions: number }> {
-    const user = await this.userByEmail(email);
-    const updated = await this.repo.update('users', String(user.id), { status: 'disabled' });
-    return { user: updated, endedSessions: await this.sessions.revokeAllForUser(String(user.id)) };
-  }
-
-  /** `oxy users enable`: the account may sign in again (its old sessions stay ended). */
-  async enableUser(email: string): Promise<RowValues> {
-    const user = await this.userByEmail(email);
-    return this.repo.update('users', String(user.id), { status: 'active' });
-  }
-
-  private async userByEmail(email: string): Promise<RowValues> {
-    const normalized = normalizeEmail(email);
-    const user = await this.repo.findBy('users', { email: normalized });
-    if (!user) throw new NotFoundError(`no user with email ${normalized}`);
-    return user;
-  }
-
   async actorForApiKey(key: string): Promise<Actor> {
     const m = API_KEY.exec(key);
     const row = m ? await this.repo.findBy('secrets', { scope: API_KEY_SCOPE, name: m[1] }) : undefined;
@@ -183,8 +157,11 @@ export class AuthService {
     const matches = stored !== undefined && stored.length === given.length && crypto.timingSafeEqual(stored, given);
     if (!row || !matches) throw new AuthError('invalid_api_key', 'the API key is not valid');
     if (row.revoked_at) throw new AuthError('invalid_api_key', 'the API key was revoked');
-    if (row.expires_at && String(row.expires_at) <= nowTimestamp())
-      throw new AuthError('invalid_api_key', 'the API key has expired');
+    // A key made before expiry was required (expires_at null) lives as long as the longest allowed.
+    const expires = row.expires_at
+      ? Date.parse(String(row.expires_at))
+      : Date.parse(String(row.created_at)) + API_KEY_MAX_DAYS * 86_400_000;
+    if (expires <= Date.now()) throw new AuthError('invalid_api_key', 'the API key has expired');
     const actor = await this.activeActor(String(row.user_id), 'api_key');
     return row.workspace_id ? { ...actor, workspaceId: String(row.workspace_id) } : actor;
   }

@@ -1,17 +1,20 @@
 import crypto from 'node:crypto';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import type { EntityRepository, RowValues } from '../repositories/entity.repository.js';
-import { sha256 } from './api-key.service.js';
+import { MAX_PAGE_SIZE, type EntityRepository, type RowValues } from '../repositories/entity.repository.js';
+import { nowTimestamp } from '../db/timestamp.js';
+import { API_KEY_SCOPE, sha256 } from './api-key.service.js';
 import type { SessionRepository } from '../repositories/session.repository.js';
 import type { AuthService } from './auth.service.js';
 import { normalizeEmail } from './email-address.js';
 import { hashPassword, verifyPassword } from './password-hash.js';
+import { PASSWORD_MIN, requirePassword } from './password-rules.js';
 import { sessionTokenHash } from './session-token.js';
+
+export { PASSWORD_MIN };
 import { ForbiddenError, type Access, type InstanceRole } from './permission.service.js';
 
 /** An invitation token is valid this many days. */
 export const INVITATION_DAYS = 7;
-export const PASSWORD_MIN = 8;
 const DAY_MS = 86_400_000;
 const INVITATION = /^oxyinv_([0-9a-f-]{36})_([A-Za-z0-9_-]{43})$/;
 /** An account that has an invitation and no password yet keeps `invite$<expiry ms>$<sha256>` in password_hash. */
@@ -28,13 +31,6 @@ export interface UserInput {
 export interface Invitation {
   token: string;
   expires_at: string;
-}
-
-export function requirePassword(password: string, field = 'password'): void {
-  if (password.length < PASSWORD_MIN)
-    throw new ValidationError(`the password must have at least ${PASSWORD_MIN} characters`, [
-      { field, message: 'too short' },
-    ]);
 }
 
 /**
@@ -76,6 +72,12 @@ export class UserService {
   async update(access: Access, id: string, patch: UserInput): Promise<RowValues> {
     const target = await this.repo.get('users', id);
     const self = id === access.userId;
+    if (self && patch.password !== undefined) {
+      throw new ForbiddenError(
+        'your own password changes only with the current one',
+        'use POST /api/auth/password with current_password and new_password',
+      );
+    }
     if (target.role === 'owner' && access.instanceRole !== 'owner')
       throw new ForbiddenError("only an instance owner changes an owner's account");
     if (patch.role === 'owner' && target.role !== 'owner' && access.instanceRole !== 'owner')
@@ -93,11 +95,47 @@ export class UserService {
       values.password_hash = await hashPassword(patch.password);
     }
     const updated = await this.repo.update('users', id, values);
-    // A disabled account or a password set by an admin ends every session at once: enabling the
-    // account later, or the old password, must not revive them.
-    if (values.password_hash !== undefined || (patch.status === 'disabled' && target.status !== 'disabled'))
-      await this.sessions.revokeAllForUser(id);
+    // A disabled account ends every session and API key at once, so enabling it later revives
+    // none of them; a password set by an admin ends the sessions the old password opened.
+    if (patch.status === 'disabled' && target.status !== 'disabled') await this.endAccess(id);
+    else if (values.password_hash !== undefined) await this.sessions.revokeAllForUser(id);
     return updated;
+  }
+
+  /**
+   * `oxy users disable`: the same rules as the API (the last active owner stays), every session
+   * and API key of the account ends now.
+   */
+  async disableByEmail(email: string): Promise<{ user: RowValues; endedSessions: number; revokedKeys: number }> {
+    const user = await this.byEmail(email);
+    if (user.role === 'owner' && user.status !== 'disabled') await this.keepAnOwner(String(user.id));
+    const updated = await this.repo.update('users', String(user.id), { status: 'disabled' });
+    return { user: updated, ...(await this.endAccess(String(user.id))) };
+  }
+
+  /** `oxy users enable`: the account may sign in again (its old sessions and keys stay ended). */
+  async enableByEmail(email: string): Promise<RowValues> {
+    const user = await this.byEmail(email);
+    return this.repo.update('users', String(user.id), { status: 'active' });
+  }
+
+  /** Ends every session and revokes every API key of an account. */
+  private async endAccess(userId: string): Promise<{ endedSessions: number; revokedKeys: number }> {
+    let revokedKeys = 0;
+    for (;;) {
+      const live = { scope: API_KEY_SCOPE, user_id: userId, revoked_at: null };
+      const page = await this.repo.list('secrets', { where: live, limit: MAX_PAGE_SIZE });
+      for (const key of page.items) await this.repo.update('secrets', String(key.id), { revoked_at: nowTimestamp() });
+      revokedKeys += page.items.length;
+      if (!page.nextCursor) break;
+    }
+    return { endedSessions: await this.sessions.revokeAllForUser(userId), revokedKeys };
+  }
+
+  private async byEmail(email: string): Promise<RowValues> {
+    const user = await this.repo.findBy('users', { email: normalizeEmail(email) });
+    if (!user) throw new NotFoundError(`no user with email ${normalizeEmail(email)}`);
+    return user;
   }
 
   async delete(access: Access, id: string): Promise<void> {
@@ -165,8 +203,7 @@ export class UserService {
 
   /** `oxy users set-password`: the operator sets an account's password by email. */
   async setPasswordByEmail(email: string, password: string): Promise<RowValues> {
-    const user = await this.repo.findBy('users', { email: normalizeEmail(email) });
-    if (!user) throw new NotFoundError(`no user with email ${normalizeEmail(email)}`);
+    const user = await this.byEmail(email);
     requirePassword(password);
     const updated = await this.repo.update('users', String(user.id), { password_hash: await hashPassword(password) });
     await this.sessions.revokeAllForUser(String(user.id));

@@ -240,7 +240,7 @@ for (const backend of BACKENDS) {
       const env = { OXY_STATE_DIR: stateDir, OXY_DATABASE_URL: db.url };
       const disabled = await runOxy(['users', 'disable', '--email', 'Leaver@Example.com'], env);
       expect(disabled.code, disabled.stderr).toBe(0);
-      expect(disabled.stdout).toBe('Disabled leaver@example.com; ended 2 sessions\n');
+      expect(disabled.stdout).toBe('Disabled leaver@example.com; ended 2 sessions, revoked 0 API keys\n');
       const enabled = await runOxy(['users', 'enable', '--email', 'leaver@example.com'], env);
       expect(enabled.code, enabled.stderr).toBe(0);
       // Enabled again, yet the old cookies stay dead: their sessions were ended, not suspended.

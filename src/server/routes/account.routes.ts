@@ -2,16 +2,19 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { PASSWORD_MIN } from '../../services/user.service.js';
 import { SESSION_COOKIE } from '../auth.js';
+import { passwordChangeLimitHook, type SignInLimits } from '../sign-in-limits.js';
 
-const errors = { 400: { $ref: 'error#' }, 401: { $ref: 'error#' }, 403: { $ref: 'error#' } };
+const errors = { 400: { $ref: 'error#' }, 401: { $ref: 'error#' }, 403: { $ref: 'error#' }, 429: { $ref: 'error#' } };
 
 /** `/api/auth/password` (change your own) and `/api/auth/invitations/accept` (set the first one). */
-export async function accountRoutes(app: FastifyInstance): Promise<void> {
+export async function accountRoutes(app: FastifyInstance, options: { signInLimits?: SignInLimits }): Promise<void> {
   const tags = ['auth'];
+  const limit = await passwordChangeLimitHook(app, options.signInLimits);
   app.post(
     '/auth/password',
     {
       config: { permission: { signedIn: true, apiKeys: false } },
+      preHandler: limit,
       schema: {
         tags,
         body: Type.Object(

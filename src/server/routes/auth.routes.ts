@@ -19,6 +19,8 @@ export const apiKey = Type.Object({
   created_at: Type.String(),
 });
 const signedIn = { permission: { signedIn: true } } as const;
+/** A key limited to one workspace does not manage the account's other keys. */
+const signedInUnscoped = { permission: { signedIn: true, scopedKeys: false } } as const;
 const loginErrors = { ...errors, 429: { $ref: 'error#' } };
 
 /** `/api/auth`: sign in and out, who am I, and API keys for scripts. */
@@ -71,7 +73,10 @@ export async function authRoutes(app: FastifyInstance, options: { signInLimits?:
   );
   app.get(
     '/auth/api-keys',
-    { config: signedIn, schema: { tags, response: { 200: Type.Object({ items: Type.Array(apiKey) }), ...errors } } },
+    {
+      config: signedInUnscoped,
+      schema: { tags, response: { 200: Type.Object({ items: Type.Array(apiKey) }), ...errors } },
+    },
     async (request) => ({
       items: await app.services.apiKeys.list(me(request.actor?.userId)),
     }),
@@ -123,7 +128,7 @@ export async function authRoutes(app: FastifyInstance, options: { signInLimits?:
   );
   app.delete(
     '/auth/api-keys/:id',
-    { config: signedIn, schema: { tags, params: idParams, response: { 200: apiKey, ...errors } } },
+    { config: signedInUnscoped, schema: { tags, params: idParams, response: { 200: apiKey, ...errors } } },
     (request) => app.services.apiKeys.revoke((request.params as { id: string }).id, me(request.actor?.userId)),
   );
 }

@@ -17,7 +17,9 @@ const invitation = Type.Object({
   expires_at: Type.String(),
 });
 const signedIn = { permission: { signedIn: true } } as const;
-const admins = { permission: { instance: 'admin' } } as const;
+const admins = { permission: { instance: 'admin', apiKeys: false } } as const;
+/** Listing accounts is instance-wide: a key limited to one workspace does not list them. */
+const signedInUnscoped = { permission: { signedIn: true, scopedKeys: false } } as const;
 
 /**
  * `/api/users`: every signed-in user may look accounts up (to add them to a workspace);
@@ -30,7 +32,7 @@ export async function userRoutes(app: FastifyInstance): Promise<void> {
   app.get(
     '/users',
     {
-      config: signedIn,
+      config: signedInUnscoped,
       schema: { tags, querystring: listQuerySchema(users), response: { 200: pageSchema(users), ...errors } },
     },
     (req) => {
