@@ -182,8 +182,9 @@ for (const backend of BACKENDS) {
         ).statusCode,
       ).toBe(200);
       const res = await inject({ url: '/api/workspaces', headers: { authorization: `Bearer ${key}` } });
-      expect(res.statusCode).toBe(403);
-      expect(res.json().error.code).toBe('user_disabled');
+      // Disabling revoked the key too.
+      expect(res.statusCode).toBe(401);
+      expect(res.json().error.message).toBe('the API key was revoked');
       expect((await inject({ url: '/api/workspaces', headers: { cookie: member } })).json().error.code).toBe(
         'unauthenticated',
       );
