@@ -66,7 +66,9 @@ function group(spec: ChartSpec, result: QueryResult): Grouped {
   const groups = new Map<string, number[]>();
   result.rows.forEach((row, i) => {
     const key = row[s] === null || row[s] === undefined ? 'null' : String(row[s]);
-    groups.set(key, [...(groups.get(key) ?? []), i]);
+    const rows = groups.get(key);
+    if (rows) rows.push(i);
+    else groups.set(key, [i]);
   });
   return { names: [...groups.keys()], rows: [...groups.values()], y: [y[0]!] };
 }
@@ -90,12 +92,13 @@ function cartesianOption(spec: ChartSpec, result: QueryResult, context: OptionCo
     const label = categoryLabeller(spec, result, xi, xColumn.type);
     const categories =
       spec.series === undefined ? result.rows.map((_, i) => label(i)) : unique(result.rows.map((_, i) => label(i)));
+    const position = new Map(categories.map((c, i) => [c, i]));
     xAxis = { type: 'category', data: categories };
     series = groups.names.map((name, g) => {
       if (spec.series === undefined)
         return { ...seriesBase(spec, name), data: groups.rows[g]!.map((row) => yValue(row, g)) };
       const data: (number | null)[] = categories.map(() => null);
-      for (const row of groups.rows[g]!) data[categories.indexOf(label(row))] = yValue(row, g);
+      for (const row of groups.rows[g]!) data[position.get(label(row))!] = yValue(row, g);
       return { ...seriesBase(spec, name), data };
     });
   } else {
