@@ -137,6 +137,16 @@ for (const backend of BACKENDS) {
         ]);
       });
 
+      it('refuses a bad spec written through the service too (the demo and agents write there)', async () => {
+        await expect(
+          t.services.entities.create('charts', {
+            project_id: project,
+            title: 'c',
+            spec: { ...BAR, y: ['revenue', 5] },
+          }),
+        ).rejects.toMatchObject({ status: 400, details: { fields: [{ field: 'spec.y.1' }] } });
+      });
+
       it('refuses a PATCH with a bad spec and keeps the stored one', async () => {
         const id = await chart(BAR);
         const res = await call('PATCH', `/api/charts/${id}`, { spec: { ...BAR, x: '' } });
