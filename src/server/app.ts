@@ -10,6 +10,7 @@ import { openapiOptions } from './openapi.js';
 import { installReadonlyGuard } from './readonly-guard.js';
 import { installUtf8BodyParsers } from './utf8-body.js';
 import { buildValidator } from './validator-compiler.js';
+import { chartRoutes } from './routes/charts.routes.js';
 import { entityRoutes } from './routes/entities.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { secretRoutes } from './routes/secrets.routes.js';
@@ -106,6 +107,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     async (api) => {
       await api.register(healthRoutes);
       await api.register(entityRoutes);
+      await api.register(chartRoutes);
       await api.register(secretRoutes);
       await api.register(authRoutes, options.signInLimits ? { signInLimits: options.signInLimits } : {});
       await api.register(accountRoutes, options.signInLimits ? { signInLimits: options.signInLimits } : {});

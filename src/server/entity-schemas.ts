@@ -1,6 +1,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { entities, type ColumnDef, type EntityDef } from '../db/entities.js';
+import { chartSpecSchema } from '../services/charts/chart-spec.js';
 
 /** JSON Schemas for the API, derived from entities.ts so that validation, responses and OpenAPI agree. */
 
@@ -25,6 +26,13 @@ function valueSchema(column: ColumnDef): TSchema {
   }
 }
 
+/** JSON columns whose input has a shape of its own (what their service checks), by table and column. */
+const INPUT_SCHEMAS: Record<string, Record<string, TSchema>> = { charts: { spec: chartSpecSchema } };
+
+function inputSchema(entity: EntityDef, column: ColumnDef): TSchema {
+  return INPUT_SCHEMAS[entity.table]?.[column.name] ?? columnSchema(column);
+}
+
 function columnSchema(column: ColumnDef): TSchema {
   const schema = valueSchema(column);
   return column.nullable && column.type !== 'json' ? Type.Union([schema, Type.Null()]) : schema;
@@ -43,7 +51,9 @@ export function createSchema(entity: EntityDef, extra: Record<string, TSchema> =
   for (const c of entity.columns) {
     if (c.managed) continue;
     props[c.name] =
-      c.nullable || c.default !== undefined || c.fromActor ? Type.Optional(columnSchema(c)) : columnSchema(c);
+      c.nullable || c.default !== undefined || c.fromActor
+        ? Type.Optional(inputSchema(entity, c))
+        : inputSchema(entity, c);
   }
   return Type.Object({ ...props, ...extra }, { additionalProperties: false });
 }
@@ -51,7 +61,7 @@ export function createSchema(entity: EntityDef, extra: Record<string, TSchema> =
 /** The body of an update: any input column. */
 export function updateSchema(entity: EntityDef, extra: Record<string, TSchema> = {}): TSchema {
   const props: Record<string, TSchema> = {};
-  for (const c of entity.columns) if (!c.managed) props[c.name] = Type.Optional(columnSchema(c));
+  for (const c of entity.columns) if (!c.managed) props[c.name] = Type.Optional(inputSchema(entity, c));
   return Type.Object({ ...props, ...extra }, { additionalProperties: false, minProperties: 1 });
 }
 

@@ -5,6 +5,8 @@ import type { AppDatabase } from '../db/connect.js';
 import { EntityRepository } from '../repositories/entity.repository.js';
 import { MembershipRepository } from '../repositories/membership.repository.js';
 import { ApiKeyService } from './api-key.service.js';
+import { NoSqlRunner, type ChartDataSource } from './charts/chart-data-source.js';
+import { ChartService } from './charts/chart.service.js';
 import { SessionRepository } from '../repositories/session.repository.js';
 import { AuthService } from './auth.service.js';
 import { KEY_FILE_NAME, loadEncryptionKey, type EncryptionKey } from './encryption-key.js';
@@ -27,6 +29,13 @@ export interface AppServices {
   readonly workspaces: WorkspaceService;
   readonly users: UserService;
   readonly apiKeys: ApiKeyService;
+  readonly charts: ChartService;
+}
+
+export interface AppServicesOptions {
+  readonly?: boolean;
+  /** Where charts get their rows; until the connectors' SQL service is wired here, none (every run refused). */
+  chartData?: ChartDataSource;
 }
 
 /**
@@ -37,7 +46,7 @@ export interface AppServices {
 export async function createAppServices(
   config: Config,
   database: AppDatabase,
-  options: { readonly?: boolean } = {},
+  options: AppServicesOptions = {},
 ): Promise<AppServices> {
   const encryptionKey = loadEncryptionKey(config.stateDir, config.encryptionKeyBase64, { create: !options.readonly });
   const repo = new EntityRepository(database);
@@ -66,5 +75,6 @@ export async function createAppServices(
     workspaces,
     users: new UserService(repo, auth, sessions),
     apiKeys: new ApiKeyService(repo),
+    charts: new ChartService(repo, options.chartData ?? new NoSqlRunner()),
   };
 }

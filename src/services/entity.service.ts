@@ -1,13 +1,18 @@
 import { entityByTable, type TableName } from '../db/entities.js';
 import { ValidationError } from '../errors.js';
 import type { EntityRepository, ListOptions, Page, RowValues } from '../repositories/entity.repository.js';
+import { prepareChartWrite } from './charts/chart-write-rule.js';
 import { parseYamlDefinition } from './yaml-definition.js';
 
-type Prepare = (input: RowValues, current: RowValues | undefined) => RowValues;
+type Prepare = (
+  input: RowValues,
+  current: RowValues | undefined,
+  repo: EntityRepository,
+) => RowValues | Promise<RowValues>;
 /** How rows of a table are inserted when that takes more than one row (a workspace and its owner member). */
 export type Creator = (values: RowValues, actorId: string) => Promise<RowValues>;
 
-/** Per-entity business rules applied before a write; entities without rules are stored as given. */
+/** Per-entity business rules applied before a write (checks may read other rows); entities without rules are stored as given. */
 const RULES: Partial<Record<TableName, Prepare>> = {
   workspaces: (input, current) => {
     if (current && 'owner_id' in input && input.owner_id !== current.owner_id) {
@@ -24,6 +29,7 @@ const RULES: Partial<Record<TableName, Prepare>> = {
   },
   workflows: withParsedDefinition,
   agents: withParsedDefinition,
+  charts: prepareChartWrite,
 };
 
 function withParsedDefinition(input: RowValues): RowValues {
@@ -49,12 +55,12 @@ export class EntityService {
   }
 
   /** Creates a row; columns marked `fromActor` default to `actorId` when omitted. */
-  create(table: TableName, input: RowValues, actorId?: string): Promise<RowValues> {
+  async create(table: TableName, input: RowValues, actorId?: string): Promise<RowValues> {
     const values = { ...input };
     for (const column of entityByTable(table).columns) {
       if (column.fromActor && values[column.name] === undefined && actorId !== undefined) values[column.name] = actorId;
     }
-    const prepared = this.prepare(table, values, undefined);
+    const prepared = await this.prepare(table, values, undefined);
     const creator = this.creators[table];
     if (creator && actorId !== undefined) return creator(prepared, actorId);
     return this.repo.insert(table, prepared);
@@ -62,15 +68,15 @@ export class EntityService {
 
   async update(table: TableName, id: string, patch: RowValues): Promise<RowValues> {
     const current = await this.repo.get(table, id);
-    return this.repo.update(table, id, this.prepare(table, patch, current));
+    return this.repo.update(table, id, await this.prepare(table, patch, current));
   }
 
   delete(table: TableName, id: string): Promise<void> {
     return this.repo.delete(table, id);
   }
 
-  private prepare(table: TableName, input: RowValues, current: RowValues | undefined): RowValues {
+  private async prepare(table: TableName, input: RowValues, current: RowValues | undefined): Promise<RowValues> {
     const rule = RULES[table];
-    return rule ? rule(input, current) : input;
+    return rule ? rule(input, current, this.repo) : input;
   }
 }

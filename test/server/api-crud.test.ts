@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entities, type EntityDef } from '../../src/db/entities.js';
 import { BACKENDS } from '../support/backends.js';
 import { testApp, type TestApp } from '../support/app.js';
+import { SAMPLE_CHART_SPEC } from '../support/role-fixture.js';
 
 const CRUD = (entities as readonly EntityDef[]).filter((e) => (e.api ?? 'crud') === 'crud').map((e) => e.table);
 const INTERNAL = (entities as readonly EntityDef[]).filter((e) => e.api === 'none').map((e) => e.table);
@@ -76,7 +77,7 @@ for (const backend of BACKENDS) {
         variables: { day: 1 },
       });
       await create('run_steps', { run_id: ids.runs, step_index: 0, name: 'q', status: 'succeeded', output: [[1]] });
-      await create('charts', { project_id: ids.projects, run_id: ids.runs, title: 'Revenue', spec: { mark: 'bar' } });
+      await create('charts', { project_id: ids.projects, run_id: ids.runs, title: 'Revenue', spec: SAMPLE_CHART_SPEC });
       await create('queries', {
         project_id: ids.projects,
         database_id: ids.databases,

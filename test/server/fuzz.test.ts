@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { entities, type EntityDef } from '../../src/db/entities.js';
 import { BACKENDS, type Backend } from '../support/backends.js';
+import { FixedResultChartData } from '../support/fixed-chart-data.js';
+import { SAMPLE_CHART_SPEC } from '../support/role-fixture.js';
 import { testApp, type TestApp } from '../support/app.js';
 import {
   anyJson,
@@ -52,7 +54,7 @@ async function createFixtures(t: TestApp, n: number): Promise<{ ids: string[]; t
   await post('/api/messages', { thread_id: thread, role: 'user', content: 'hi' });
   const run = await post('/api/runs', { workflow_id: workflow, thread_id: thread });
   await post('/api/run_steps', { run_id: run, step_index: 0, name: 's' });
-  await post('/api/charts', { project_id: project, run_id: run, title: 'c', spec: {} });
+  await post('/api/charts', { project_id: project, run_id: run, title: 'c', spec: SAMPLE_CHART_SPEC });
   await post('/api/queries', { project_id: project, name: 'q', sql: 'select 1' });
   await post('/api/secrets', { name: `S${n}`, value: 'v' });
   await post('/api/auth/api-keys', {});
@@ -163,7 +165,9 @@ describe('generated input: both backends answer every route alike, never with a 
   let slots: string[] = [];
   let fixtureSet = 0;
   beforeAll(async () => {
-    for (const backend of BACKENDS) apps.set(backend, { t: await testApp(backend), ids: [] });
+    // Charts draw the rows of a stand-in for the connectors' SQL service (not merged yet).
+    for (const backend of BACKENDS)
+      apps.set(backend, { t: await testApp(backend, { chartData: new FixedResultChartData() }), ids: [] });
   });
   beforeEach(async () => {
     fixtureSet++;

@@ -3,6 +3,7 @@ import type { TableName } from '../../src/db/entities.js';
 import { workspaceTables } from '../../src/db/workspace-path.js';
 import type { RoutePermission } from '../../src/server/permissions.js';
 import { BACKENDS } from '../support/backends.js';
+import { FixedResultChartData } from '../support/fixed-chart-data.js';
 import { testApp, type TestApp } from '../support/app.js';
 import { PASSWORD, PERSONAS, RoleFixture, patchBody, unique, type Persona } from '../support/role-fixture.js';
 
@@ -23,7 +24,8 @@ interface Request {
 }
 type Recipe = (f: RoleFixture, who: Persona) => Promise<Request>;
 
-const PASSWORD_MODE = { env: { OXY_AUTH: 'password' } };
+// Charts draw the rows of a stand-in for the connectors' SQL service (not merged yet).
+const PASSWORD_MODE = { env: { OXY_AUTH: 'password' }, chartData: new FixedResultChartData() };
 
 // The route table, read from the app itself (built once here on SQLite; each backend's app is
 // checked to have the same table).

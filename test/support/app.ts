@@ -4,7 +4,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { openMigratedDatabase } from '../../src/db/open-app-database.js';
 import type { AppDatabase } from '../../src/db/connect.js';
 import { buildApp, type AppOptions } from '../../src/server/app.js';
-import { createAppServices, type AppServices } from '../../src/services/app-services.js';
+import { createAppServices, type AppServices, type AppServicesOptions } from '../../src/services/app-services.js';
 import { freshDatabase, tempDir, type Backend } from './backends.js';
 
 export interface TestApp {
@@ -24,13 +24,13 @@ export interface TestApp {
  */
 export async function testApp(
   backend: Backend,
-  options: AppOptions & { env?: Record<string, string> } = {},
+  options: AppOptions & { env?: Record<string, string>; chartData?: AppServicesOptions['chartData'] } = {},
 ): Promise<TestApp> {
   const db = await freshDatabase(backend);
   const stateDir = tempDir('oxy-test-state-');
   const config = loadConfig({ OXY_STATE_DIR: stateDir, OXY_DATABASE_URL: db.url, ...options.env });
   const { database } = await openMigratedDatabase(config);
-  const services = await createAppServices(config, database);
+  const services = await createAppServices(config, database, options.chartData ? { chartData: options.chartData } : {});
   // A read-only server finds the local owner a read-write start created before it.
   if (options.readonly && config.auth === 'none') await services.auth.ensureLocalOwner();
   const app = await buildApp(services, options);

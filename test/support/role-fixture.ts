@@ -146,10 +146,19 @@ export function patchBody(table: TableName): RowValues {
   return { [column.name]: sampleValue(column) };
 }
 
+/** A chart spec drawing the rows of test/support/fixed-chart-data.ts. */
+export const SAMPLE_CHART_SPEC = {
+  type: 'bar',
+  source: { database: 'shop', sql: 'select month, revenue from sales' },
+  x: 'month',
+  y: ['revenue'],
+};
+
 export function sampleValue(column: ColumnDef): unknown {
   if (column.enum) return column.enum[0];
   if (column.name === 'email') return `${unique()}@example.com`;
   if (column.name === 'definition') return 'name: sample\n';
+  if (column.name === 'spec') return SAMPLE_CHART_SPEC;
   switch (column.type) {
     case 'text':
       return unique();
