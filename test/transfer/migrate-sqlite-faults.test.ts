@@ -74,6 +74,12 @@ describe('oxy migrate-sqlite under faults', () => {
   });
 
   it('survives SIGKILL at random points: after each kill --resume continues, and no row is lost or copied twice', async () => {
+    // Kill points are drawn within an undisturbed run's own duration on this machine, so some
+    // land mid-copy however fast the machine and the Node.js version are.
+    const started = performance.now();
+    const whole = await runOxy(['migrate-sqlite', '--from', file, '--to', await target(), '--batch-size', '400']);
+    expect(whole.code, whole.stderr).toBe(0);
+    const duration = performance.now() - started;
     const to = await target();
     const seed = Number(process.env.OXY_FAULT_SEED ?? Date.now() % 100_000);
     const next = random(seed);
@@ -82,7 +88,7 @@ describe('oxy migrate-sqlite under faults', () => {
       const status = await runStatus(to);
       if (status === 'finished') break;
       const mode = status === 'running' ? ['--resume'] : [];
-      const delay = Math.round(300 + next() * 2500);
+      const delay = Math.round(duration * (0.15 + next() * 0.7));
       const killed = await runOxy(
         ['migrate-sqlite', '--from', file, '--to', to, '--batch-size', '400', ...mode],
         {},
