@@ -18,6 +18,7 @@ import { accountRoutes } from './routes/account.routes.js';
 import { apiKeyRoutes } from './routes/api-keys.routes.js';
 import { memberRoutes } from './routes/members.routes.js';
 import { userRoutes } from './routes/users.routes.js';
+import { sqlRoutes } from './routes/sql.routes.js';
 import { installPermissions, type RoutePermission } from './permissions.js';
 
 declare module 'fastify' {
@@ -93,6 +94,8 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     for (const method of [route.method].flat())
       app.routeTable.push({ method, url: route.url, ...(permission ? { permission } : {}) });
   });
+  // The user databases' pools close with the server.
+  app.addHook('onClose', () => services.connectors.closeAll());
   installErrorHandler(app);
   installUtf8BodyParsers(app);
   // First, so that refusals (read-only, 401) carry the security headers too.
@@ -112,6 +115,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
       await api.register(userRoutes);
       await api.register(memberRoutes);
       await api.register(apiKeyRoutes);
+      await api.register(sqlRoutes);
       api.get('/openapi.json', { config: { permission: { public: true } }, schema: { hide: true } }, async () =>
         app.swagger(),
       );

@@ -5,6 +5,7 @@ import type { AppDatabase } from '../db/connect.js';
 import { EntityRepository } from '../repositories/entity.repository.js';
 import { MembershipRepository } from '../repositories/membership.repository.js';
 import { ApiKeyService } from './api-key.service.js';
+import { ConnectorService } from './connectors/connector.service.js';
 import { SessionRepository } from '../repositories/session.repository.js';
 import { AuthService } from './auth.service.js';
 import { KEY_FILE_NAME, loadEncryptionKey, type EncryptionKey } from './encryption-key.js';
@@ -27,6 +28,7 @@ export interface AppServices {
   readonly workspaces: WorkspaceService;
   readonly users: UserService;
   readonly apiKeys: ApiKeyService;
+  readonly connectors: ConnectorService;
 }
 
 /**
@@ -53,7 +55,13 @@ export async function createAppServices(
   const auth = new AuthService(repo, sessions);
   const membership = new MembershipRepository(database);
   const workspaces = new WorkspaceService(repo, membership);
-  const entities = new EntityService(repo, { workspaces: (values, actorId) => workspaces.create(values, actorId) });
+  // password_var names an environment variable of the process oxy runs in (Oxy's convention).
+  const connectors = new ConnectorService(repo, secrets, config.environment);
+  const entities = new EntityService(
+    repo,
+    { workspaces: (values, actorId) => workspaces.create(values, actorId) },
+    { databases: (id) => connectors.forget(id) },
+  );
   return {
     config,
     database,
@@ -66,5 +74,6 @@ export async function createAppServices(
     workspaces,
     users: new UserService(repo, auth, sessions),
     apiKeys: new ApiKeyService(repo),
+    connectors,
   };
 }
