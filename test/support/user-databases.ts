@@ -184,3 +184,12 @@ export async function userDatabase(kind: DatabaseKind, options: { dataset?: bool
     },
   };
 }
+
+/** Each engine as the tests meet it: DuckDB both as a file and as a dataset folder. */
+export const ENGINE_CASES = [
+  { label: 'duckdb file', kind: 'duckdb', dataset: false },
+  { label: 'duckdb dataset', kind: 'duckdb', dataset: true },
+  { label: 'sqlite', kind: 'sqlite', dataset: false },
+  { label: 'postgres', kind: 'postgres', dataset: false },
+  { label: 'mysql', kind: 'mysql', dataset: false },
+] as const;

@@ -51,24 +51,40 @@ export class MysqlConnector implements Connector {
     const started = performance.now();
     const connection = await this.pool.promise().getConnection();
     const threadId = connection.threadId;
+    let broken = false;
+    // Past the timeout and a grace period the connection is abandoned whatever the driver does.
+    let deadline: NodeJS.Timeout | undefined;
+    const abandon = new Promise<never>((_, reject) => {
+      deadline = setTimeout(() => {
+        broken = true;
+        this.pool.query(`kill ${threadId}`, () => undefined);
+        reject(connectorErrors.timeout(options.timeoutMs));
+      }, options.timeoutMs + 2_000);
+    });
     try {
-      const mariadb = await this.isMariadb(connection);
-      const seconds = Math.max(0.001, options.timeoutMs / 1000);
-      await connection.query(
-        mariadb
-          ? `set session max_statement_time = ${seconds}`
-          : `set session max_execution_time = ${Math.ceil(options.timeoutMs)}`,
-      );
-      await connection.query("set session time_zone = '+00:00'");
-      await connection.query('start transaction read only');
-      const result = await this.stream(connection.connection as unknown as mysql.Connection, sql, options, threadId);
-      await connection.query('rollback');
-      return { ...result, elapsedMs: Math.round(performance.now() - started) };
+      const work = async () => {
+        const mariadb = await this.isMariadb(connection);
+        await connection.query(
+          mariadb
+            ? `set session max_statement_time = ${Math.max(0.001, options.timeoutMs / 1000)}`
+            : `set session max_execution_time = ${Math.ceil(options.timeoutMs)}`,
+        );
+        await connection.query("set session time_zone = '+00:00'");
+        // Read-only for the session too, so no statement runs in a writable implicit transaction.
+        await connection.query('set session transaction read only');
+        await connection.query('start transaction read only');
+        const result = await this.stream(connection.connection as unknown as mysql.Connection, sql, options, threadId);
+        await connection.query('rollback');
+        return { ...result, elapsedMs: Math.round(performance.now() - started) };
+      };
+      return await Promise.race([work(), abandon]);
     } catch (error) {
-      await connection.query('rollback').catch(() => undefined);
+      if (!broken) await connection.query('rollback').catch(() => undefined);
       throw error;
     } finally {
-      connection.release();
+      clearTimeout(deadline);
+      if (broken) connection.destroy();
+      else connection.release();
     }
   }
 
@@ -112,8 +128,8 @@ export class MysqlConnector implements Connector {
       const onAbort = () => kill();
       options.signal?.addEventListener('abort', onAbort, { once: true });
       const query = connection.query({ sql, rowsAsArray: true });
-      query.on('fields', (fields: mysql.FieldPacket[]) => {
-        columns = fields.map((f) => ({ name: f.name, type: TYPE_NAMES[f.type ?? -1] ?? String(f.type) }));
+      query.on('fields', (fields: mysql.FieldPacket[] | undefined) => {
+        columns = (fields ?? []).map((f) => ({ name: f.name, type: TYPE_NAMES[f.type ?? -1] ?? String(f.type) }));
         timestamps = columns.map((c) => TIMESTAMPS.has(c.type));
       });
       query.on('result', (row: unknown) => {

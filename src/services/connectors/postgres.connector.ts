@@ -61,7 +61,11 @@ export class PostgresConnector implements Connector {
     try {
       await client.query('begin transaction isolation level repeatable read read only');
       await client.query(`set local statement_timeout = ${Math.max(1, Math.floor(options.timeoutMs))}`);
-      await client.query(`declare oxy_cursor no scroll cursor for ${sql}`);
+      // The extended protocol takes exactly one statement: `…; commit; …` cannot end the transaction.
+      await client.query({
+        text: `declare oxy_cursor no scroll cursor for ${sql}`,
+        queryMode: 'extended',
+      } as pg.QueryConfig);
       const result = await client.query({ text: `fetch ${options.limit + 1} from oxy_cursor`, rowMode: 'array' });
       await client.query('rollback');
       const columns = await Promise.all(

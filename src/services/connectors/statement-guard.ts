@@ -126,9 +126,19 @@ export type GuardVerdict = { ok: true } | { ok: false; reason: string };
 
 /** Checks `sql` for `kind`; the reason names what was refused. */
 export function checkStatement(sql: string, kind: DatabaseKind): GuardVerdict {
+  // A backslash escapes a quote or not depending on server settings (MySQL's
+  // NO_BACKSLASH_ESCAPES, PostgreSQL's standard_conforming_strings): both readings must pass.
+  for (const backslash of [false, true]) {
+    const verdict = checkTokens(sql, kind, backslash);
+    if (!verdict.ok) return verdict;
+  }
+  return { ok: true };
+}
+
+function checkTokens(sql: string, kind: DatabaseKind, backslash: boolean): GuardVerdict {
   let tokens: Token[];
   try {
-    tokens = tokenize(sql, kind);
+    tokens = tokenize(sql, kind, backslash);
   } catch (error) {
     return { ok: false, reason: (error as Error).message };
   }
@@ -153,7 +163,7 @@ export function checkStatement(sql: string, kind: DatabaseKind): GuardVerdict {
   return { ok: true };
 }
 
-function tokenize(sql: string, kind: DatabaseKind): Token[] {
+function tokenize(sql: string, kind: DatabaseKind, backslash: boolean): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   const n = sql.length;
@@ -167,19 +177,21 @@ function tokenize(sql: string, kind: DatabaseKind): Token[] {
     } else if (c === '#' && kind === 'mysql') {
       i = lineEnd(sql, i);
     } else if (c === '/' && next === '*') {
-      if (kind === 'mysql' && (sql[i + 2] === '!' || sql[i + 2] === '+'))
+      // MySQL runs the text of /*! … */ and /*+ … */: refused on every engine (no read needs it).
+      if (sql[i + 2] === '!' || sql[i + 2] === '+')
         throw new Error('MySQL executable comments (/*! … */) are not allowed');
       i = blockEnd(sql, i, kind !== 'mysql');
     } else if (c === "'") {
-      i = quotedEnd(sql, i, "'", kind === 'mysql');
+      i = quotedEnd(sql, i, "'", backslash);
       tokens.push({ kind: 'punct', text: "'…'" });
     } else if ((c === 'E' || c === 'e') && next === "'" && kind !== 'mysql') {
       i = quotedEnd(sql, i + 1, "'", true);
       tokens.push({ kind: 'punct', text: "'…'" });
     } else if (c === '"' || c === '`' || (c === '[' && kind === 'sqlite')) {
       const close = c === '[' ? ']' : c;
-      const end = quotedEnd(sql, i, close, kind === 'mysql' && c === '"');
-      tokens.push({ kind: kind === 'mysql' && c === '"' ? 'punct' : 'quoted', text: sql.slice(i + 1, end - 1) });
+      // A MySQL "…" is a string, or an identifier under ANSI_QUOTES: checked as a name either way.
+      const end = quotedEnd(sql, i, close, backslash && kind === 'mysql' && c === '"');
+      tokens.push({ kind: 'quoted', text: sql.slice(i + 1, end - 1) });
       i = end;
     } else if (c === '$' && kind === 'postgres' && /^\$[A-Za-z_]*\$/.test(sql.slice(i))) {
       const tag = /^\$[A-Za-z_]*\$/.exec(sql.slice(i))![0];
