@@ -150,6 +150,8 @@ export function sampleValue(column: ColumnDef): unknown {
   if (column.enum) return column.enum[0];
   if (column.name === 'email') return `${unique()}@example.com`;
   if (column.name === 'definition') return 'name: sample\n';
+  // A database row's config is checked against its kind (the sample kind is duckdb).
+  if (column.name === 'config') return { dataset: '/data' };
   switch (column.type) {
     case 'text':
       return unique();

@@ -73,14 +73,11 @@ export async function sqlRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         tags: ['queries'],
         params: idParams,
-        body: Type.Optional(Type.Object({ limit }, { additionalProperties: false })),
+        querystring: Type.Object({ limit }, { additionalProperties: false }),
         response: { 200: resultSchema, ...errors },
       },
     },
     (req) =>
-      app.services.connectors.runSavedQuery(
-        (req.params as { id: string }).id,
-        (req.body as { limit?: number } | undefined)?.limit,
-      ),
+      app.services.connectors.runSavedQuery((req.params as { id: string }).id, (req.query as { limit?: number }).limit),
   );
 }
