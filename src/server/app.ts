@@ -25,7 +25,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     services: AppServices;
     /** Every (method, url) registered, in order, with its declared permission: what the read-only and role-matrix tests walk. */
-    routeTable: { method: string; url: string; permission?: RoutePermission }[];
+    routeTable: { method: string; url: string; permission?: RoutePermission; readonlyExempt?: true }[];
     /** Set by a graceful shutdown: answer what is in flight, then close each connection. */
     shuttingDown: boolean;
     /** Started with --readonly. */
@@ -90,9 +90,15 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     if (app.shuttingDown && request.raw.httpVersionMajor === 1) reply.header('connection', 'close');
   });
   app.addHook('onRoute', (route) => {
-    const permission = (route.config as { permission?: RoutePermission } | undefined)?.permission;
+    const config = route.config as { permission?: RoutePermission; readonlyExempt?: boolean } | undefined;
+    const permission = config?.permission;
     for (const method of [route.method].flat())
-      app.routeTable.push({ method, url: route.url, ...(permission ? { permission } : {}) });
+      app.routeTable.push({
+        method,
+        url: route.url,
+        ...(permission ? { permission } : {}),
+        ...(config?.readonlyExempt ? { readonlyExempt: true as const } : {}),
+      });
   });
   // The user databases' pools close with the server.
   app.addHook('onClose', () => services.connectors.closeAll());
