@@ -31,6 +31,14 @@ export const connectorErrors = {
     }),
     { status: 502, exitCode: 1 },
   ),
+  ambiguous: defineError(
+    'ambiguous_name',
+    (what: string, name: string) => ({
+      message: `more than one ${what} is named ${JSON.stringify(name)}`,
+      hint: what === 'database' ? 'name the project with --project, or give the id' : 'give the project id',
+    }),
+    { status: 409, exitCode: 2 },
+  ),
   passwordMissing: defineError(
     'password_missing',
     (what: string) => ({

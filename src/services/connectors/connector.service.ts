@@ -53,6 +53,28 @@ export class ConnectorService {
     return this.run(row, sql, limit);
   }
 
+  /**
+   * A database row named by id, or by name (within `project`, itself an id or a name, when given):
+   * for the CLI, where there is no project in the path.
+   */
+  async findDatabase(database: string, project?: string): Promise<RowValues> {
+    if (UUID.test(database)) {
+      const row = await this.repo.findBy('databases', { id: database });
+      if (row) return row;
+    }
+    let where: RowValues = { name: database };
+    if (project !== undefined) {
+      const projects = await this.named('projects', project);
+      if (projects.length === 0) throw new NotFoundError(`no project ${JSON.stringify(project)}`);
+      if (projects.length > 1) throw connectorErrors.ambiguous('project', project);
+      where = { ...where, project_id: projects[0]!.id };
+    }
+    const rows = (await this.repo.list('databases', { where, limit: 2 })).items;
+    if (rows.length === 0) throw new NotFoundError(`no database ${JSON.stringify(database)}`);
+    if (rows.length > 1) throw connectorErrors.ambiguous('database', database);
+    return rows[0]!;
+  }
+
   /** Runs a saved query on its database. */
   async runSavedQuery(queryId: string, limit?: number): Promise<QueryResult> {
     const query = await this.repo.get('queries', queryId);
@@ -95,6 +117,11 @@ export class ConnectorService {
   /** Closes every pool (shutdown). */
   async closeAll(): Promise<void> {
     await Promise.all([...this.pools.keys()].map((id) => this.forget(id)));
+  }
+
+  private async named(table: 'projects', key: string): Promise<RowValues[]> {
+    const byId = UUID.test(key) ? await this.repo.findBy(table, { id: key }) : undefined;
+    return byId ? [byId] : (await this.repo.list(table, { where: { name: key }, limit: 2 })).items;
   }
 
   private async findInProject(projectId: string, database: string): Promise<RowValues> {
