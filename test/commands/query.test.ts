@@ -51,7 +51,7 @@ for (const backend of BACKENDS) {
 
     it('prints a table with a header rule and a row count', async () => {
       const res = await oxy('shop', 'select name from items order by id', '--format', 'table');
-      expect(res.stdout.split('\n').slice(0, 2).concat(res.stdout.includes('3 rows'))).toEqual(['name', '─────', true]);
+      expect([...res.stdout.split('\n').slice(0, 2), res.stdout.includes('3 rows')]).toEqual(['name', '─────', true]);
     });
 
     it('refuses a write with exit 1 and the reason', async () => {

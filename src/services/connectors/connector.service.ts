@@ -10,7 +10,6 @@ import { checkStatement } from './statement-guard.js';
 export type TestOutcome = { ok: true; serverVersion: string; latencyMs: number } | { ok: false; error: string };
 
 interface Pooled {
-  fingerprint: string;
   connector: Connector;
   password: string | undefined;
 }
@@ -23,7 +22,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * the statement guard, then run read-only, capped and timed out by its engine.
  */
 export class ConnectorService {
-  private readonly pools = new Map<string, Pooled>();
+  /** Per database row: what its connector was opened for, and the connector (being) opened. */
+  private readonly pools = new Map<string, { fingerprint: string; pooled: Promise<Pooled> }>();
 
   constructor(
     private readonly repo: EntityRepository,
@@ -109,8 +109,9 @@ export class ConnectorService {
 
   /** Closes the pool of a database row (changed or deleted). */
   async forget(databaseId: string): Promise<void> {
-    const pooled = this.pools.get(databaseId);
+    const entry = this.pools.get(databaseId);
     this.pools.delete(databaseId);
+    const pooled = await entry?.pooled.catch(() => undefined);
     await pooled?.connector.close().catch(() => undefined);
   }
 
@@ -133,18 +134,26 @@ export class ConnectorService {
     return row;
   }
 
+  /** The row's connector: one per row (concurrent first uses share it), reopened when the row changed. */
   private async pooled(row: RowValues): Promise<Pooled> {
     const id = String(row.id);
     const fingerprint = JSON.stringify([row.kind, row.config, row.updated_at]);
     const current = this.pools.get(id);
-    if (current?.fingerprint === fingerprint) return current;
+    if (current?.fingerprint === fingerprint) return current.pooled;
     if (current) await this.forget(id);
+    const pooled = this.open(row);
+    this.pools.set(id, { fingerprint, pooled });
+    pooled.catch(() => {
+      if (this.pools.get(id)?.pooled === pooled) this.pools.delete(id);
+    });
+    return pooled;
+  }
+
+  private async open(row: RowValues): Promise<Pooled> {
     const kind = row.kind as DatabaseKind;
     const config = validateDatabaseConfig(kind, row.config);
     const password = await this.password(row, config as ServerConfig);
-    const pooled = { fingerprint, connector: CONNECTORS[kind](config, password), password };
-    this.pools.set(id, pooled);
-    return pooled;
+    return { connector: CONNECTORS[kind](config, password), password };
   }
 
   private async password(row: RowValues, config: ServerConfig): Promise<string | undefined> {
