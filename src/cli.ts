@@ -7,6 +7,7 @@ import { serveCommand } from './commands/serve.js';
 import { usersCommand } from './commands/users.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
+import { queryCommand } from './commands/query.js';
 
 /** Every command, each defined in src/commands/<name>.ts. */
 const COMMANDS: (() => Command)[] = [
@@ -16,6 +17,7 @@ const COMMANDS: (() => Command)[] = [
   migrateCommand,
   migrateSqliteCommand,
   usersCommand,
+  queryCommand,
 ];
 
 export function buildProgram(): Command {

@@ -25,6 +25,8 @@ export interface Config {
   readonly encryptionKeyBase64: string | undefined;
   /** OXY_LOG_LEVEL, default `info`. */
   readonly logLevel: LogLevel;
+  /** The environment oxy runs in, where a database's `password_var` is looked up (Oxy's convention). */
+  readonly environment: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -86,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowRemoteNoAuth: allowRemote === '1' || allowRemote === 'true',
     encryptionKeyBase64: env.OXY_ENCRYPTION_KEY?.trim() || undefined,
     logLevel,
+    environment: env,
   };
 }
 

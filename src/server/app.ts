@@ -19,13 +19,14 @@ import { accountRoutes } from './routes/account.routes.js';
 import { apiKeyRoutes } from './routes/api-keys.routes.js';
 import { memberRoutes } from './routes/members.routes.js';
 import { userRoutes } from './routes/users.routes.js';
+import { sqlRoutes } from './routes/sql.routes.js';
 import { installPermissions, type RoutePermission } from './permissions.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     services: AppServices;
     /** Every (method, url) registered, in order, with its declared permission: what the read-only and role-matrix tests walk. */
-    routeTable: { method: string; url: string; permission?: RoutePermission }[];
+    routeTable: { method: string; url: string; permission?: RoutePermission; readonlyExempt?: true }[];
     /** Set by a graceful shutdown: answer what is in flight, then close each connection. */
     shuttingDown: boolean;
     /** Started with --readonly. */
@@ -90,10 +91,18 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     if (app.shuttingDown && request.raw.httpVersionMajor === 1) reply.header('connection', 'close');
   });
   app.addHook('onRoute', (route) => {
-    const permission = (route.config as { permission?: RoutePermission } | undefined)?.permission;
+    const config = route.config as { permission?: RoutePermission; readonlyExempt?: boolean } | undefined;
+    const permission = config?.permission;
     for (const method of [route.method].flat())
-      app.routeTable.push({ method, url: route.url, ...(permission ? { permission } : {}) });
+      app.routeTable.push({
+        method,
+        url: route.url,
+        ...(permission ? { permission } : {}),
+        ...(config?.readonlyExempt ? { readonlyExempt: true as const } : {}),
+      });
   });
+  // The user databases' pools close with the server.
+  app.addHook('onClose', () => services.connectors.closeAll());
   installErrorHandler(app);
   installUtf8BodyParsers(app);
   // First, so that refusals (read-only, 401) carry the security headers too.
@@ -114,6 +123,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
       await api.register(userRoutes);
       await api.register(memberRoutes);
       await api.register(apiKeyRoutes);
+      await api.register(sqlRoutes);
       api.get('/openapi.json', { config: { permission: { public: true } }, schema: { hide: true } }, async () =>
         app.swagger(),
       );

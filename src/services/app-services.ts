@@ -5,8 +5,10 @@ import type { AppDatabase } from '../db/connect.js';
 import { EntityRepository } from '../repositories/entity.repository.js';
 import { MembershipRepository } from '../repositories/membership.repository.js';
 import { ApiKeyService } from './api-key.service.js';
-import { NoSqlRunner, type ChartDataSource } from './charts/chart-data-source.js';
+import { type ChartDataSource } from './charts/chart-data-source.js';
 import { ChartService } from './charts/chart.service.js';
+import { ConnectorChartData } from './charts/connector-chart-data.js';
+import { ConnectorService } from './connectors/connector.service.js';
 import { SessionRepository } from '../repositories/session.repository.js';
 import { AuthService } from './auth.service.js';
 import { KEY_FILE_NAME, loadEncryptionKey, type EncryptionKey } from './encryption-key.js';
@@ -30,11 +32,12 @@ export interface AppServices {
   readonly users: UserService;
   readonly apiKeys: ApiKeyService;
   readonly charts: ChartService;
+  readonly connectors: ConnectorService;
 }
 
 export interface AppServicesOptions {
   readonly?: boolean;
-  /** Where charts get their rows; until the connectors' SQL service is wired here, none (every run refused). */
+  /** Where charts get their rows: the connectors (read-only, capped) unless a test says otherwise. */
   chartData?: ChartDataSource;
 }
 
@@ -62,7 +65,13 @@ export async function createAppServices(
   const auth = new AuthService(repo, sessions);
   const membership = new MembershipRepository(database);
   const workspaces = new WorkspaceService(repo, membership);
-  const entities = new EntityService(repo, { workspaces: (values, actorId) => workspaces.create(values, actorId) });
+  // password_var names an environment variable of the process oxy runs in (Oxy's convention).
+  const connectors = new ConnectorService(repo, secrets, config.environment);
+  const entities = new EntityService(
+    repo,
+    { workspaces: (values, actorId) => workspaces.create(values, actorId) },
+    { databases: (id) => connectors.forget(id) },
+  );
   return {
     config,
     database,
@@ -75,6 +84,7 @@ export async function createAppServices(
     workspaces,
     users: new UserService(repo, auth, sessions),
     apiKeys: new ApiKeyService(repo),
-    charts: new ChartService(repo, options.chartData ?? new NoSqlRunner()),
+    charts: new ChartService(repo, options.chartData ?? new ConnectorChartData(repo, connectors)),
+    connectors,
   };
 }

@@ -2,6 +2,7 @@ import { entityByTable, type TableName } from '../db/entities.js';
 import { ValidationError } from '../errors.js';
 import type { EntityRepository, ListOptions, Page, RowValues } from '../repositories/entity.repository.js';
 import { prepareChartWrite } from './charts/chart-write-rule.js';
+import { validateDatabaseConfig } from './connectors/database-config.js';
 import { parseYamlDefinition } from './yaml-definition.js';
 
 type Prepare = (
@@ -11,6 +12,8 @@ type Prepare = (
 ) => RowValues | Promise<RowValues>;
 /** How rows of a table are inserted when that takes more than one row (a workspace and its owner member). */
 export type Creator = (values: RowValues, actorId: string) => Promise<RowValues>;
+/** Told after a row of a table changed or was deleted (a database row's connections close). */
+export type ChangeListener = (id: string) => Promise<void>;
 
 /** Per-entity business rules applied before a write (checks may read other rows); entities without rules are stored as given. */
 const RULES: Partial<Record<TableName, Prepare>> = {
@@ -25,6 +28,11 @@ const RULES: Partial<Record<TableName, Prepare>> = {
         { field: 'slug', message: 'must match ^[a-z0-9-]+$' },
       ]);
     }
+    return input;
+  },
+  databases: (input, current) => {
+    if ('kind' in input || 'config' in input)
+      validateDatabaseConfig(String(input.kind ?? current?.kind), input.config ?? current?.config ?? {});
     return input;
   },
   workflows: withParsedDefinition,
@@ -44,6 +52,7 @@ export class EntityService {
   constructor(
     readonly repo: EntityRepository,
     private readonly creators: Partial<Record<TableName, Creator>> = {},
+    private readonly listeners: Partial<Record<TableName, ChangeListener>> = {},
   ) {}
 
   list(table: TableName, options: ListOptions): Promise<Page> {
@@ -68,11 +77,14 @@ export class EntityService {
 
   async update(table: TableName, id: string, patch: RowValues): Promise<RowValues> {
     const current = await this.repo.get(table, id);
-    return this.repo.update(table, id, await this.prepare(table, patch, current));
+    const row = await this.repo.update(table, id, await this.prepare(table, patch, current));
+    await this.listeners[table]?.(id);
+    return row;
   }
 
-  delete(table: TableName, id: string): Promise<void> {
-    return this.repo.delete(table, id);
+  async delete(table: TableName, id: string): Promise<void> {
+    await this.repo.delete(table, id);
+    await this.listeners[table]?.(id);
   }
 
   private async prepare(table: TableName, input: RowValues, current: RowValues | undefined): Promise<RowValues> {

@@ -43,7 +43,7 @@ for (const backend of BACKENDS) {
         project_id: ids.projects,
         name: 'warehouse',
         kind: 'duckdb',
-        config: { path: 'w.duckdb' },
+        config: { path: '/data/w.duckdb' },
       });
       const wf = await create('workflows', {
         project_id: ids.projects,

@@ -42,7 +42,12 @@ async function createFixtures(t: TestApp, n: number): Promise<{ ids: string[]; t
   await post('/api/users', { email: `ada${n}@example.com`, name: 'Ada' });
   const workspace = await post('/api/workspaces', { name: 'W', slug: `w${n}` });
   const project = await post('/api/projects', { workspace_id: workspace, name: 'p' });
-  const database = await post('/api/databases', { project_id: project, name: 'd', kind: 'duckdb' });
+  const database = await post('/api/databases', {
+    project_id: project,
+    name: 'd',
+    kind: 'duckdb',
+    config: { dataset: '/data' },
+  });
   const workflow = await post('/api/workflows', { project_id: project, name: 'wf', definition: 'name: wf\n' });
   const agent = await post('/api/agents', {
     project_id: project,

@@ -19,7 +19,7 @@ for (const backend of BACKENDS) {
 
     it('refuses every route that could change data with 403 read_only, and changes nothing', async () => {
       // Walks whatever routes exist, so a mutating route added later cannot escape the guard.
-      const mutating = t.app.routeTable.filter((r) => !SAFE_METHODS.has(r.method));
+      const mutating = t.app.routeTable.filter((r) => !SAFE_METHODS.has(r.method) && !r.readonlyExempt);
       expect(mutating.length).toBeGreaterThanOrEqual(13 * 3);
       const counts = () => Promise.all(TABLE_NAMES.map((table) => t.services.repo.count(table)));
       const before = await counts();
@@ -34,6 +34,15 @@ for (const backend of BACKENDS) {
         expect(res.json().error.code, `${route.method} ${route.url}`).toBe('read_only');
       }
       expect(await counts()).toEqual(before);
+    });
+
+    it('runs read-only SQL on a read-only server (the SQL routes are exempt)', async () => {
+      const exempt = t.app.routeTable.filter((r) => r.readonlyExempt).map((r) => `${r.method} ${r.url}`);
+      expect(exempt).toEqual([
+        'POST /api/databases/:id/test',
+        'POST /api/projects/:id/sql',
+        'POST /api/queries/:id/run',
+      ]);
     });
 
     it('lets through a non-GET route that declares config.readonlyExempt', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableName } from '../../src/db/entities.js';
 import { workspaceTables } from '../../src/db/workspace-path.js';
 import type { RoutePermission } from '../../src/server/permissions.js';
-import { BACKENDS } from '../support/backends.js';
+import { BACKENDS, tempDir } from '../support/backends.js';
 import { FixedResultChartData } from '../support/fixed-chart-data.js';
 import { testApp, type TestApp } from '../support/app.js';
 import { PASSWORD, PERSONAS, RoleFixture, patchBody, unique, type Persona } from '../support/role-fixture.js';
@@ -37,6 +37,20 @@ const ROUTES: Route[] = await (async () => {
     await t.close();
   }
 })();
+
+/** A DuckDB database (an empty dataset folder) in the shared project: `select 1` runs on it. */
+const dataDir = tempDir('oxy-role-matrix-data-');
+const runnableDatabase = async (f: RoleFixture) =>
+  String(
+    (
+      await f.services.repo.insert('databases', {
+        project_id: f.shared.projects,
+        name: unique(),
+        kind: 'duckdb',
+        config: { dataset: dataDir },
+      })
+    ).id,
+  );
 
 const newUser = async (f: RoleFixture) => String((await f.user()).id);
 const ownKey = async (f: RoleFixture, who: Persona) => (await f.services.apiKeys.create(f.person(who.name).id, {})).id;
@@ -116,6 +130,21 @@ const RECIPES: Record<string, Recipe> = {
     const user = await newUser(f);
     await f.services.workspaces.addMember(ws, { user_id: user, role: 'viewer' });
     return { url: `/api/workspaces/${ws}/members/${user}`, ok: 204 };
+  },
+  'POST /api/databases/:id/test': async (f) => ({ url: `/api/databases/${f.shared.databases}/test`, ok: 200 }),
+  'POST /api/projects/:id/sql': async (f) => ({
+    url: `/api/projects/${f.shared.projects}/sql`,
+    payload: { database: await runnableDatabase(f), sql: 'select 1' },
+    ok: 200,
+  }),
+  'POST /api/queries/:id/run': async (f) => {
+    const query = await f.services.repo.insert('queries', {
+      project_id: f.shared.projects,
+      database_id: await runnableDatabase(f),
+      name: unique(),
+      sql: 'select 1',
+    });
+    return { url: `/api/queries/${String(query.id)}/run`, ok: 200 };
   },
   'POST /api/workspaces/:id/transfer': async (f) => ({
     url: `/api/workspaces/${await f.workspace()}/transfer`,

@@ -130,7 +130,14 @@ for (const backend of BACKENDS) {
       const two = await workspace(ada);
       const p1 = await project(ada, one);
       const p2 = await project(ada, two);
-      const db = (await call(ada, 'POST', '/api/databases', { project_id: p2, name: 'd', kind: 'duckdb' })).body.id;
+      const db = (
+        await call(ada, 'POST', '/api/databases', {
+          project_id: p2,
+          name: 'd',
+          kind: 'duckdb',
+          config: { dataset: '/data' },
+        })
+      ).body.id;
       const res = await call(ada, 'POST', '/api/agents', {
         project_id: p1,
         database_id: db,

@@ -128,6 +128,8 @@ export class RoleFixture {
   /** A valid body for POST /api/<table> in workspace `ws`: required columns, and the parent in `ws`. */
   async createBody(table: TableName, ws: string): Promise<RowValues> {
     const values: RowValues = table === 'secrets' ? { value: 'sample-secret' } : {};
+    // A database row's config has a default ({}) that its kind refuses: give one that fits.
+    if (table === 'databases') values.config = { dataset: '/data' };
     const own = workspacePath(table)?.[0];
     for (const column of entityByTable(table).columns) {
       if (column.managed || column.fromActor) continue;
@@ -159,6 +161,8 @@ export function sampleValue(column: ColumnDef): unknown {
   if (column.name === 'email') return `${unique()}@example.com`;
   if (column.name === 'definition') return 'name: sample\n';
   if (column.name === 'spec') return SAMPLE_CHART_SPEC;
+  // A database row's config is checked against its kind (the sample kind is duckdb).
+  if (column.name === 'config') return { dataset: '/data' };
   switch (column.type) {
     case 'text':
       return unique();

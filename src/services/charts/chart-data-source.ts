@@ -1,5 +1,3 @@
-import { chartErrors } from './chart-errors.js';
-
 /** One column of a query result: its name and the engine's type name (`INTEGER`, `timestamptz`…). */
 export interface ResultColumn {
   name: string;
@@ -27,11 +25,4 @@ export type ChartSource = { query_id: string } | { database: string; sql: string
  */
 export interface ChartDataSource {
   run(projectId: string, source: ChartSource, limit: number): Promise<QueryResult>;
-}
-
-/** The data source of a server built without a SQL runner: every run is refused with the reason. */
-export class NoSqlRunner implements ChartDataSource {
-  async run(): Promise<QueryResult> {
-    throw chartErrors.noSqlRunner();
-  }
 }

@@ -4,15 +4,6 @@ const list = (names: readonly string[]) => (names.length ? names.join(', ') : 'n
 
 /** What can go wrong drawing a chart, beyond a bad spec at write time (a ValidationError). */
 export const chartErrors = {
-  noSqlRunner: defineError(
-    'no_sql_runner',
-    () => ({
-      message:
-        'this server has no SQL runner yet, so a chart cannot fetch its rows: charts run once the database connectors are installed',
-      hint: 'charts run their query once the database connectors are installed (issue 11)',
-    }),
-    { status: 409 },
-  ),
   missingColumn: defineError(
     'chart_column_missing',
     (field: string, column: string, available: readonly string[]) => ({

@@ -1,0 +1,171 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  DuckDBBlobValue,
+  DuckDBInstance,
+  DuckDBTimestampTZValue,
+  DuckDBTimestampValue,
+  type DuckDBConnection,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+import type { Connector, QueryResult, RunOptions, TestResult } from './connector.js';
+import { connectorErrors } from './connector-errors.js';
+import type { DuckdbConfig } from './database-config.js';
+import { isoTimestamp, jsonCell } from './json-values.js';
+
+/** Files of a dataset folder that become views, by file name without extension. */
+const DATA_FILES = /\.(csv|tsv|parquet|json|ndjson)$/i;
+
+/**
+ * DuckDB in process: a `.duckdb` file opened read-only, or a dataset folder whose CSV/Parquet
+ * files are views (the views live in a small read-only catalog file oxy writes). Either way:
+ * external access only to the database's own folder, no extension auto-loading, configuration
+ * locked; a statement past its timeout is interrupted.
+ */
+export class DuckdbConnector implements Connector {
+  private instance: Promise<DuckDBInstance> | undefined;
+  private catalogDir: string | undefined;
+
+  constructor(private readonly config: DuckdbConfig) {}
+
+  async test(): Promise<TestResult> {
+    const started = performance.now();
+    const connection = await (await this.open()).connect();
+    try {
+      const reader = await connection.runAndReadAll('select version()');
+      return {
+        ok: true,
+        serverVersion: `DuckDB ${String(reader.getRows()[0]![0])}`,
+        latencyMs: Math.round(performance.now() - started),
+      };
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  async run(sql: string, options: RunOptions): Promise<QueryResult> {
+    const started = performance.now();
+    const connection = await (await this.open()).connect();
+    let timedOut = false;
+    const interrupt = () => connection.interrupt();
+    const timer = setTimeout(() => {
+      timedOut = true;
+      interrupt();
+    }, options.timeoutMs);
+    options.signal?.addEventListener('abort', interrupt, { once: true });
+    try {
+      return await this.read(connection, sql, options, started);
+    } catch (error) {
+      if (timedOut) throw connectorErrors.timeout(options.timeoutMs);
+      throw translate(error);
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', interrupt);
+      connection.closeSync();
+    }
+  }
+
+  async close(): Promise<void> {
+    const instance = this.instance;
+    this.instance = undefined;
+    if (instance) (await instance.catch(() => undefined))?.closeSync();
+    if (this.catalogDir) fs.rmSync(this.catalogDir, { recursive: true, force: true });
+  }
+
+  private async read(
+    connection: DuckDBConnection,
+    sql: string,
+    options: RunOptions,
+    started: number,
+  ): Promise<QueryResult> {
+    const result = await connection.stream(sql);
+    const columns = result.columnNames().map((name, i) => ({ name, type: result.columnType(i).toString() }));
+    const rows: QueryResult['rows'] = [];
+    let truncated = false;
+    for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+      for (const row of chunk.getRows()) {
+        if (rows.length >= options.limit) {
+          truncated = true;
+          break;
+        }
+        rows.push(row.map(duckCell));
+      }
+      if (truncated) break;
+    }
+    return { columns, rows, rowCount: rows.length, truncated, elapsedMs: Math.round(performance.now() - started) };
+  }
+
+  private open(): Promise<DuckDBInstance> {
+    this.instance ??= this.create();
+    const instance = this.instance;
+    instance.catch(() => {
+      if (this.instance === instance) this.instance = undefined;
+    });
+    return instance;
+  }
+
+  private async create(): Promise<DuckDBInstance> {
+    const folder = this.config.dataset ?? path.dirname(this.config.path!);
+    const file = this.config.dataset === undefined ? this.config.path! : await this.writeCatalog(this.config.dataset);
+    if (!fs.existsSync(file)) throw new Error(`no such file: ${file}`);
+    const instance = await DuckDBInstance.create(file, {
+      access_mode: 'READ_ONLY',
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+      allow_community_extensions: 'false',
+    });
+    // allowed_directories can only be set at run time; once external access is off and the
+    // configuration locked, no statement can turn either back.
+    const connection = await instance.connect();
+    try {
+      await connection.run(`set allowed_directories = ['${path.join(folder, '/').replace(/'/g, "''")}']`);
+      await connection.run('set enable_external_access = false');
+      await connection.run('set lock_configuration = true');
+    } catch (error) {
+      instance.closeSync();
+      throw error;
+    } finally {
+      connection.closeSync();
+    }
+    return instance;
+  }
+
+  /** A catalog file with one view per data file of the folder, e.g. `orders.csv` as `orders`. */
+  private async writeCatalog(folder: string): Promise<string> {
+    if (!fs.statSync(folder, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`no such folder: ${folder}`);
+    this.catalogDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oxy-duckdb-'));
+    const file = path.join(this.catalogDir, 'catalog.duckdb');
+    const writer = await DuckDBInstance.create(file, { autoinstall_known_extensions: 'false' });
+    const connection = await writer.connect();
+    try {
+      for (const name of fs.readdirSync(folder).sort()) {
+        if (!DATA_FILES.test(name)) continue;
+        const source = path.join(folder, name).replace(/'/g, "''");
+        // `FROM orders` and Oxy's `FROM 'orders.csv'` both read the file.
+        for (const view of new Set([name.replace(DATA_FILES, ''), name]))
+          await connection.run(`create view "${view.replace(/"/g, '""')}" as select * from '${source}'`);
+      }
+    } finally {
+      connection.closeSync();
+      writer.closeSync();
+    }
+    return file;
+  }
+}
+
+function duckCell(value: DuckDBValue): QueryResult['rows'][number][number] {
+  if (value instanceof DuckDBBlobValue) return Buffer.from(value.bytes).toString('base64');
+  if (value instanceof DuckDBTimestampTZValue || value instanceof DuckDBTimestampValue)
+    return isoTimestamp(value.toString());
+  if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) return value.toString();
+  return jsonCell(value);
+}
+
+function translate(error: unknown): Error {
+  const message = (error as Error).message ?? String(error);
+  if (/read-only|read only/i.test(message))
+    return connectorErrors.refused(`the database is read-only here: ${message}`);
+  if (/Permission Error|disabled by configuration|not allowed/i.test(message)) return connectorErrors.refused(message);
+  return connectorErrors.failed(message);
+}
