@@ -78,15 +78,7 @@ export class PermissionService {
 
   /** `access` may act with `need` on row `id` of `table`; returns the row's workspace (null: none). */
   async requireRow(access: Access, table: string, id: string, need: WorkspaceRole): Promise<string | null> {
-    const hidden = () => new NotFoundError(`${table} ${id} not found`);
-    const placement = await this.members.placementOf(table, id);
-    if (!placement.found) throw hidden();
-    if (placement.workspaceId === null) {
-      if (!instanceRoleAtLeast(access.instanceRole, 'admin')) throw hidden();
-      return null;
-    }
-    await this.requireRole(access, placement.workspaceId, need, hidden);
-    return placement.workspaceId;
+    return this.requirePlaced(access, table, id, need, () => new NotFoundError(`${table} ${id} not found`));
   }
 
   /** `access` may create a `table` row with `values` (its workspace comes from the values). */
@@ -103,8 +95,24 @@ export class PermissionService {
       }
       return null;
     }
-    const placement = await this.members.placementOf(first.target, String(value));
-    const hidden = () => missingReference(first.column, first.target, value);
+    return this.requirePlaced(access, first.target, String(value), need, () =>
+      missingReference(first.column, first.target, value),
+    );
+  }
+
+  /**
+   * Row `id` of `table` exists where `access` may act with `need`: in a workspace where it holds that
+   * role, or outside every workspace for instance admins. Anything else is `hidden()`, the same error
+   * as a row that does not exist. Returns the row's workspace (null: none).
+   */
+  private async requirePlaced(
+    access: Access,
+    table: string,
+    id: string,
+    need: WorkspaceRole,
+    hidden: () => OxyError,
+  ): Promise<string | null> {
+    const placement = await this.members.placementOf(table, id);
     if (!placement.found) throw hidden();
     if (placement.workspaceId === null) {
       if (!instanceRoleAtLeast(access.instanceRole, 'admin')) throw hidden();
