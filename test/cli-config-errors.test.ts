@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './support/backends.js';
 import { runOxy } from './support/run-cli.js';
+import { selfSignedCert } from './support/tls-cert.js';
 
 /** Bad configuration stops the CLI at once with exit 1 and exactly two lines: the error and its fix. */
 const lines = (stderr: string) => stderr.trim().split('\n');
@@ -56,25 +56,7 @@ describe('TLS files that cannot be used are named', () => {
   beforeAll(() => {
     dir = tempDir('oxy-tls-');
     for (const name of ['a', 'b']) {
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-keyout',
-          file(`${name}-key.pem`),
-          '-out',
-          file(`${name}-cert.pem`),
-          '-days',
-          '1',
-          '-subj',
-          '/CN=localhost',
-        ],
-        { stdio: 'ignore' },
-      );
+      selfSignedCert(file(`${name}-cert.pem`), file(`${name}-key.pem`));
     }
     fs.writeFileSync(file('not-pem.txt'), 'hello\n');
   });

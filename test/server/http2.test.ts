@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server/run-server.js';
 import { freshDatabase, tempDir, type TestDatabase } from '../support/backends.js';
+import { selfSignedCert } from '../support/tls-cert.js';
 
 // The transport does not depend on the backend, so these run on SQLite only.
 
@@ -48,30 +48,7 @@ function http1Get(url: string, options: https.RequestOptions = {}): Promise<numb
 async function serve(options: { tls?: boolean }, db: TestDatabase): Promise<RunningServer> {
   const dir = tempDir();
   const config = loadConfig({ OXY_STATE_DIR: dir, OXY_DATABASE_URL: db.url, OXY_LOG_LEVEL: 'silent' });
-  const tls = options.tls
-    ? (() => {
-        execFileSync(
-          'openssl',
-          [
-            'req',
-            '-x509',
-            '-newkey',
-            'rsa:2048',
-            '-nodes',
-            '-keyout',
-            path.join(dir, 'k.pem'),
-            '-out',
-            path.join(dir, 'c.pem'),
-            '-days',
-            '1',
-            '-subj',
-            '/CN=localhost',
-          ],
-          { stdio: 'ignore' },
-        );
-        return { tlsCert: path.join(dir, 'c.pem'), tlsKey: path.join(dir, 'k.pem') };
-      })()
-    : {};
+  const tls = options.tls ? selfSignedCert(path.join(dir, 'c.pem'), path.join(dir, 'k.pem')) : {};
   return startServer(
     config,
     { port: 0, host: '127.0.0.1', readonly: false, http2Only: true, ...tls },
