@@ -84,7 +84,7 @@ export async function createAppServices(
     workspaces,
     users: new UserService(repo, auth, sessions),
     apiKeys: new ApiKeyService(repo),
-    charts: new ChartService(repo, options.chartData ?? new ConnectorChartData(repo, connectors)),
+    charts: new ChartService(repo, options.chartData ?? new ConnectorChartData(connectors)),
     connectors,
   };
 }

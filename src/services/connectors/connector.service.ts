@@ -75,9 +75,11 @@ export class ConnectorService {
     return rows[0]!;
   }
 
-  /** Runs a saved query on its database. */
-  async runSavedQuery(queryId: string, limit?: number): Promise<QueryResult> {
+  /** Runs a saved query on its database; with `projectId`, a query of another project is as missing as none. */
+  async runSavedQuery(queryId: string, limit?: number, projectId?: string): Promise<QueryResult> {
     const query = await this.repo.get('queries', queryId);
+    if (projectId !== undefined && query.project_id !== projectId)
+      throw new NotFoundError(`queries ${queryId} not found`);
     if (query.database_id === null || query.database_id === undefined)
       throw new ValidationError(`query ${queryId} has no database_id`, [
         { field: 'database_id', message: 'set the database the query runs on' },
