@@ -128,13 +128,6 @@ export function defineConfigError<Args extends unknown[]>(
   return entry('config', { status: 500, exitCode: 1 }, ({ message, hint }) => new ConfigError(message, hint), shape);
 }
 
-/** A catalogue entry for wrong command-line usage: a UsageError (code `usage`, exit 2). */
-export function defineUsageError<Args extends unknown[]>(
-  shape: (...args: Args) => { message: string; hint?: string },
-): ErrorEntry<Args> {
-  return entry('usage', { status: 500, exitCode: 2 }, ({ message, hint }) => new UsageError(message, hint), shape);
-}
-
 /** A catalogue entry for a database that cannot be reached: a DatabaseUnavailableError (503). */
 export function defineUnavailableError<Args extends unknown[]>(
   shape: (...args: Args) => { message: string; hint: string; cause?: unknown },
