@@ -8,6 +8,7 @@ import { usersCommand } from './commands/users.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
 import { queryCommand } from './commands/query.js';
+import { demoCommand, initCommand } from './commands/init.js';
 
 /** Every command, each defined in src/commands/<name>.ts. */
 const COMMANDS: (() => Command)[] = [
@@ -18,6 +19,8 @@ const COMMANDS: (() => Command)[] = [
   migrateSqliteCommand,
   usersCommand,
   queryCommand,
+  initCommand,
+  demoCommand,
 ];
 
 export function buildProgram(): Command {

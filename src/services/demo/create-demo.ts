@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AppServices } from '../app-services.js';
+import { DEMO_DATABASE_FILE, DEMO_QUERIES, demoConfigYaml, demoQueryFile, demoReadme } from './demo-content.js';
+import { writeDemoDatabase, type DemoTableCounts } from './demo-data.js';
+import { checkTarget, stageFolder, type StagedFolder } from './demo-folder.js';
+import { DemoService, type DemoRecord } from './demo.service.js';
+
+export interface CreateDemoOptions {
+  /** The project folder to write (absolute). */
+  dir: string;
+  /** Replace an existing folder and demo project. */
+  force: boolean;
+  /** The workspace (id or slug) to put the project in; default: the owner's first. */
+  workspace?: string | undefined;
+}
+
+export interface DemoOutcome extends DemoRecord {
+  dir: string;
+  databaseFile: string;
+  counts: DemoTableCounts;
+  elapsedMs: number;
+  /** What the catalog sync did ('not available' until the catalog service is wired in). */
+  catalog: string;
+}
+
+/**
+ * `oxy init --demo`: checks everything that could refuse first, generates the folder beside its
+ * target, swaps it in, and records the project in one transaction; if recording fails the
+ * previous folder (or none) is put back, so nothing is left half-written.
+ */
+export async function createDemo(services: AppServices, options: CreateDemoOptions): Promise<DemoOutcome> {
+  const started = performance.now();
+  const demo = new DemoService(services.repo, services.auth);
+  checkTarget(options.dir, options.force);
+  const placement = await demo.placement({ auth: services.config.auth, workspace: options.workspace });
+  await demo.checkProject(placement, options.force);
+
+  const staged = stageFolder(options.dir);
+  const counts = await writeFolder(staged).catch((error: unknown) => {
+    staged.discard();
+    throw error;
+  });
+  const installed = staged.install();
+  const databaseFile = path.join(options.dir, DEMO_DATABASE_FILE);
+  let record: DemoRecord;
+  try {
+    record = await demo.record(placement, { databaseFile, folder: options.dir, force: options.force });
+  } catch (error) {
+    installed.rollback();
+    throw error;
+  }
+  installed.commit();
+  const catalog = await syncCatalog(services, record.database.id);
+  return {
+    ...record,
+    dir: options.dir,
+    databaseFile,
+    counts,
+    catalog,
+    elapsedMs: Math.round(performance.now() - started),
+  };
+}
+
+/** The folder's files: the DuckDB database, config.yml, queries/*.sql and README.md. */
+async function writeFolder(staged: StagedFolder): Promise<DemoTableCounts> {
+  const counts = await writeDemoDatabase(path.join(staged.staging, DEMO_DATABASE_FILE));
+  fs.writeFileSync(path.join(staged.staging, 'config.yml'), demoConfigYaml());
+  fs.mkdirSync(path.join(staged.staging, 'queries'));
+  for (const query of DEMO_QUERIES)
+    fs.writeFileSync(path.join(staged.staging, 'queries', `${query.name}.sql`), demoQueryFile(query));
+  fs.writeFileSync(path.join(staged.staging, 'README.md'), demoReadme(counts));
+  return counts;
+}
+
+/**
+ * CATALOG SYNC CALL SITE (to wire at merge): the catalog helper builds
+ * `services.catalog.sync(databaseId, options?)`. Until AppServices has it, this reports that the
+ * catalog was not synced; once it does, replace the lookup below with a typed call, e.g.
+ * `await services.catalog.sync(databaseId)` (awaiting the job if sync queues one).
+ */
+async function syncCatalog(services: AppServices, databaseId: string): Promise<string> {
+  const catalog = (services as unknown as { catalog?: { sync(id: string): Promise<unknown> } }).catalog;
+  if (!catalog) return 'not synced (this build has no catalog sync yet)';
+  await catalog.sync(databaseId);
+  return 'synced';
+}

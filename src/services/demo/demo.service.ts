@@ -1,0 +1,131 @@
+import type { AuthMode } from '../../config.js';
+import type { EntityRepository, RowValues } from '../../repositories/entity.repository.js';
+import { inTransaction } from '../../repositories/transaction.js';
+import type { AuthService } from '../auth.service.js';
+import { EntityService } from '../entity.service.js';
+import { DEMO_CHARTS, DEMO_DATABASE, DEMO_PROJECT, DEMO_QUERIES } from './demo-content.js';
+import { demoErrors } from './demo-errors.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The workspace created for the demo when its owner has none. */
+export const DEMO_WORKSPACE = { name: 'Demo', slug: 'demo' } as const;
+
+/** Where the demo project goes: an existing workspace, or one to create for `ownerId`. */
+export type DemoPlacement =
+  { kind: 'existing'; workspaceId: string; label: string } | { kind: 'new'; ownerId: string; label: string };
+
+export interface DemoRecord {
+  workspace: { id: string; label: string; created: boolean };
+  project: { id: string; name: string; replaced: boolean };
+  database: { id: string; name: string };
+  queries: { id: string; name: string }[];
+  charts: { id: string; title: string }[];
+}
+
+/**
+ * The demo's rows in the application database: a project `demo` with its DuckDB database, saved
+ * queries and charts, written through the same rules as the API (database config and chart
+ * specs checked) in one transaction.
+ */
+export class DemoService {
+  constructor(
+    private readonly repo: EntityRepository,
+    private readonly auth: AuthService,
+  ) {}
+
+  /**
+   * The workspace named by `workspace` (id or slug); else the owner's first workspace, the owner
+   * being the local owner (OXY_AUTH=none) or the first active owner account (OXY_AUTH=password).
+   */
+  async placement(options: { auth: AuthMode; workspace?: string | undefined }): Promise<DemoPlacement> {
+    if (options.workspace !== undefined) return this.named(options.workspace);
+    const owner = options.auth === 'none' ? await this.auth.ensureLocalOwner() : await this.firstOwner();
+    const ownerId = String(owner.id);
+    const owned = (await this.repo.list('workspaces', { where: { owner_id: ownerId }, limit: 1 })).items[0];
+    if (owned) return { kind: 'existing', workspaceId: String(owned.id), label: String(owned.slug) };
+    const taken = await this.repo.findBy('workspaces', { slug: DEMO_WORKSPACE.slug });
+    if (taken) throw demoErrors.slugTaken(DEMO_WORKSPACE.slug);
+    return { kind: 'new', ownerId, label: DEMO_WORKSPACE.slug };
+  }
+
+  /** Refuses early (before any file is written) when the project exists and `force` is not given. */
+  async checkProject(placement: DemoPlacement, force: boolean): Promise<void> {
+    if (force || placement.kind === 'new') return;
+    const existing = await this.repo.findBy('projects', { workspace_id: placement.workspaceId, name: DEMO_PROJECT });
+    if (existing) throw demoErrors.projectExists(DEMO_PROJECT, placement.label);
+  }
+
+  /** Writes the project and everything in it; with `force`, an existing demo project is replaced. */
+  async record(
+    placement: DemoPlacement,
+    input: { databaseFile: string; folder: string; force: boolean },
+  ): Promise<DemoRecord> {
+    return inTransaction(this.repo.app, async (repo) => {
+      const entities = new EntityService(repo);
+      const workspaceId =
+        placement.kind === 'existing' ? placement.workspaceId : await createWorkspace(repo, placement);
+      const existing = await repo.findBy('projects', { workspace_id: workspaceId, name: DEMO_PROJECT });
+      if (existing && !input.force) throw demoErrors.projectExists(DEMO_PROJECT, placement.label);
+      if (existing) await repo.delete('projects', String(existing.id));
+      const project = await entities.create('projects', {
+        workspace_id: workspaceId,
+        name: DEMO_PROJECT,
+        settings: { demo: true, folder: input.folder },
+      });
+      const database = await entities.create('databases', {
+        project_id: project.id,
+        name: DEMO_DATABASE,
+        kind: 'duckdb',
+        config: { path: input.databaseFile },
+      });
+      const queries = new Map<string, string>();
+      for (const query of DEMO_QUERIES) {
+        const row = await entities.create('queries', {
+          project_id: project.id,
+          database_id: database.id,
+          name: query.name,
+          sql: query.sql,
+        });
+        queries.set(query.name, String(row.id));
+      }
+      const charts: DemoRecord['charts'] = [];
+      for (const chart of DEMO_CHARTS) {
+        const row = await entities.create('charts', {
+          project_id: project.id,
+          title: chart.title,
+          spec: chart.spec(queries.get(chart.query)!),
+        });
+        charts.push({ id: String(row.id), title: chart.title });
+      }
+      return {
+        workspace: { id: workspaceId, label: placement.label, created: placement.kind === 'new' },
+        project: { id: String(project.id), name: DEMO_PROJECT, replaced: existing !== undefined },
+        database: { id: String(database.id), name: DEMO_DATABASE },
+        queries: [...queries].map(([name, id]) => ({ id, name })),
+        charts,
+      };
+    });
+  }
+
+  private async named(key: string): Promise<DemoPlacement> {
+    const row =
+      (UUID.test(key) ? await this.repo.findBy('workspaces', { id: key.toLowerCase() }) : undefined) ??
+      (await this.repo.findBy('workspaces', { slug: key }));
+    if (!row) throw demoErrors.workspaceMissing(key);
+    return { kind: 'existing', workspaceId: String(row.id), label: String(row.slug) };
+  }
+
+  private async firstOwner(): Promise<RowValues> {
+    const owner = (await this.repo.list('users', { where: { role: 'owner', status: 'active' }, limit: 1 })).items[0];
+    if (!owner) throw demoErrors.noOwner();
+    return owner;
+  }
+}
+
+/** The demo workspace and its owner membership (as WorkspaceService creates one), inside the caller's transaction. */
+async function createWorkspace(repo: EntityRepository, placement: { ownerId: string }): Promise<string> {
+  const workspace = await repo.insert('workspaces', { ...DEMO_WORKSPACE, owner_id: placement.ownerId });
+  await repo.insert('workspace_members', { workspace_id: workspace.id, user_id: placement.ownerId, role: 'owner' });
+  return String(workspace.id);
+}
