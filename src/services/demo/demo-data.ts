@@ -20,10 +20,10 @@ create table stores (
   store_id integer primary key, name varchar not null, city varchar not null,
   region varchar not null, opened_on date not null);
 insert into stores values
-  (1, 'Downtown Flagship', 'Seattle', 'West', date '2015-03-14'),
-  (2, 'Harbor Point', 'San Diego', 'West', date '2018-06-01'),
+  (1, 'Pike Place', 'Seattle', 'West', date '2015-03-14'),
+  (2, 'Harborside', 'San Diego', 'West', date '2018-06-01'),
   (3, 'Lakeside', 'Chicago', 'Midwest', date '2016-09-10'),
-  (4, 'Riverside Mall', 'Columbus', 'Midwest', date '2020-11-20'),
+  (4, 'Riverside', 'Columbus', 'Midwest', date '2020-11-20'),
   (5, 'Union Square', 'New York', 'Northeast', date '2014-04-05'),
   (6, 'Old Town', 'Boston', 'Northeast', date '2019-02-22'),
   (7, 'Peachtree', 'Atlanta', 'South', date '2021-08-30');
