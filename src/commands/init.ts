@@ -66,10 +66,16 @@ async function runDemo(dir: string | undefined, opts: InitOptions): Promise<void
 function report(o: DemoOutcome, databaseDisplay: string, port: string): string {
   const n = (value: number) => value.toLocaleString('en-US');
   const base = `http://localhost:${port}/api`;
+  const c = o.counts;
+  const made = c
+    ? [
+        `Created the demo in ${o.dir} (${o.elapsedMs} ms):`,
+        `  ${path.basename(o.databaseFile)}  ${n(c.stores)} stores, ${n(c.products)} products, ${n(c.customers)} customers, ${n(c.orders)} orders, ${n(c.order_lines)} order lines`,
+        '  config.yml, queries/*.sql, README.md',
+      ]
+    : [`The demo is already in ${o.dir}; nothing changed (--force recreates it).`];
   const lines = [
-    `Created the demo in ${o.dir} (${o.elapsedMs} ms):`,
-    `  ${path.basename(o.databaseFile)}  ${n(o.counts.stores)} stores, ${n(o.counts.products)} products, ${n(o.counts.customers)} customers, ${n(o.counts.orders)} orders, ${n(o.counts.order_lines)} order lines`,
-    '  config.yml, queries/*.sql, README.md',
+    ...made,
     `Recorded in ${databaseDisplay}:`,
     `  workspace ${o.workspace.label}${o.workspace.created ? ' (new)' : ''}, project ${o.project.name} ${o.project.id}${o.project.replaced ? ' (replaced)' : ''}`,
     `  database ${o.database.name} ${o.database.id} (duckdb)`,

@@ -208,15 +208,29 @@ for (const backend of BACKENDS) {
     });
 
     describe('running it again', () => {
-      it('refuses the same folder in one line with the --force hint, and changes nothing', async () => {
-        const before = (await demoProjects()).map((p) => p.id);
+      it('on the same folder finds the demo there, exits 0 and changes nothing', async () => {
+        const before = await Promise.all([demoProjects(), fs.statSync(path.join(dir, 'sales.duckdb')).mtimeMs]);
         const res = await oxy('init', '--demo', dir);
-        expect([res.code, res.stdout, res.stderr]).toEqual([
+        const after = await Promise.all([demoProjects(), fs.statSync(path.join(dir, 'sales.duckdb')).mtimeMs]);
+        expect([res.code, res.stdout.split('\n')[0], after]).toEqual([
+          0,
+          `The demo is already in ${dir}; nothing changed (--force recreates it).`,
+          before,
+        ]);
+      });
+
+      it('refuses a folder holding other files in one line with the --force hint', async () => {
+        const other = path.join(root, 'notes');
+        fs.mkdirSync(other);
+        fs.writeFileSync(path.join(other, 'todo.txt'), 'keep me');
+        const res = await oxy('init', '--demo', other);
+        expect([res.code, res.stdout, res.stderr, fs.readdirSync(other)]).toEqual([
           1,
           '',
-          `Error: ${dir} already exists and is not empty\nHint: run \`oxy init --demo --force\` to recreate it (its files are replaced), or name another folder: oxy init --demo DIR\n`,
+          `Error: ${other} already exists and is not empty\nHint: run \`oxy init --demo --force\` to recreate it (its files are replaced), or name another folder: oxy init --demo DIR\n`,
+          ['todo.txt'],
         ]);
-        expect((await demoProjects()).map((p) => p.id)).toEqual(before);
+        fs.rmSync(other, { recursive: true });
       });
 
       it('refuses another folder while the project exists, writing no folder', async () => {

@@ -4,7 +4,7 @@ import type { AppServices } from '../app-services.js';
 import { DEMO_DATABASE_FILE, DEMO_QUERIES, demoConfigYaml, demoQueryFile, demoReadme } from './demo-content.js';
 import { writeDemoDatabase, type DemoTableCounts } from './demo-data.js';
 import { checkTarget, stageFolder, type StagedFolder } from './demo-folder.js';
-import { DemoService, type DemoRecord } from './demo.service.js';
+import { DemoService, type DemoPlacement, type DemoRecord } from './demo.service.js';
 
 export interface CreateDemoOptions {
   /** The project folder to write (absolute). */
@@ -18,22 +18,30 @@ export interface CreateDemoOptions {
 export interface DemoOutcome extends DemoRecord {
   dir: string;
   databaseFile: string;
-  counts: DemoTableCounts;
+  /** Rows per table of the generated database; undefined when the demo was already there. */
+  counts: DemoTableCounts | undefined;
   elapsedMs: number;
   /** What the catalog sync did ('not available' until the catalog service is wired in). */
   catalog: string;
 }
 
 /**
- * `oxy init --demo`: checks everything that could refuse first, generates the folder beside its
+ * `oxy init --demo`: finds the demo already made for this folder (and changes nothing), or checks
+ * everything that could refuse first, generates the folder beside its
  * target, swaps it in, and records the project in one transaction; if recording fails the
  * previous folder (or none) is put back, so nothing is left half-written.
  */
 export async function createDemo(services: AppServices, options: CreateDemoOptions): Promise<DemoOutcome> {
   const started = performance.now();
   const demo = new DemoService(services.repo, services.auth);
-  checkTarget(options.dir, options.force);
+  const databaseFile = path.join(options.dir, DEMO_DATABASE_FILE);
   const placement = await demo.placement({ auth: services.config.auth, workspace: options.workspace });
+  if (!options.force) {
+    const existing = await alreadyThere(demo, placement, options.dir);
+    if (existing)
+      return { ...existing, dir: options.dir, databaseFile, counts: undefined, catalog: 'unchanged', elapsedMs: 0 };
+  }
+  checkTarget(options.dir, options.force);
   await demo.checkProject(placement, options.force);
 
   const staged = stageFolder(options.dir);
@@ -42,7 +50,6 @@ export async function createDemo(services: AppServices, options: CreateDemoOptio
     throw error;
   });
   const installed = staged.install();
-  const databaseFile = path.join(options.dir, DEMO_DATABASE_FILE);
   let record: DemoRecord;
   try {
     record = await demo.record(placement, { databaseFile, folder: options.dir, force: options.force });
@@ -60,6 +67,12 @@ export async function createDemo(services: AppServices, options: CreateDemoOptio
     catalog,
     elapsedMs: Math.round(performance.now() - started),
   };
+}
+
+/** The demo recorded for this folder, when the folder still holds its config.yml and database. */
+async function alreadyThere(demo: DemoService, placement: DemoPlacement, dir: string): Promise<DemoRecord | undefined> {
+  const intact = ['config.yml', DEMO_DATABASE_FILE].every((file) => fs.existsSync(path.join(dir, file)));
+  return intact ? demo.existing(placement, dir) : undefined;
 }
 
 /** The folder's files: the DuckDB database, config.yml, queries/*.sql and README.md. */

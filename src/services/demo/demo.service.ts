@@ -56,6 +56,27 @@ export class DemoService {
     if (existing) throw demoErrors.projectExists(DEMO_PROJECT, placement.label);
   }
 
+  /**
+   * The demo already recorded in the placement's workspace for `folder` (the project's
+   * `settings.folder`), or undefined: a second run with the same folder finds it and changes nothing.
+   */
+  async existing(placement: DemoPlacement, folder: string): Promise<DemoRecord | undefined> {
+    if (placement.kind === 'new') return undefined;
+    const project = await this.repo.findBy('projects', { workspace_id: placement.workspaceId, name: DEMO_PROJECT });
+    if (!project || (project.settings as { folder?: unknown } | null)?.folder !== folder) return undefined;
+    const database = await this.repo.findBy('databases', { project_id: project.id, name: DEMO_DATABASE });
+    if (!database) return undefined;
+    const of = async (table: 'queries' | 'charts') =>
+      (await this.repo.list(table, { where: { project_id: project.id }, limit: 50 })).items;
+    return {
+      workspace: { id: placement.workspaceId, label: placement.label, created: false },
+      project: { id: String(project.id), name: DEMO_PROJECT, replaced: false },
+      database: { id: String(database.id), name: DEMO_DATABASE },
+      queries: (await of('queries')).map((q) => ({ id: String(q.id), name: String(q.name) })),
+      charts: (await of('charts')).map((c) => ({ id: String(c.id), title: String(c.title) })),
+    };
+  }
+
   /** Writes the project and everything in it; with `force`, an existing demo project is replaced. */
   async record(
     placement: DemoPlacement,
