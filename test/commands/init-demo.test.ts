@@ -139,6 +139,19 @@ for (const backend of BACKENDS) {
         ).toEqual([`${STORES},24,5`]);
       });
 
+      it('has unique order ids and lines whose every reference resolves', async () => {
+        expect(
+          await csv(
+            `select (select count(*) - count(distinct order_id) from orders),
+                    (select count(*) - count(distinct (order_id, line_no)) from order_lines),
+                    (select count(*) from order_lines l anti join orders o using (order_id)),
+                    (select count(*) from order_lines l anti join products p using (product_id)),
+                    (select count(*) from orders o anti join stores s using (store_id)),
+                    (select count(*) from orders o anti join customers c using (customer_id))`,
+          ),
+        ).toEqual(['0,0,0,0,0,0']);
+      });
+
       it('peaks in December (seasonality)', async () => {
         const months = await csv('select month(order_date) from orders group by 1 order by count(*) desc, 1 limit 1');
         expect(months).toEqual(['12']);
