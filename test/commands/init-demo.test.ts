@@ -64,9 +64,10 @@ for (const backend of BACKENDS) {
         expect(first.stdout).toContain(String(chart!.id));
       });
 
-      it('writes config.yml in Oxy field names, with the DuckDB file by a relative path', () => {
+      it('writes config.yml in Oxy field names (models required, empty), with the DuckDB file by a relative path', () => {
         expect(parse(fs.readFileSync(path.join(dir, 'config.yml'), 'utf8'))).toEqual({
           databases: [{ name: 'sales', type: 'duckdb', path: 'sales.duckdb' }],
+          models: [],
           defaults: { database: 'sales' },
         });
       });

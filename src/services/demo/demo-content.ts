@@ -91,12 +91,20 @@ export const DEMO_CHARTS: readonly DemoChart[] = [
   },
 ];
 
-/** `config.yml` in Oxy's field names: the DuckDB file by a path relative to the folder. */
+/**
+ * `config.yml` in Oxy's field names: the DuckDB file by a path relative to the folder. Oxy's
+ * schema requires `models`; the demo needs none, so the list is empty until an agent needs one.
+ */
 export function demoConfigYaml(): string {
-  return stringify({
-    databases: [{ name: DEMO_DATABASE, type: 'duckdb', path: DEMO_DATABASE_FILE }],
-    defaults: { database: DEMO_DATABASE },
-  });
+  const header = '# An Oxy project written by `oxy init --demo`. Add a model under `models` to ask agents.\n';
+  return (
+    header +
+    stringify({
+      databases: [{ name: DEMO_DATABASE, type: 'duckdb', path: DEMO_DATABASE_FILE }],
+      models: [],
+      defaults: { database: DEMO_DATABASE },
+    })
+  );
 }
 
 /** `queries/<name>.sql`: the query with its description as a comment. */
