@@ -21,15 +21,15 @@ export interface DemoOutcome extends DemoRecord {
   /** Rows per table of the generated database; undefined when the demo was already there. */
   counts: DemoTableCounts | undefined;
   elapsedMs: number;
-  /** What the catalog sync did ('not available' until the catalog service is wired in). */
+  /** What the catalog sync did ('synced', 'unchanged', or 'not synced …' until the catalog service is wired in). */
   catalog: string;
 }
 
 /**
  * `oxy init --demo`: finds the demo already made for this folder (and changes nothing), or checks
- * everything that could refuse first, generates the folder beside its
- * target, swaps it in, and records the project in one transaction; if recording fails the
- * previous folder (or none) is put back, so nothing is left half-written.
+ * everything that could refuse first, generates the folder beside its target, swaps it in, and
+ * records the project in one transaction; if recording fails the previous folder (or none) is
+ * put back, so nothing is left half-written.
  */
 export async function createDemo(services: AppServices, options: CreateDemoOptions): Promise<DemoOutcome> {
   const started = performance.now();
