@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DEMO_QUERIES } from '../../src/services/demo/demo-content.js';
@@ -398,7 +399,6 @@ describe('the demo data', () => {
     try {
       const digest = async (file: string) => {
         await writeDemoDatabase(file);
-        const { DuckDBInstance } = await import('@duckdb/node-api');
         const instance = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });
         const connection = await instance.connect();
         const reader = await connection.runAndReadAll(
