@@ -154,6 +154,12 @@ for (const backend of BACKENDS) {
         ).toEqual(['0,0,0,0,0,0']);
       });
 
+      it('describes every table in a comment, for the catalog and agents', async () => {
+        expect(
+          await csv("select string_agg(table_name, ' ' order by table_name) from duckdb_tables() where comment <> ''"),
+        ).toEqual(['customers order_lines orders products stores']);
+      });
+
       it('peaks in December (seasonality)', async () => {
         const months = await csv('select month(order_date) from orders group by 1 order by count(*) desc, 1 limit 1');
         expect(months).toEqual(['12']);

@@ -115,6 +115,27 @@ join products p on p.product_id = o.product_id
 order by 1, 2;
 `;
 
+/** What each table and its less obvious columns mean, for the catalog and the agents that read it. */
+const COMMENTS = `
+comment on table stores is 'The chain''s coffee shops, one row per store';
+comment on column stores.region is 'West, Midwest, Northeast or South';
+comment on column stores.opened_on is 'The day the store opened';
+comment on table products is 'What the stores sell, one row per product';
+comment on column products.category is 'Coffee, Tea, Equipment, Accessories or Bakery';
+comment on column products.price is 'List price in US dollars';
+comment on table customers is 'Customers who ordered at least once';
+comment on column customers.segment is 'consumer or business';
+comment on column customers.home_store_id is 'The store the customer signed up at (stores.store_id)';
+comment on table orders is 'One row per order, every day of ${DEMO_YEAR}';
+comment on column orders.store_id is 'The store that took the order (stores.store_id)';
+comment on column orders.customer_id is 'Who ordered (customers.customer_id)';
+comment on table order_lines is 'The products of each order; revenue is quantity * unit_price';
+comment on column order_lines.order_id is 'The order (orders.order_id)';
+comment on column order_lines.line_no is 'The line''s number within its order, from 1';
+comment on column order_lines.product_id is 'The product (products.product_id)';
+comment on column order_lines.unit_price is 'Price of one unit in US dollars, the product''s list price';
+`;
+
 /** The demo's tables, in the order they are created. */
 export const DEMO_TABLES = ['stores', 'products', 'customers', 'orders', 'order_lines'] as const;
 
@@ -130,7 +151,7 @@ export async function writeDemoDatabase(file: string): Promise<DemoTableCounts> 
   try {
     const connection = await instance.connect();
     try {
-      for (const part of [RANDOM_MACROS, STORES, PRODUCTS, CUSTOMERS, ORDERS]) await connection.run(part);
+      for (const part of [RANDOM_MACROS, STORES, PRODUCTS, CUSTOMERS, ORDERS, COMMENTS]) await connection.run(part);
       await connection.run('checkpoint');
       const counts = {} as DemoTableCounts;
       for (const table of DEMO_TABLES) {
