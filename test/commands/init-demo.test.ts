@@ -391,11 +391,16 @@ for (const backend of BACKENDS) {
 
 describe('oxy init without --demo', () => {
   it('is a usage error (exit 2) pointing at --demo', async () => {
-    const res = await runOxy(['init'], { OXY_STATE_DIR: tempDir('oxy-demo-test-') });
-    expect([res.code, res.stderr]).toEqual([
-      2,
-      'Error: oxy init creates the demo project only for now\nHint: run `oxy init --demo [DIR]`\n',
-    ]);
+    const stateDir = tempDir('oxy-demo-test-');
+    try {
+      const res = await runOxy(['init'], { OXY_STATE_DIR: stateDir });
+      expect([res.code, res.stderr]).toEqual([
+        2,
+        'Error: oxy init creates the demo project only for now\nHint: run `oxy init --demo [DIR]`\n',
+      ]);
+    } finally {
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    }
   });
 });
 
