@@ -9,6 +9,8 @@ import {
   type DuckDBConnection,
   type DuckDBValue,
 } from '@duckdb/node-api';
+import { readCatalog } from './catalog-queries.js';
+import type { CatalogOptions, CatalogSnapshot } from './catalog-snapshot.js';
 import type { Connector, QueryResult, RunOptions, TestResult } from './connector.js';
 import { connectorErrors } from './connector-errors.js';
 import type { DuckdbConfig } from './database-config.js';
@@ -64,6 +66,10 @@ export class DuckdbConnector implements Connector {
       options.signal?.removeEventListener('abort', interrupt);
       connection.closeSync();
     }
+  }
+
+  catalog(options: CatalogOptions): Promise<CatalogSnapshot> {
+    return readCatalog(this, 'duckdb', options);
   }
 
   async close(): Promise<void> {
