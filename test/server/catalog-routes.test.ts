@@ -41,6 +41,7 @@ for (const backend of BACKENDS) {
           config: source.config,
         });
         ids[kind] = String(row.id);
+        if (kind === 'postgres') await source.admin('create view v_items as select id, name from items');
         await t.services.catalog.sync(ids[kind]);
       }
       ids.never = String(
@@ -87,6 +88,21 @@ for (const backend of BACKENDS) {
       const res = await as('workspace viewer', 'GET', `/api/databases/${ids.postgres}/schema?format=ddl`);
       expect(res.type).toMatch(/^text\/plain/);
       expect(res.body).toContain('CREATE TABLE "public"."items" (\n  "id" integer NOT NULL,\n  "name" text\n);');
+    });
+
+    it('writes a view as CREATE VIEW with its columns', async () => {
+      const res = await as('workspace viewer', 'GET', `/api/databases/${ids.postgres}/schema?format=ddl`);
+      expect(res.body).toContain('CREATE VIEW "public"."v_items" (\n  "id" integer,\n  "name" text\n);');
+    });
+
+    it('keeps a description on its comment line in the DDL, whatever lines it has', async () => {
+      const doc = await schema(ids.postgres!);
+      const items = doc.datasets[0].tables.find((t: { name: string }) => t.name === 'items');
+      await as('workspace editor', 'PATCH', `/api/columns/${items.columns[1].id}`, {
+        description: 'a name\nDROP TABLE x;',
+      });
+      const res = await as('workspace viewer', 'GET', `/api/databases/${ids.postgres}/schema?format=ddl`);
+      expect(res.body).toContain('  "name" text -- a name DROP TABLE x;\n);');
     });
 
     it('quotes MySQL identifiers with backticks', async () => {

@@ -68,8 +68,18 @@ export class DuckdbConnector implements Connector {
     }
   }
 
-  catalog(options: CatalogOptions): Promise<CatalogSnapshot> {
-    return readCatalog(this, 'duckdb', options);
+  async catalog(options: CatalogOptions): Promise<CatalogSnapshot> {
+    const snapshot = await readCatalog(this, 'duckdb', options);
+    if (this.config.dataset === undefined) return snapshot;
+    // A folder's file is a view under two names (`orders`, `orders.csv`): the catalog lists it once.
+    const datasets = snapshot.datasets.map((dataset) => {
+      const names = new Set(dataset.tables.map((t) => t.name));
+      const tables = dataset.tables.filter(
+        (t) => !DATA_FILES.test(t.name) || !names.has(t.name.replace(DATA_FILES, '')),
+      );
+      return { ...dataset, tables };
+    });
+    return { datasets };
   }
 
   async close(): Promise<void> {
