@@ -9,6 +9,7 @@ import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
 import { queryCommand } from './commands/query.js';
 import { demoCommand, initCommand } from './commands/init.js';
+import { syncCommand } from './commands/sync.js';
 
 /** Every command, each defined in src/commands/<name>.ts. */
 const COMMANDS: (() => Command)[] = [
@@ -21,6 +22,7 @@ const COMMANDS: (() => Command)[] = [
   queryCommand,
   initCommand,
   demoCommand,
+  syncCommand,
 ];
 
 export function buildProgram(): Command {

@@ -9,6 +9,8 @@ import { type ChartDataSource } from './charts/chart-data-source.js';
 import { ChartService } from './charts/chart.service.js';
 import { ConnectorChartData } from './charts/connector-chart-data.js';
 import { ConnectorService } from './connectors/connector.service.js';
+import { CatalogService } from './catalog/catalog.service.js';
+import { CatalogRepository } from '../repositories/catalog.repository.js';
 import { SessionRepository } from '../repositories/session.repository.js';
 import { AuthService } from './auth.service.js';
 import { KEY_FILE_NAME, loadEncryptionKey, type EncryptionKey } from './encryption-key.js';
@@ -33,6 +35,7 @@ export interface AppServices {
   readonly apiKeys: ApiKeyService;
   readonly charts: ChartService;
   readonly connectors: ConnectorService;
+  readonly catalog: CatalogService;
 }
 
 export interface AppServicesOptions {
@@ -86,5 +89,6 @@ export async function createAppServices(
     apiKeys: new ApiKeyService(repo),
     charts: new ChartService(repo, options.chartData ?? new ConnectorChartData(connectors)),
     connectors,
+    catalog: new CatalogService(repo, new CatalogRepository(database), connectors),
   };
 }

@@ -146,6 +146,22 @@ const RECIPES: Record<string, Recipe> = {
     });
     return { url: `/api/queries/${String(query.id)}/run`, ok: 200 };
   },
+  // Users write only descriptions in the catalog.
+  'PATCH /api/datasets/:id': async (f) => ({
+    url: `/api/datasets/${await f.row('datasets', f.workspaceId)}`,
+    payload: { description: 'described' },
+    ok: 200,
+  }),
+  'PATCH /api/tables/:id': async (f) => ({
+    url: `/api/tables/${await f.row('tables', f.workspaceId)}`,
+    payload: { description: 'described' },
+    ok: 200,
+  }),
+  'PATCH /api/columns/:id': async (f) => ({
+    url: `/api/columns/${await f.row('columns', f.workspaceId)}`,
+    payload: { description: 'described' },
+    ok: 200,
+  }),
   'POST /api/workspaces/:id/transfer': async (f) => ({
     url: `/api/workspaces/${await f.workspace()}/transfer`,
     payload: { user_id: f.person('workspace admin').id },

@@ -1,6 +1,7 @@
 import type { EntityRepository, RowValues } from '../../repositories/entity.repository.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import type { SecretsService } from '../secrets.service.js';
+import type { CatalogSnapshot } from './catalog-snapshot.js';
 import { DEFAULT_ROW_LIMIT, DEFAULT_TIMEOUT_MS, type Connector, type QueryResult } from './connector.js';
 import { connectorErrors, oneLine } from './connector-errors.js';
 import { validateDatabaseConfig, type DatabaseKind, type ServerConfig } from './database-config.js';
@@ -99,6 +100,24 @@ export class ConnectorService {
     try {
       return await connector.run(sql, {
         limit: limit ?? config.row_limit ?? DEFAULT_ROW_LIMIT,
+        timeoutMs: config.timeout_ms ?? DEFAULT_TIMEOUT_MS,
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      if (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('sql_'))
+        throw error;
+      throw connectorErrors.unreachable(String(row.name), mask((error as Error).message ?? String(error), password));
+    }
+  }
+
+  /** Reads the catalog of a database row, read-only and timed out like `run` (the row's timeout_ms). */
+  async catalog(row: RowValues, signal?: AbortSignal): Promise<CatalogSnapshot> {
+    const config = validateDatabaseConfig(row.kind as DatabaseKind, row.config) as { timeout_ms?: number };
+    let password: string | undefined;
+    try {
+      const pooled = await this.pooled(row);
+      password = pooled.password;
+      return await pooled.connector.catalog({
         timeoutMs: config.timeout_ms ?? DEFAULT_TIMEOUT_MS,
         ...(signal ? { signal } : {}),
       });

@@ -1,3 +1,5 @@
+import type { CatalogOptions, CatalogSnapshot } from './catalog-snapshot.js';
+
 /** One column of a result: its name and the engine's own type name. */
 export interface ResultColumn {
   name: string;
@@ -38,6 +40,8 @@ export interface TestResult {
 export interface Connector {
   test(): Promise<TestResult>;
   run(sql: string, options: RunOptions): Promise<QueryResult>;
+  /** The engine's catalog (schemas, tables and views, columns), read-only and timed out like `run`. */
+  catalog(options: CatalogOptions): Promise<CatalogSnapshot>;
   close(): Promise<void>;
 }
 

@@ -9,6 +9,8 @@ import {
   type DuckDBConnection,
   type DuckDBValue,
 } from '@duckdb/node-api';
+import { readCatalog } from './catalog-queries.js';
+import type { CatalogOptions, CatalogSnapshot } from './catalog-snapshot.js';
 import type { Connector, QueryResult, RunOptions, TestResult } from './connector.js';
 import { connectorErrors } from './connector-errors.js';
 import type { DuckdbConfig } from './database-config.js';
@@ -64,6 +66,20 @@ export class DuckdbConnector implements Connector {
       options.signal?.removeEventListener('abort', interrupt);
       connection.closeSync();
     }
+  }
+
+  async catalog(options: CatalogOptions): Promise<CatalogSnapshot> {
+    const snapshot = await readCatalog(this, 'duckdb', options);
+    if (this.config.dataset === undefined) return snapshot;
+    // A folder's file is a view under two names (`orders`, `orders.csv`): the catalog lists it once.
+    const datasets = snapshot.datasets.map((dataset) => {
+      const names = new Set(dataset.tables.map((t) => t.name));
+      const tables = dataset.tables.filter(
+        (t) => !DATA_FILES.test(t.name) || !names.has(t.name.replace(DATA_FILES, '')),
+      );
+      return { ...dataset, tables };
+    });
+    return { datasets };
   }
 
   async close(): Promise<void> {

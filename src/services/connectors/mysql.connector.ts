@@ -1,4 +1,6 @@
 import mysql from 'mysql2';
+import { readCatalog } from './catalog-queries.js';
+import type { CatalogOptions, CatalogSnapshot } from './catalog-snapshot.js';
 import type { Connector, QueryResult, ResultColumn, RunOptions, TestResult } from './connector.js';
 import { connectorErrors } from './connector-errors.js';
 import type { ServerConfig } from './database-config.js';
@@ -86,6 +88,10 @@ export class MysqlConnector implements Connector {
       if (broken) connection.destroy();
       else connection.release();
     }
+  }
+
+  catalog(options: CatalogOptions): Promise<CatalogSnapshot> {
+    return readCatalog(this, 'mysql', options);
   }
 
   async close(): Promise<void> {

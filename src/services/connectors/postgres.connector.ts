@@ -1,4 +1,6 @@
 import pg from 'pg';
+import { readCatalog } from './catalog-queries.js';
+import type { CatalogOptions, CatalogSnapshot } from './catalog-snapshot.js';
 import type { Connector, QueryResult, RunOptions, TestResult } from './connector.js';
 import { connectorErrors } from './connector-errors.js';
 import type { ServerConfig } from './database-config.js';
@@ -81,6 +83,10 @@ export class PostgresConnector implements Connector {
       options.signal?.removeEventListener('abort', cancel);
       client.release();
     }
+  }
+
+  catalog(options: CatalogOptions): Promise<CatalogSnapshot> {
+    return readCatalog(this, 'postgres', options);
   }
 
   async close(): Promise<void> {

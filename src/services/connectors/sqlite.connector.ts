@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { readCatalog } from './catalog-queries.js';
+import type { CatalogOptions, CatalogSnapshot } from './catalog-snapshot.js';
 import type { Connector, QueryResult, RunOptions, TestResult } from './connector.js';
 import { connectorErrors } from './connector-errors.js';
 import type { SqliteConfig } from './database-config.js';
@@ -95,6 +97,10 @@ export class SqliteConnector implements Connector {
       truncated: result.truncated,
       elapsedMs: Math.round(performance.now() - started),
     };
+  }
+
+  catalog(options: CatalogOptions): Promise<CatalogSnapshot> {
+    return readCatalog(this, 'sqlite', options);
   }
 
   async close(): Promise<void> {
