@@ -9,6 +9,11 @@ import { type ChartDataSource } from './charts/chart-data-source.js';
 import { ChartService } from './charts/chart.service.js';
 import { ConnectorChartData } from './charts/connector-chart-data.js';
 import { ConnectorService } from './connectors/connector.service.js';
+import { JobRepository } from '../repositories/job.repository.js';
+import { CatalogSyncJobs, type CatalogSyncer } from './jobs/catalog-sync.job.js';
+import type { JobHandlerRegistry } from './jobs/job-handlers.js';
+import { JobQueue, type JobQueueOptions } from './jobs/job-queue.js';
+import { registerJobHandlers } from './jobs/register-job-handlers.js';
 import { SessionRepository } from '../repositories/session.repository.js';
 import { AuthService } from './auth.service.js';
 import { KEY_FILE_NAME, loadEncryptionKey, type EncryptionKey } from './encryption-key.js';
@@ -33,12 +38,19 @@ export interface AppServices {
   readonly apiKeys: ApiKeyService;
   readonly charts: ChartService;
   readonly connectors: ConnectorService;
+  /** The job queue (catalog syncs now; workflow runs and agent turns later). */
+  readonly jobs: JobQueue;
+  /** The handler of each job kind this process can run (what its workers claim). */
+  readonly jobHandlers: JobHandlerRegistry;
+  readonly catalogSync: CatalogSyncJobs;
 }
 
 export interface AppServicesOptions {
   readonly?: boolean;
   /** Where charts get their rows: the connectors (read-only, capped) unless a test says otherwise. */
   chartData?: ChartDataSource;
+  /** Backoff and clock of the job queue (tests shorten the backoff). */
+  jobs?: JobQueueOptions;
 }
 
 /**
@@ -72,6 +84,10 @@ export async function createAppServices(
     { workspaces: (values, actorId) => workspaces.create(values, actorId) },
     { databases: (id) => connectors.forget(id) },
   );
+  const jobs = new JobQueue(new JobRepository(database), options.jobs);
+  // MERGE: the catalog helper's service plugs in here, e.g. `const catalog: CatalogSyncer | undefined = new CatalogService(...)`.
+  const catalog: CatalogSyncer | undefined = undefined;
+  const jobHandlers = registerJobHandlers({ catalog });
   return {
     config,
     database,
@@ -86,5 +102,8 @@ export async function createAppServices(
     apiKeys: new ApiKeyService(repo),
     charts: new ChartService(repo, options.chartData ?? new ConnectorChartData(connectors)),
     connectors,
+    jobs,
+    jobHandlers,
+    catalogSync: new CatalogSyncJobs(jobs, repo),
   };
 }
