@@ -16,7 +16,7 @@ import { JobWorker } from '../../src/services/jobs/worker.js';
 const env = process.env;
 const database = await connectDatabase(parseDatabaseUrl(env.OXY_DATABASE_URL!, 'OXY_DATABASE_URL'));
 const queue = new JobQueue(new JobRepository(database), { backoff: { baseMs: 10, maxMs: 100 } });
-const handlers = new JobHandlerRegistry()
+const handlers: JobHandlerRegistry = new JobHandlerRegistry()
   // Records that it ran (the exactly-once proof reads these lines).
   .register('test.record', async (job) => {
     fs.appendFileSync(env.JOB_LOG!, `${job.id}\n`);
@@ -28,7 +28,7 @@ const handlers = new JobHandlerRegistry()
     if (job.attempts === 1) await delay(10 * 60_000, undefined, { signal: ctx.signal });
     return { worker: worker.id, attempts: job.attempts };
   });
-const worker = new JobWorker(queue, handlers, {
+const worker: JobWorker = new JobWorker(queue, handlers, {
   concurrency: Number(env.CONCURRENCY ?? 1),
   leaseMs: Number(env.LEASE_MS ?? 30_000),
   log: (line) => process.stderr.write(`${line}\n`),
