@@ -15,6 +15,8 @@ export interface WorkerOptions {
   /** The first wait when the queue is empty; it doubles up to maxPollMs (defaults 100 ms, 2 s). */
   pollMs?: number;
   maxPollMs?: number;
+  /** Progress is written at most this often (default 250 ms); the last value is always written. */
+  progressEveryMs?: number;
   /** One line per problem worth an operator's eye (a failed attempt, a lost database). */
   log?: (line: string) => void;
 }
@@ -56,6 +58,7 @@ export class JobWorker {
   private readonly heartbeatMs: number;
   private readonly pollMs: number;
   private readonly maxPollMs: number;
+  private readonly progressEveryMs: number;
   private readonly log: (line: string) => void;
   private readonly active = new Map<string, Running>();
   private running = false;
@@ -76,6 +79,7 @@ export class JobWorker {
     this.heartbeatMs = options.heartbeatMs ?? Math.min(1_000, Math.floor(this.leaseMs / 3));
     this.pollMs = options.pollMs ?? 100;
     this.maxPollMs = options.maxPollMs ?? 2_000;
+    this.progressEveryMs = options.progressEveryMs ?? 250;
     this.log = options.log ?? (() => undefined);
   }
 
@@ -191,13 +195,22 @@ export class JobWorker {
   private async perform(job: Job, controller: AbortController): Promise<void> {
     const handler = this.handlers.get(job.kind);
     let outcome: Outcome;
+    // A handler may report progress per item: writes are spaced, and the last one is kept for the end.
+    let lastWrite = 0;
+    let unwritten: { progress: unknown } | undefined;
+    const writeProgress = async (progress: unknown) => {
+      lastWrite = Date.now();
+      unwritten = undefined;
+      if (!(await this.queue.progress(job, this.id, progress))) controller.abort(new JobAborted('lease_lost'));
+    };
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
       const result = await handler(job, {
         payload: job.payload,
         signal: controller.signal,
         progress: async (progress) => {
-          if (!(await this.queue.progress(job, this.id, progress))) controller.abort(new JobAborted('lease_lost'));
+          if (Date.now() - lastWrite < this.progressEveryMs) unwritten = { progress };
+          else await writeProgress(progress);
         },
       });
       outcome = { kind: 'succeeded', result: result ?? null };
@@ -215,6 +228,7 @@ export class JobWorker {
         outcome = { kind: 'failed', error: message };
       }
     }
+    if (unwritten) await writeProgress(unwritten.progress);
     await this.queue.finish(job, this.id, outcome);
   }
 

@@ -17,7 +17,10 @@ for (const backend of BACKENDS) {
     let app: AppDatabase;
     let queue: JobQueue;
     const workers: JobWorker[] = [];
-    const startWorker = (handlers: Record<string, JobHandler>, options: { concurrency?: number } = {}) => {
+    const startWorker = (
+      handlers: Record<string, JobHandler>,
+      options: { concurrency?: number; progressEveryMs?: number } = {},
+    ) => {
       const registry = new JobHandlerRegistry();
       for (const [kind, handler] of Object.entries(handlers)) registry.register(kind, handler);
       const worker = new JobWorker(queue, registry, { leaseMs: 2_000, heartbeatMs: 100, pollMs: 20, ...options });
@@ -64,6 +67,24 @@ for (const backend of BACKENDS) {
         attempts: 1,
         lease_owner: null,
       });
+    });
+
+    it('spaces progress writes out, and always stores the last progress reported', async () => {
+      const seen: unknown[] = [];
+      startWorker(
+        {
+          'test.items': async (job, ctx) => {
+            for (let done = 1; done <= 200; done++) await ctx.progress({ phase: 'items', done, total: 200 });
+            seen.push((await queue.get(job.id)).progress);
+            return 'ok';
+          },
+        },
+        { progressEveryMs: 60_000 },
+      );
+      const job = await queue.enqueue({ kind: 'test.items' });
+      expect(await settled(job.id)).toMatchObject({ status: 'succeeded', progress: { done: 200, total: 200 } });
+      // Written at the first report, then held back: the row lagged behind while the handler ran.
+      expect(seen).toEqual([{ phase: 'items', done: 1, total: 200 }]);
     });
 
     it('runs up to its concurrency at once, and no more', async () => {
