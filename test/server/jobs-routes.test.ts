@@ -4,6 +4,7 @@ import { JobHandlerRegistry } from '../../src/services/jobs/job-handlers.js';
 import { JobWorker } from '../../src/services/jobs/worker.js';
 import { BACKENDS } from '../support/backends.js';
 import { testApp, type TestApp } from '../support/app.js';
+import { RoleFixture } from '../support/role-fixture.js';
 import { waitFor } from '../support/wait-for.js';
 
 /** The job routes: enqueue a catalog sync (202), watch it, cancel it, on both backends. */
@@ -95,6 +96,39 @@ for (const backend of BACKENDS) {
       } finally {
         await worker.stop();
       }
+    });
+  });
+
+  describe(`who sees and cancels a job (${backend})`, () => {
+    let t: TestApp;
+    let f: RoleFixture;
+    const as = async (who: string, method: 'GET' | 'POST', url: string) =>
+      (await t.app.inject({ method, url, headers: { cookie: f.person(who).cookie } })).statusCode;
+
+    beforeAll(async () => {
+      t = await testApp(backend, { env: { OXY_AUTH: 'password' } });
+      f = new RoleFixture(t);
+      await f.setUp();
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    it('shows a job without a project to instance admins only', async () => {
+      const job = await t.services.jobs.enqueue({ kind: 'test.instance-wide' });
+      expect(await as('instance admin', 'GET', `/api/jobs/${job.id}`)).toBe(200);
+      expect(await as('instance member', 'GET', `/api/jobs/${job.id}`)).toBe(404);
+      expect(await as('workspace owner', 'GET', `/api/jobs/${job.id}`)).toBe(404);
+    });
+
+    it('lets a project’s viewers read its job, its editors cancel it, and no one outside', async () => {
+      const job = await t.services.jobs.enqueue({ kind: 'test.project', projectId: f.shared.projects! });
+      expect(await as('workspace viewer', 'GET', `/api/jobs/${job.id}`)).toBe(200);
+      expect(await as('non-member', 'GET', `/api/jobs/${job.id}`)).toBe(404);
+      expect(await as('workspace viewer', 'POST', `/api/jobs/${job.id}/cancel`)).toBe(403);
+      expect(await as('non-member', 'POST', `/api/jobs/${job.id}/cancel`)).toBe(404);
+      expect(await as('workspace editor', 'POST', `/api/jobs/${job.id}/cancel`)).toBe(200);
+      expect((await t.services.jobs.get(job.id)).status).toBe('cancelled');
     });
   });
 }

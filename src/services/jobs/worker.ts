@@ -157,9 +157,12 @@ export class JobWorker {
     }
   }
 
-  /** Ends jobs dead workers left with no attempts, at most once a second across the loop. */
+  /**
+   * Ends jobs dead workers left with no attempts, when the queue is idle, at most once per lease
+   * period: such a job waited a lease to be abandoned, it need not end sooner.
+   */
   private async sweep(): Promise<void> {
-    if (Date.now() - this.lastSweep < 1_000) return;
+    if (Date.now() - this.lastSweep < Math.max(1_000, this.leaseMs)) return;
     this.lastSweep = Date.now();
     await this.queue.endAbandoned().catch((error: unknown) => {
       this.log(`worker ${this.id}: cannot end abandoned jobs (${(error as Error).message})`);

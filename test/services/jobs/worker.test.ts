@@ -172,6 +172,17 @@ for (const backend of BACKENDS) {
       expect(await queue.get(job.id)).toMatchObject({ status: 'succeeded', result: 'done' });
     });
 
+    it('fails a job a dead worker left with no attempts, naming the expired lease', async () => {
+      const job = await queue.enqueue({ kind: 'test.dies', maxAttempts: 1 });
+      await queue.claim('dead', ['test.dies'], 1, 100);
+      await delay(150);
+      startWorker({ 'test.dies': async () => 'never runs again' });
+      expect(await settled(job.id)).toMatchObject({
+        status: 'failed',
+        last_error: expect.stringMatching(/lease expired/),
+      });
+    });
+
     it('keeps jobs across a restart of the application database: a new worker finishes them', async () => {
       await queue.enqueue({ kind: 'test.after-restart', payload: { n: 1 } });
       await queue.enqueue({ kind: 'test.after-restart', payload: { n: 2 } });
