@@ -10,6 +10,7 @@ import { statusCommand } from './commands/status.js';
 import { queryCommand } from './commands/query.js';
 import { demoCommand, initCommand } from './commands/init.js';
 import { syncCommand } from './commands/sync.js';
+import { workerCommand } from './commands/worker.js';
 
 /** Every command, each defined in src/commands/<name>.ts. */
 const COMMANDS: (() => Command)[] = [
@@ -23,6 +24,7 @@ const COMMANDS: (() => Command)[] = [
   initCommand,
   demoCommand,
   syncCommand,
+  workerCommand,
 ];
 
 export function buildProgram(): Command {

@@ -2,7 +2,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import { describeAccess } from '../server/access-summary.js';
 import { startServer, type ServeOptions } from '../server/run-server.js';
+import { parseCount } from './count-option.js';
 import { waitForShutdownSignal } from './shutdown-signals.js';
+import { describeWorker } from './worker.js';
 
 export function parsePort(value: string): number {
   const port = Number(value);
@@ -28,7 +30,13 @@ export function addServeOptions(command: Command): Command {
     )
     .option('--http2-only', 'serve HTTP/2 only: h2 over TLS with --tls-cert/--tls-key, else cleartext h2c', false)
     .option('--tls-cert <file>', 'TLS certificate (PEM) for HTTPS')
-    .option('--tls-key <file>', 'TLS private key (PEM) for HTTPS');
+    .option('--tls-key <file>', 'TLS private key (PEM) for HTTPS')
+    .addOption(
+      new Option('--workers <n>', 'jobs this server runs at once (catalog syncs, workflow runs)')
+        .default(1)
+        .argParser(parseCount),
+    )
+    .option('--no-worker', 'run no jobs in this process (leave them to `oxy worker` processes)');
 }
 
 /**
@@ -46,6 +54,7 @@ export async function serveUntilSignal(
   log(
     `oxy ${options.readonly ? '(read-only) ' : ''}listening on ${server.url} — database ${config.database.backend} ${config.database.display}`,
   );
+  if (server.worker) log(describeWorker(server.worker));
   log(describeAccess(config.auth, options.host, Boolean(options.allowRemoteNoAuth) || config.allowRemoteNoAuth));
   const signal = await shutdown;
   log(`${signal} received: finishing in-flight requests and shutting down`);

@@ -279,8 +279,16 @@ export const entities = [
       { name: 'lease_owner', type: 'text', nullable: true },
       { name: 'lease_expires_at', type: 'timestamp', nullable: true },
       { name: 'last_error', type: 'text', nullable: true },
+      /** What the handler last reported (e.g. {phase, done, total}); shown by GET /api/jobs/:id. */
+      { name: 'progress', type: 'json', nullable: true, managed: true },
+      /** What the handler returned. */
+      { name: 'result', type: 'json', nullable: true, managed: true },
+      { name: 'started_at', type: 'timestamp', nullable: true, managed: true },
+      { name: 'finished_at', type: 'timestamp', nullable: true, managed: true },
+      /** Set by a cancel of a running job; the worker holding it sees it and aborts the handler. */
+      { name: 'cancel_requested_at', type: 'timestamp', nullable: true, managed: true },
     ],
-    indexes: [['status', 'run_at']],
+    indexes: [['status', 'priority', 'run_at']],
   }),
   entity({
     table: 'queries',

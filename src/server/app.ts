@@ -21,6 +21,7 @@ import { memberRoutes } from './routes/members.routes.js';
 import { userRoutes } from './routes/users.routes.js';
 import { sqlRoutes } from './routes/sql.routes.js';
 import { catalogRoutes } from './routes/catalog.routes.js';
+import { jobRoutes } from './routes/jobs.routes.js';
 import { installPermissions, type RoutePermission } from './permissions.js';
 
 declare module 'fastify' {
@@ -126,6 +127,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
       await api.register(apiKeyRoutes);
       await api.register(sqlRoutes);
       await api.register(catalogRoutes);
+      await api.register(jobRoutes);
       api.get('/openapi.json', { config: { permission: { public: true } }, schema: { hide: true } }, async () =>
         app.swagger(),
       );

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { openMigratedDatabase, openReadOnlyDatabase } from '../db/open-app-database.js';
 import { configErrors } from '../config-errors.js';
 import { createAppServices } from '../services/app-services.js';
+import { JobWorker } from '../services/jobs/worker.js';
 import { buildApp, REDACTED } from './app.js';
 import { checkedTlsPair } from './tls-files.js';
 
@@ -16,6 +17,10 @@ export interface ServeOptions {
   http2Only: boolean;
   tlsCert?: string;
   tlsKey?: string;
+  /** false (--no-worker): run no job worker in this process. */
+  worker?: boolean;
+  /** Jobs this process runs at once (--workers, default 1); 0 runs none. */
+  workers?: number;
 }
 
 /** Where the server writes: the operator's start-up lines, and the request log (pino's JSON lines). */
@@ -27,6 +32,8 @@ export interface ServerOutput {
 export interface RunningServer {
   app: FastifyInstance;
   url: string;
+  /** The job worker running in this server, if any. */
+  worker: JobWorker | undefined;
   /** Stops accepting, finishes in-flight requests, closes the pool. */
   close(): Promise<void>;
 }
@@ -68,6 +75,7 @@ export async function startServer(config: Config, options: ServeOptions, output:
     ? await openReadOnlyDatabase(config)
     : await openMigratedDatabase(config, output.log);
   let app: FastifyInstance | undefined;
+  let worker: JobWorker | undefined;
   try {
     const services = await createAppServices(config, database, { readonly: options.readonly });
     app = await buildApp(services, {
@@ -81,6 +89,12 @@ export async function startServer(config: Config, options: ServeOptions, output:
       },
     });
     await app.listen({ port: options.port, host: options.host });
+    const slots = options.worker === false ? 0 : (options.workers ?? 1);
+    // A read-only server writes nothing, so it runs no jobs.
+    if (!options.readonly && slots > 0) {
+      worker = new JobWorker(services.jobs, services.jobHandlers, { concurrency: slots, log: output.log });
+      worker.start();
+    }
   } catch (error) {
     await app?.close().catch(() => undefined);
     await database.close().catch(() => undefined);
@@ -98,8 +112,10 @@ export async function startServer(config: Config, options: ServeOptions, output:
   return {
     app: running,
     url: `${scheme}://${shownHost}:${options.port}`,
+    worker,
     async close() {
       running.shuttingDown = true;
+      await worker?.stop();
       await running.close();
       await database.close();
     },

@@ -11,6 +11,11 @@ import { ConnectorChartData } from './charts/connector-chart-data.js';
 import { ConnectorService } from './connectors/connector.service.js';
 import { CatalogService } from './catalog/catalog.service.js';
 import { CatalogRepository } from '../repositories/catalog.repository.js';
+import { JobRepository } from '../repositories/job.repository.js';
+import { CatalogSyncJobs } from './jobs/catalog-sync.job.js';
+import type { JobHandlerRegistry } from './jobs/job-handlers.js';
+import { JobQueue, type JobQueueOptions } from './jobs/job-queue.js';
+import { registerJobHandlers } from './jobs/register-job-handlers.js';
 import { SessionRepository } from '../repositories/session.repository.js';
 import { AuthService } from './auth.service.js';
 import { KEY_FILE_NAME, loadEncryptionKey, type EncryptionKey } from './encryption-key.js';
@@ -36,12 +41,19 @@ export interface AppServices {
   readonly charts: ChartService;
   readonly connectors: ConnectorService;
   readonly catalog: CatalogService;
+  /** The job queue (catalog syncs now; workflow runs and agent turns later). */
+  readonly jobs: JobQueue;
+  /** The handler of each job kind this process can run (what its workers claim). */
+  readonly jobHandlers: JobHandlerRegistry;
+  readonly catalogSync: CatalogSyncJobs;
 }
 
 export interface AppServicesOptions {
   readonly?: boolean;
   /** Where charts get their rows: the connectors (read-only, capped) unless a test says otherwise. */
   chartData?: ChartDataSource;
+  /** Backoff and clock of the job queue (tests shorten the backoff). */
+  jobs?: JobQueueOptions;
 }
 
 /**
@@ -75,6 +87,9 @@ export async function createAppServices(
     { workspaces: (values, actorId) => workspaces.create(values, actorId) },
     { databases: (id) => connectors.forget(id) },
   );
+  const jobs = new JobQueue(new JobRepository(database), options.jobs);
+  const catalog = new CatalogService(repo, new CatalogRepository(database), connectors);
+  const jobHandlers = registerJobHandlers({ catalog });
   return {
     config,
     database,
@@ -89,6 +104,9 @@ export async function createAppServices(
     apiKeys: new ApiKeyService(repo),
     charts: new ChartService(repo, options.chartData ?? new ConnectorChartData(connectors)),
     connectors,
-    catalog: new CatalogService(repo, new CatalogRepository(database), connectors),
+    catalog,
+    jobs,
+    jobHandlers,
+    catalogSync: new CatalogSyncJobs(jobs, repo),
   };
 }

@@ -162,6 +162,11 @@ const RECIPES: Record<string, Recipe> = {
     payload: { description: 'described' },
     ok: 200,
   }),
+  'POST /api/jobs/:id/cancel': async (f) => ({
+    url: `/api/jobs/${await f.row('jobs', f.workspaceId)}/cancel`,
+    ok: 200,
+  }),
+  'POST /api/databases/:id/sync': async (f) => ({ url: `/api/databases/${f.shared.databases}/sync`, ok: 202 }),
   'POST /api/workspaces/:id/transfer': async (f) => ({
     url: `/api/workspaces/${await f.workspace()}/transfer`,
     payload: { user_id: f.person('workspace admin').id },

@@ -76,6 +76,7 @@ const UNREACHABLE = new Set([
 
 export const postgresDialect: StorageDialect = {
   backend: 'postgres',
+  skipLocked: true,
 
   async open(target: DatabaseTarget, options = {}) {
     if (target.backend !== 'postgres') throw new Error('postgres dialect needs a postgres target');

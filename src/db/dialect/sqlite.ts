@@ -67,6 +67,7 @@ export function openSqliteFile(file: string, options: { readonly?: boolean } = {
 
 export const sqliteDialect: StorageDialect = {
   backend: 'sqlite',
+  skipLocked: false,
 
   async open(target: DatabaseTarget, options = {}) {
     if (target.backend !== 'sqlite') throw new Error('sqlite dialect needs a sqlite target');

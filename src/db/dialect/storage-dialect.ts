@@ -19,6 +19,11 @@ export type ConstraintKind = 'unique' | 'foreign_key' | 'not_null' | 'check';
  */
 export interface StorageDialect {
   readonly backend: Backend;
+  /**
+   * Row locks a claim can skip (`FOR UPDATE SKIP LOCKED`): concurrent claims take different rows.
+   * Without them (SQLite), a claim runs in a write transaction and claims serialize.
+   */
+  readonly skipLocked: boolean;
   /** Opens a Kysely instance on the target (the caller owns it and destroys it). */
   open(target: DatabaseTarget, options?: { readonly?: boolean; poolSize?: number }): Promise<Kysely<any>>;
   /** The storage type of a logical type, as written in DDL. */
