@@ -104,6 +104,18 @@ for (const backend of BACKENDS) {
         ]);
       });
 
+      it('syncs the catalog: the schema document lists the demo tables with their columns', async () => {
+        const [database] = await rowsOf('databases', String((await demoProjects())[0]!.id));
+        const res = await api('GET', `/api/databases/${String(database!.id)}/schema`);
+        expect(res.statusCode).toBe(200);
+        const tables = (res.json() as { datasets: { tables: { name: string; columns: unknown[] }[] }[] }).datasets
+          .flatMap((d) => d.tables)
+          .filter((t) => t.columns.length > 0)
+          .map((t) => t.name)
+          .sort();
+        expect(tables).toEqual(['customers', 'order_lines', 'orders', 'products', 'stores']);
+      });
+
       it('stores the saved queries with the SQL of their files', async () => {
         const queries = await rowsOf('queries', String((await demoProjects())[0]!.id));
         const files = Object.fromEntries(

@@ -21,7 +21,7 @@ export interface DemoOutcome extends DemoRecord {
   /** Rows per table of the generated database; undefined when the demo was already there. */
   counts: DemoTableCounts | undefined;
   elapsedMs: number;
-  /** What the catalog sync did ('synced', 'unchanged', or 'not synced …' until the catalog service is wired in). */
+  /** What the catalog sync did: `synced (N tables, M columns)`, or 'unchanged' when the demo was already there. */
   catalog: string;
 }
 
@@ -86,15 +86,8 @@ async function writeFolder(staged: StagedFolder): Promise<DemoTableCounts> {
   return counts;
 }
 
-/**
- * CATALOG SYNC CALL SITE (to wire at merge): the catalog helper builds
- * `services.catalog.sync(databaseId, options?)`. Until AppServices has it, this reports that the
- * catalog was not synced; once it does, replace the lookup below with a typed call, e.g.
- * `await services.catalog.sync(databaseId)` (awaiting the job if sync queues one).
- */
+/** Reads the demo database's catalog into oxy (inline: a new user sees the tables at once). */
 async function syncCatalog(services: AppServices, databaseId: string): Promise<string> {
-  const catalog = (services as unknown as { catalog?: { sync(id: string): Promise<unknown> } }).catalog;
-  if (!catalog) return 'not synced (this build has no catalog sync yet)';
-  await catalog.sync(databaseId);
-  return 'synced';
+  const summary = await services.catalog.sync(databaseId);
+  return `synced (${summary.tables} tables, ${summary.columns} columns)`;
 }
