@@ -14,6 +14,8 @@ export function resultCsv(result: ResultStream): Readable {
     header: true,
     columns: result.columns.map((c, i) => ({ key: String(i), header: c.name })),
     record_delimiter: 'windows',
+    // RFC 4180 quotes any line break, a lone LF too (csv-stringify quotes only the record delimiter).
+    quoted_match: /[\r\n]/,
     cast: {
       boolean: (value) => String(value),
       object: (value) => JSON.stringify(value),
