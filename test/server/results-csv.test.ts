@@ -167,7 +167,7 @@ for (const backend of BACKENDS) {
     });
 
     it('names the download after the query, safely', async () => {
-      const query = await saveQuery(ids.sqlite, 'select 1 as one', `Sales, "2024" / Q1 ✓`);
+      const query = await saveQuery(ids.sqlite!, 'select 1 as one', `Sales, "2024" / Q1 ✓`);
       const res = await call('GET', `/api/queries/${query}/results.csv`);
       expect(res.headers['content-disposition']).toBe(
         `attachment; filename="Sales_ _2024_ _ Q1 _.csv"; filename*=UTF-8''Sales%2C%20%222024%22%20%2F%20Q1%20%E2%9C%93.csv`,
@@ -196,7 +196,10 @@ for (const backend of BACKENDS) {
     });
 
     it('cuts the transfer short when the statement fails after streaming began', async () => {
-      const query = await saveQuery(ids.postgres, 'select 1 / (20000 - n) as x from generate_series(0, 30000) as g(n)');
+      const query = await saveQuery(
+        ids.postgres!,
+        'select 1 / (20000 - n) as x from generate_series(0, 30000) as g(n)',
+      );
       const res = await download(`${base}/api/queries/${query}/results.csv`);
       expect([res.status, res.error !== undefined, res.body.split('\r\n').length < 20_001]).toEqual([200, true, true]);
     });
