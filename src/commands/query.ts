@@ -1,4 +1,9 @@
+import { pipeline } from 'node:stream/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { resultCsv } from '../services/connectors/result-csv.js';
+import type { ConnectorService } from '../services/connectors/connector.service.js';
+import type { RowValues } from '../repositories/entity.repository.js';
+import { SHUTDOWN_SIGNALS } from './shutdown-signals.js';
 import { loadConfig } from '../config.js';
 import { createAppServices } from '../services/app-services.js';
 import { openMigratedDatabase } from '../db/open-app-database.js';
@@ -19,7 +24,11 @@ export function queryCommand(): Command {
     .addOption(
       new Option('--format <format>', 'output format (default: table on a terminal, else csv)').choices(QUERY_FORMATS),
     )
-    .option('--limit <n>', 'most rows (default 10,000 or the database row_limit)', positiveInteger)
+    .option(
+      '--limit <n>',
+      'most rows (default 10,000 or the database row_limit; CSV without --limit streams every row)',
+      positiveInteger,
+    )
     .action(async (database: string, sql: string, opts: { project?: string; format?: QueryFormat; limit?: number }) => {
       const config = loadConfig();
       const { database: app } = await openMigratedDatabase(config);
@@ -27,8 +36,9 @@ export function queryCommand(): Command {
         const services = await createAppServices(config, app);
         try {
           const row = await services.connectors.findDatabase(database, opts.project);
-          const result = await services.connectors.run(row, sql, opts.limit);
           const format = opts.format ?? (process.stdout.isTTY ? 'table' : 'csv');
+          if (format === 'csv' && opts.limit === undefined) return await streamCsv(services.connectors, row, sql);
+          const result = await services.connectors.run(row, sql, opts.limit);
           process.stdout.write(renderResult(result, format));
           if (format === 'table') process.stdout.write(summary(result));
           else if (result.truncated)
@@ -40,4 +50,19 @@ export function queryCommand(): Command {
         await app.close();
       }
     });
+}
+
+/**
+ * Every row as CSV, written as fast as stdout takes it (no cap, memory flat); Ctrl+C cancels the
+ * statement on the database server before oxy exits.
+ */
+async function streamCsv(connectors: ConnectorService, row: RowValues, sql: string): Promise<void> {
+  const interrupted = new AbortController();
+  const interrupt = () => interrupted.abort();
+  for (const signal of SHUTDOWN_SIGNALS) process.once(signal, interrupt);
+  try {
+    await pipeline(resultCsv(await connectors.stream(row, sql, interrupted.signal)), process.stdout);
+  } finally {
+    for (const signal of SHUTDOWN_SIGNALS) process.off(signal, interrupt);
+  }
 }

@@ -44,6 +44,25 @@ for (const backend of BACKENDS) {
       expect([res.code, res.stdout]).toEqual([0, 'id,name\r\n1,apple\r\n2,pear\r\n3,plum\r\n']);
     });
 
+    it('streams every row as CSV past the 10,000 row cap when no --limit is given', async () => {
+      const res = await oxy(
+        'shop',
+        'with recursive s(n) as (select 1 union all select n + 1 from s where n < 12000) select n from s',
+        '--format',
+        'csv',
+      );
+      const lines = res.stdout.split('\r\n');
+      expect([res.code, lines.length, lines[0], lines[12_000], res.stderr]).toEqual([0, 12_002, 'n', '12000', '']);
+    });
+
+    it('caps CSV at --limit and warns', async () => {
+      const res = await oxy('shop', 'select n from big', '--format', 'csv', '--limit', '5');
+      expect([res.stdout.split('\r\n').length, res.stderr]).toEqual([
+        7,
+        'warning: truncated at 5 rows; raise --limit\n',
+      ]);
+    });
+
     it('prints JSON with columns, rows and truncated', async () => {
       const res = await oxy('shop', 'select name from items order by id', '--format', 'json', '--limit', '2');
       expect(JSON.parse(res.stdout)).toMatchObject({ rows: [['apple'], ['pear']], truncated: true });

@@ -137,6 +137,20 @@ const RECIPES: Record<string, Recipe> = {
     payload: { database: await runnableDatabase(f), sql: 'select 1' },
     ok: 200,
   }),
+  'POST /api/projects/:id/sql.csv': async (f) => ({
+    url: `/api/projects/${f.shared.projects}/sql.csv`,
+    payload: { database: await runnableDatabase(f), sql: 'select 1' },
+    ok: 200,
+  }),
+  'GET /api/queries/:id/results.csv': async (f) => {
+    const query = await f.services.repo.insert('queries', {
+      project_id: f.shared.projects,
+      database_id: await runnableDatabase(f),
+      name: unique(),
+      sql: 'select 1',
+    });
+    return { url: `/api/queries/${String(query.id)}/results.csv`, ok: 200 };
+  },
   'POST /api/queries/:id/run': async (f) => {
     const query = await f.services.repo.insert('queries', {
       project_id: f.shared.projects,

@@ -1,5 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { resultCsv } from '../../services/connectors/result-csv.js';
+import type { ResultStream } from '../../services/connectors/connector.js';
+import { clientGoneSignal } from '../client-gone.js';
+import { attachment } from '../content-disposition.js';
 import { idParams } from '../entity-schemas.js';
 
 const errors = { 400: { $ref: 'error#' }, 404: { $ref: 'error#' }, 502: { $ref: 'error#' } };
@@ -16,6 +20,21 @@ const resultSchema = Type.Object({
   truncated: Type.Boolean({ description: 'true when the statement had more rows than limit' }),
   elapsedMs: Type.Number(),
 });
+
+const csvResponse = {
+  description:
+    'Every row of the result (no cap) as CSV (RFC 4180) with a header row, streamed; a transfer cut short means the statement failed midway.',
+  content: { 'text/csv': { schema: { type: 'string' } } },
+};
+
+const sqlBody = {
+  database: Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description: "the database's id or its name in the project",
+  }),
+  sql: Type.String({ minLength: 1, maxLength: 1_000_000 }),
+};
 
 const testSchema = Type.Object({
   ok: Type.Boolean(),
@@ -45,25 +64,38 @@ export async function sqlRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         tags: ['projects'],
         params: idParams,
-        body: Type.Object(
-          {
-            database: Type.String({
-              minLength: 1,
-              maxLength: 200,
-              description: "the database's id or its name in the project",
-            }),
-            sql: Type.String({ minLength: 1, maxLength: 1_000_000 }),
-            limit,
-          },
-          { additionalProperties: false },
-        ),
+        body: Type.Object({ ...sqlBody, limit }, { additionalProperties: false }),
         response: { 200: resultSchema, ...errors },
       },
     },
-    (req) => {
+    (req, reply) => {
       const { id } = req.params as { id: string };
       const body = req.body as { database: string; sql: string; limit?: number };
-      return app.services.connectors.runInProject(id, body.database, body.sql, body.limit);
+      return app.services.connectors.runInProject(id, body.database, body.sql, body.limit, clientGoneSignal(reply));
+    },
+  );
+  app.post(
+    '/projects/:id/sql.csv',
+    {
+      config: { permission: { workspace: 'viewer', table: 'projects', target: 'row' }, readonlyExempt: true },
+      schema: {
+        tags: ['projects'],
+        summary: "Export a read-only statement's full result as CSV",
+        params: idParams,
+        body: Type.Object(sqlBody, { additionalProperties: false }),
+        response: { 200: csvResponse, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const { id } = req.params as { id: string };
+      const body = req.body as { database: string; sql: string };
+      const stream = await app.services.connectors.streamInProject(
+        id,
+        body.database,
+        body.sql,
+        clientGoneSignal(reply),
+      );
+      return sendCsv(reply, stream, 'result');
     },
   );
   app.post(
@@ -77,7 +109,43 @@ export async function sqlRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: resultSchema, ...errors },
       },
     },
-    (req) =>
-      app.services.connectors.runSavedQuery((req.params as { id: string }).id, (req.query as { limit?: number }).limit),
+    (req, reply) =>
+      app.services.connectors.runSavedQuery(
+        (req.params as { id: string }).id,
+        (req.query as { limit?: number }).limit,
+        undefined,
+        clientGoneSignal(reply),
+      ),
   );
+  app.get(
+    '/queries/:id/results.csv',
+    {
+      config: { permission: { workspace: 'viewer', table: 'queries', target: 'row' }, readonlyExempt: true },
+      schema: {
+        tags: ['queries'],
+        summary: "Export a saved query's full result as CSV",
+        params: idParams,
+        response: { 200: csvResponse, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const { name, stream } = await app.services.connectors.streamSavedQuery(
+        (req.params as { id: string }).id,
+        clientGoneSignal(reply),
+      );
+      return sendCsv(reply, stream, name);
+    },
+  );
+}
+
+/**
+ * The result as a CSV download. Fastify pipes it to the socket, so rows are read only as fast as
+ * the client takes them; an error after the headers went out destroys the response, so the
+ * client sees a cut transfer (no final chunk), never a silently short file.
+ */
+function sendCsv(reply: FastifyReply, stream: ResultStream, name: string): FastifyReply {
+  return reply
+    .type('text/csv; charset=utf-8')
+    .header('content-disposition', attachment(name, 'csv'))
+    .send(resultCsv(stream));
 }

@@ -18,6 +18,14 @@ export const connectorErrors = {
     }),
     { status: 400, exitCode: 1 },
   ),
+  cancelled: defineError(
+    'sql_cancelled',
+    () => ({
+      message: 'the statement was cancelled: its client went away',
+      hint: 'run it again and keep the connection open until the result is read',
+    }),
+    { status: 400, exitCode: 1 },
+  ),
   failed: defineError(
     'sql_failed',
     (message: string) => ({ message: oneLine(message), hint: 'fix the SQL and run it again' }),

@@ -2,7 +2,13 @@ import type { EntityRepository, RowValues } from '../../repositories/entity.repo
 import { NotFoundError, ValidationError } from '../../errors.js';
 import type { SecretsService } from '../secrets.service.js';
 import type { CatalogSnapshot } from './catalog-snapshot.js';
-import { DEFAULT_ROW_LIMIT, DEFAULT_TIMEOUT_MS, type Connector, type QueryResult } from './connector.js';
+import {
+  DEFAULT_ROW_LIMIT,
+  DEFAULT_TIMEOUT_MS,
+  type Connector,
+  type QueryResult,
+  type ResultStream,
+} from './connector.js';
 import { connectorErrors, oneLine } from './connector-errors.js';
 import { validateDatabaseConfig, type DatabaseKind, type ServerConfig } from './database-config.js';
 import { CONNECTORS } from './registry.js';
@@ -48,10 +54,23 @@ export class ConnectorService {
   }
 
   /** Runs `sql` on a database of the project, named by id or by name. */
-  async runInProject(projectId: string, database: string, sql: string, limit?: number): Promise<QueryResult> {
+  async runInProject(
+    projectId: string,
+    database: string,
+    sql: string,
+    limit?: number,
+    signal?: AbortSignal,
+  ): Promise<QueryResult> {
     await this.repo.get('projects', projectId);
     const row = await this.findInProject(projectId, database);
-    return this.run(row, sql, limit);
+    return this.run(row, sql, limit, signal);
+  }
+
+  /** Streams `sql`'s every row (no cap) from a database of the project, named by id or by name. */
+  async streamInProject(projectId: string, database: string, sql: string, signal?: AbortSignal): Promise<ResultStream> {
+    await this.repo.get('projects', projectId);
+    const row = await this.findInProject(projectId, database);
+    return this.stream(row, sql, signal);
   }
 
   /**
@@ -77,7 +96,43 @@ export class ConnectorService {
   }
 
   /** Runs a saved query on its database; with `projectId`, a query of another project is as missing as none. */
-  async runSavedQuery(queryId: string, limit?: number, projectId?: string): Promise<QueryResult> {
+  async runSavedQuery(queryId: string, limit?: number, projectId?: string, signal?: AbortSignal): Promise<QueryResult> {
+    const { query, database } = await this.savedQuery(queryId, projectId);
+    return this.run(database, String(query.sql), limit, signal);
+  }
+
+  /** Streams a saved query's every row (no cap), with the query's name (for a file name). */
+  async streamSavedQuery(queryId: string, signal?: AbortSignal): Promise<{ name: string; stream: ResultStream }> {
+    const { query, database } = await this.savedQuery(queryId);
+    return { name: String(query.name), stream: await this.stream(database, String(query.sql), signal) };
+  }
+
+  /**
+   * Streams `sql`'s every row from a database row: refused unless it is one read-only statement,
+   * like `run`; resolves once the statement ran and its columns are known, so the errors of the
+   * statement itself are thrown here, before anything was sent. The database's timeout bounds
+   * the wait for each batch, not the whole stream; `signal` cancels the statement on the server.
+   */
+  async stream(row: RowValues, sql: string, signal?: AbortSignal): Promise<ResultStream> {
+    const kind = row.kind as DatabaseKind;
+    const verdict = checkStatement(sql, kind);
+    if (!verdict.ok) throw connectorErrors.refused(verdict.reason);
+    const config = validateDatabaseConfig(kind, row.config) as { timeout_ms?: number };
+    const { connector, password } = await this.pooled(row).catch((error: unknown) => {
+      throw connectorErrors.unreachable(String(row.name), (error as Error).message);
+    });
+    try {
+      return await connector.stream(sql, {
+        timeoutMs: config.timeout_ms ?? DEFAULT_TIMEOUT_MS,
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      throw this.asSqlError(error, row, password);
+    }
+  }
+
+  /** A saved query and its database row; with `projectId`, a query of another project is as missing as none. */
+  private async savedQuery(queryId: string, projectId?: string): Promise<{ query: RowValues; database: RowValues }> {
     const query = await this.repo.get('queries', queryId);
     if (projectId !== undefined && query.project_id !== projectId)
       throw new NotFoundError(`queries ${queryId} not found`);
@@ -85,7 +140,14 @@ export class ConnectorService {
       throw new ValidationError(`query ${queryId} has no database_id`, [
         { field: 'database_id', message: 'set the database the query runs on' },
       ]);
-    return this.run(await this.repo.get('databases', String(query.database_id)), String(query.sql), limit);
+    return { query, database: await this.repo.get('databases', String(query.database_id)) };
+  }
+
+  /** A connector's error as the caller should see it: the SQL errors as they are, anything else as unreachable. */
+  private asSqlError(error: unknown, row: RowValues, password: string | undefined): Error {
+    if (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('sql_'))
+      return error;
+    return connectorErrors.unreachable(String(row.name), mask((error as Error).message ?? String(error), password));
   }
 
   /** Runs `sql` on a database row: refused unless it is one read-only statement. */
@@ -104,9 +166,7 @@ export class ConnectorService {
         ...(signal ? { signal } : {}),
       });
     } catch (error) {
-      if (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('sql_'))
-        throw error;
-      throw connectorErrors.unreachable(String(row.name), mask((error as Error).message ?? String(error), password));
+      throw this.asSqlError(error, row, password);
     }
   }
 

@@ -11,8 +11,9 @@ import {
 } from '@duckdb/node-api';
 import { readCatalog } from './catalog-queries.js';
 import type { CatalogOptions, CatalogSnapshot } from './catalog-snapshot.js';
-import type { Connector, QueryResult, RunOptions, TestResult } from './connector.js';
+import type { Connector, QueryResult, ResultStream, RunOptions, StreamOptions, TestResult } from './connector.js';
 import { connectorErrors } from './connector-errors.js';
+import { openResultStream, type StreamPart } from './result-stream.js';
 import type { DuckdbConfig } from './database-config.js';
 import { isoTimestamp, jsonCell } from './json-values.js';
 
@@ -80,6 +81,41 @@ export class DuckdbConnector implements Connector {
       return { ...dataset, tables };
     });
     return { datasets };
+  }
+
+  stream(sql: string, options: StreamOptions): Promise<ResultStream> {
+    return openResultStream(this.chunks(sql, options));
+  }
+
+  /** DuckDB's streaming result, one data chunk (about 2,048 rows) per batch, fetched when asked for. */
+  private async *chunks(sql: string, options: StreamOptions): AsyncGenerator<StreamPart, void, undefined> {
+    options.signal?.throwIfAborted();
+    const connection = await (await this.open()).connect();
+    let timedOut = false;
+    const interrupt = () => connection.interrupt();
+    // The timeout bounds the wait for the first chunk; an export may then run as long as it is read.
+    const timer = setTimeout(() => {
+      timedOut = true;
+      interrupt();
+    }, options.timeoutMs);
+    options.signal?.addEventListener('abort', interrupt, { once: true });
+    try {
+      const result = await connection.stream(sql);
+      yield { columns: result.columnNames().map((name, i) => ({ name, type: result.columnType(i).toString() })) };
+      for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+        clearTimeout(timer);
+        if (options.signal?.aborted) throw connectorErrors.cancelled();
+        yield { rows: chunk.getRows().map((row) => row.map(duckCell)) };
+      }
+    } catch (error) {
+      if (options.signal?.aborted) throw connectorErrors.cancelled();
+      if (timedOut) throw connectorErrors.timeout(options.timeoutMs);
+      throw translate(error);
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', interrupt);
+      connection.closeSync();
+    }
   }
 
   async close(): Promise<void> {

@@ -1,8 +1,19 @@
 import mysql from 'mysql2';
 import { readCatalog } from './catalog-queries.js';
 import type { CatalogOptions, CatalogSnapshot } from './catalog-snapshot.js';
-import type { Connector, QueryResult, ResultColumn, RunOptions, TestResult } from './connector.js';
+import {
+  DEFAULT_BATCH_SIZE,
+  type Cell,
+  type Connector,
+  type QueryResult,
+  type ResultColumn,
+  type ResultStream,
+  type RunOptions,
+  type StreamOptions,
+  type TestResult,
+} from './connector.js';
 import { connectorErrors } from './connector-errors.js';
+import { openResultStream, type StreamPart } from './result-stream.js';
 import type { ServerConfig } from './database-config.js';
 import { isoTimestamp, jsonCell } from './json-values.js';
 
@@ -75,7 +86,7 @@ export class MysqlConnector implements Connector {
         // Read-only for the session too, so no statement runs in a writable implicit transaction.
         await connection.query('set session transaction read only');
         await connection.query('start transaction read only');
-        const result = await this.stream(connection.connection as unknown as mysql.Connection, sql, options, threadId);
+        const result = await this.collect(connection.connection as unknown as mysql.Connection, sql, options, threadId);
         await connection.query('rollback');
         return { ...result, elapsedMs: Math.round(performance.now() - started) };
       };
@@ -92,6 +103,82 @@ export class MysqlConnector implements Connector {
 
   catalog(options: CatalogOptions): Promise<CatalogSnapshot> {
     return readCatalog(this, 'mysql', options);
+  }
+
+  stream(sql: string, options: StreamOptions): Promise<ResultStream> {
+    return openResultStream(this.read(sql, options));
+  }
+
+  /**
+   * The statement in `START TRANSACTION READ ONLY`, read through mysql2's row stream, which
+   * pauses the socket while the consumer lags. The server's statement time limit would end a long
+   * export, so it is off here; the statement is killed if no row came within the timeout.
+   */
+  private async *read(sql: string, options: StreamOptions): AsyncGenerator<StreamPart, void, undefined> {
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    options.signal?.throwIfAborted();
+    const connection = await this.pool.promise().getConnection();
+    const threadId = connection.threadId;
+    const kill = () => void this.pool.query(`kill query ${threadId}`, () => undefined);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill();
+    }, options.timeoutMs);
+    options.signal?.addEventListener('abort', kill, { once: true });
+    let finished = false;
+    try {
+      const mariadb = await this.isMariadb(connection);
+      await connection.query(mariadb ? 'set session max_statement_time = 0' : 'set session max_execution_time = 0');
+      await connection.query("set session time_zone = '+00:00'");
+      await connection.query('set session transaction read only');
+      await connection.query('start transaction read only');
+      const query = (connection.connection as unknown as mysql.Connection).query({ sql, rowsAsArray: true });
+      const rows = query.stream({ highWaterMark: batchSize });
+      const fields = await new Promise<mysql.FieldPacket[]>((resolve, reject) => {
+        rows.once('fields', (f: mysql.FieldPacket[] | undefined) => resolve(f ?? []));
+        rows.once('end', () => resolve([]));
+        rows.once('error', reject);
+      });
+      const columns: ResultColumn[] = fields.map((f) => ({
+        name: f.name,
+        type: TYPE_NAMES[f.type ?? -1] ?? String(f.type),
+      }));
+      const timestamps = columns.map((c) => TIMESTAMPS.has(c.type));
+      const cell = (value: unknown, i: number): Cell =>
+        timestamps[i] && typeof value === 'string' ? isoTimestamp(value) : jsonCell(value);
+      yield { columns };
+      let batch: Cell[][] = [];
+      for await (const row of rows as AsyncIterable<unknown[]>) {
+        clearTimeout(timer);
+        batch.push(row.map(cell));
+        if (batch.length >= batchSize) {
+          yield { rows: batch };
+          batch = [];
+        }
+      }
+      clearTimeout(timer);
+      if (batch.length > 0) yield { rows: batch };
+      await connection.query('rollback');
+      finished = true;
+    } catch (error) {
+      if (options.signal?.aborted) throw connectorErrors.cancelled();
+      const e = error as Error & { errno?: number };
+      if (timedOut || e.errno === 1317 || e.errno === 1969 || e.errno === 3024)
+        throw connectorErrors.timeout(options.timeoutMs);
+      if (e.errno === 1792) throw connectorErrors.refused(`the database is read-only here: ${e.message}`);
+      if (typeof e.errno === 'number') throw connectorErrors.failed(e.message);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', kill);
+      // Stopped early or failed: the statement may still be sending rows; end the connection on the server.
+      if (finished) connection.release();
+      else {
+        this.pool.query(`kill ${threadId}`, () => undefined);
+        connection.destroy();
+      }
+    }
   }
 
   async close(): Promise<void> {
@@ -111,7 +198,7 @@ export class MysqlConnector implements Connector {
   }
 
   /** Reads rows as they come; at limit+1 or at the timeout, kills the statement and stops. */
-  private stream(
+  private collect(
     connection: mysql.Connection,
     sql: string,
     options: RunOptions,

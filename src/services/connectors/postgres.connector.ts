@@ -1,8 +1,17 @@
 import pg from 'pg';
 import { readCatalog } from './catalog-queries.js';
 import type { CatalogOptions, CatalogSnapshot } from './catalog-snapshot.js';
-import type { Connector, QueryResult, RunOptions, TestResult } from './connector.js';
+import {
+  DEFAULT_BATCH_SIZE,
+  type Connector,
+  type QueryResult,
+  type ResultStream,
+  type RunOptions,
+  type StreamOptions,
+  type TestResult,
+} from './connector.js';
 import { connectorErrors } from './connector-errors.js';
+import { openResultStream, type StreamPart } from './result-stream.js';
 import type { ServerConfig } from './database-config.js';
 import { isoTimestamp, jsonCell } from './json-values.js';
 
@@ -87,6 +96,54 @@ export class PostgresConnector implements Connector {
 
   catalog(options: CatalogOptions): Promise<CatalogSnapshot> {
     return readCatalog(this, 'postgres', options);
+  }
+
+  stream(sql: string, options: StreamOptions): Promise<ResultStream> {
+    return openResultStream(this.read(sql, options));
+  }
+
+  /**
+   * The same READ ONLY transaction and cursor as `run`, fetched a batch at a time as the consumer
+   * asks; `statement_timeout` bounds each FETCH, so the wait for every batch, not the whole export.
+   */
+  private async *read(sql: string, options: StreamOptions): AsyncGenerator<StreamPart, void, undefined> {
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    options.signal?.throwIfAborted();
+    const client = await this.pool.connect();
+    const pid = (client as unknown as { processID: number }).processID;
+    const cancel = () => void this.pool.query('select pg_cancel_backend($1)', [pid]).catch(() => undefined);
+    options.signal?.addEventListener('abort', cancel, { once: true });
+    let open = false;
+    let broken: Error | undefined;
+    try {
+      await client.query('begin transaction isolation level repeatable read read only');
+      open = true;
+      await client.query(`set local statement_timeout = ${Math.max(1, Math.floor(options.timeoutMs))}`);
+      await client.query({
+        text: `declare oxy_cursor no scroll cursor for ${sql}`,
+        queryMode: 'extended',
+      } as pg.QueryConfig);
+      for (let first = true; ; first = false) {
+        if (options.signal?.aborted) throw connectorErrors.cancelled();
+        const result = await client.query({ text: `fetch ${batchSize} from oxy_cursor`, rowMode: 'array' });
+        if (first)
+          yield {
+            columns: await Promise.all(
+              result.fields.map(async (f) => ({ name: f.name, type: await this.typeName(f.dataTypeID) })),
+            ),
+          };
+        if (result.rows.length > 0) yield { rows: (result.rows as unknown[][]).map((row) => row.map(jsonCell)) };
+        if (result.rows.length < batchSize) break;
+      }
+    } catch (error) {
+      if (options.signal?.aborted) throw connectorErrors.cancelled();
+      throw translate(error, options.timeoutMs);
+    } finally {
+      options.signal?.removeEventListener('abort', cancel);
+      // Also reached when the consumer stops early: the cursor's transaction ends here.
+      if (open) await client.query('rollback').catch((error: Error) => (broken = error));
+      client.release(broken);
+    }
   }
 
   async close(): Promise<void> {

@@ -3,8 +3,18 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { readCatalog } from './catalog-queries.js';
 import type { CatalogOptions, CatalogSnapshot } from './catalog-snapshot.js';
-import type { Connector, QueryResult, RunOptions, TestResult } from './connector.js';
+import {
+  DEFAULT_BATCH_SIZE,
+  type Connector,
+  type QueryResult,
+  type ResultStream,
+  type RunOptions,
+  type StreamOptions,
+  type TestResult,
+} from './connector.js';
 import { connectorErrors } from './connector-errors.js';
+import { openResultStream } from './result-stream.js';
+import { readSqlite } from './sqlite-stream.js';
 import type { SqliteConfig } from './database-config.js';
 import { jsonCell } from './json-values.js';
 
@@ -101,6 +111,16 @@ export class SqliteConnector implements Connector {
 
   catalog(options: CatalogOptions): Promise<CatalogSnapshot> {
     return readCatalog(this, 'sqlite', options);
+  }
+
+  async stream(sql: string, options: StreamOptions): Promise<ResultStream> {
+    if (!fs.existsSync(this.config.path)) throw new Error(`no such file: ${this.config.path}`);
+    return openResultStream(
+      readSqlite(this.config.path, driverPath(), sql, {
+        ...options,
+        batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+      }),
+    );
   }
 
   async close(): Promise<void> {
