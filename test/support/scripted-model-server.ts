@@ -22,6 +22,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 export class ScriptedModelServer {
   /** Every request received, in order. */
   readonly requests: RecordedRequest[] = [];
+  /** When set, a request without this key (Bearer / x-api-key) gets the provider's 401, echoing what it sent. */
+  requireKey: string | undefined;
   private readonly turns: ScriptTurn[] = [];
 
   private constructor(
@@ -29,11 +31,11 @@ export class ScriptedModelServer {
     readonly url: string,
   ) {}
 
-  static async start(options: { requireKey?: string } = {}): Promise<ScriptedModelServer> {
+  static async start(): Promise<ScriptedModelServer> {
     const app = Fastify({ logger: false, bodyLimit: 20 * 1024 * 1024, forceCloseConnections: true });
     const server: ScriptedModelServer = new ScriptedModelServer(app, '');
-    app.post('/v1/chat/completions', (request, reply) => server.answer('openai', request, reply, options.requireKey));
-    app.post('/v1/messages', (request, reply) => server.answer('anthropic', request, reply, options.requireKey));
+    app.post('/v1/chat/completions', (request, reply) => server.answer('openai', request, reply));
+    app.post('/v1/messages', (request, reply) => server.answer('anthropic', request, reply));
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as { port: number };
     Object.assign(server, { url: `http://127.0.0.1:${port}` });
@@ -63,6 +65,7 @@ export class ScriptedModelServer {
 
   /** Forgets the script and the recorded requests. */
   reset(): void {
+    this.requireKey = undefined;
     this.turns.length = 0;
     this.requests.length = 0;
   }
@@ -71,12 +74,7 @@ export class ScriptedModelServer {
     await this.app.close();
   }
 
-  private async answer(
-    protocol: Protocol,
-    request: FastifyRequest,
-    reply: FastifyReply,
-    requireKey: string | undefined,
-  ): Promise<void> {
+  private async answer(protocol: Protocol, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const body = (request.body ?? {}) as RequestBody;
     const recorded: RecordedRequest = {
       protocol,
@@ -94,7 +92,7 @@ export class ScriptedModelServer {
     res.on('close', () => {
       if (!res.writableFinished) recorded.closedEarly = true;
     });
-    if (requireKey !== undefined && presentedKey(protocol, recorded.headers) !== requireKey)
+    if (this.requireKey !== undefined && presentedKey(protocol, recorded.headers) !== this.requireKey)
       return sendError(
         res,
         protocol,
