@@ -109,14 +109,14 @@ export class ScriptedModelServer {
         'script_exhausted',
         'scripted model server: no turn of the script matches this request',
       );
-    if ('fault' in turn && turn.fault !== 'cut') return fault(res, protocol, turn);
+    if ('fault' in turn && (turn.fault === 'status' || turn.fault === 'hang')) return fault(res, protocol, turn);
     const shaped = shape(turn, body, protocol);
     if (body.stream !== true) {
       await sleep(turn.delayMs ?? 0);
       return sendJson(res, 200, protocol === 'openai' ? openaiCompletion(shaped) : anthropicMessage(shaped));
     }
     const events = protocol === 'openai' ? openaiChunks(shaped) : anthropicEvents(shaped);
-    await stream(res, events, turn);
+    await stream(res, events, turn, protocol);
   }
 
   private take(request: RecordedRequest): ScriptTurn | undefined {
@@ -195,8 +195,10 @@ export type FaultTurn = TurnBase &
   (
     | { fault: 'status'; status: number; retryAfter?: string; message?: string }
     | { fault: 'hang' }
-    /** Streams the reply but destroys the connection after `afterChunks` content chunks. */
+    /** Streams the reply but closes the connection after `afterChunks` content chunks. */
     | ({ fault: 'cut'; afterChunks: number } & Omit<ReplyTurn, keyof TurnBase>)
+    /** Streams the reply but sends the provider's in-stream error event (overloaded) after `afterChunks` chunks. */
+    | ({ fault: 'stream-error'; afterChunks: number } & Omit<ReplyTurn, keyof TurnBase>)
   );
 
 export type ScriptTurn = ReplyTurn | FaultTurn;
@@ -440,9 +442,10 @@ function anthropicMessage(reply: Shaped) {
   };
 }
 
-async function stream(res: ServerResponse, items: SseItem[], turn: ScriptTurn): Promise<void> {
+async function stream(res: ServerResponse, items: SseItem[], turn: ScriptTurn, protocol: Protocol): Promise<void> {
   const reply = turn as ReplyTurn;
-  const cutAfter = 'fault' in turn && turn.fault === 'cut' ? turn.afterChunks : undefined;
+  const cutAfter =
+    'fault' in turn && (turn.fault === 'cut' || turn.fault === 'stream-error') ? turn.afterChunks : undefined;
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
   res.flushHeaders();
   await sleep(reply.delayMs ?? 0);
@@ -450,6 +453,10 @@ async function stream(res: ServerResponse, items: SseItem[], turn: ScriptTurn): 
   for (const item of items) {
     if (res.destroyed) return;
     if (item.content && cutAfter !== undefined && sent >= cutAfter) {
+      if ('fault' in turn && turn.fault === 'stream-error') {
+        res.end(streamError(protocol));
+        return;
+      }
       // FIN after what was written (a reset could make the client drop bytes it had not read yet);
       // the chunked body never gets its last chunk, so the client sees a connection lost mid-answer.
       res.socket?.end();
@@ -463,6 +470,13 @@ async function stream(res: ServerResponse, items: SseItem[], turn: ScriptTurn): 
     }
   }
   res.end();
+}
+
+/** The error item a provider sends inside a stream that had started (Anthropic's `error` event, OpenAI's `error` chunk). */
+function streamError(protocol: Protocol): string {
+  return protocol === 'anthropic'
+    ? `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } })}\n\n`
+    : `data: ${JSON.stringify({ error: { message: 'The server is overloaded', type: 'server_error', param: null, code: null } })}\n\n`;
 }
 
 function fault(res: ServerResponse, protocol: Protocol, turn: FaultTurn): void {

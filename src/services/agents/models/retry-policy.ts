@@ -31,8 +31,9 @@ export class IdleTimeoutError extends Error {
 
 /**
  * What went wrong: a provider status (429, 408 and 5xx are worth another attempt, as the AI SDK
- * marks them `isRetryable`; 4xx others are not), our idle timeout, or the network (refused,
- * reset, cut). Anything else (a malformed answer, a bad request we built) is not retried.
+ * marks them `isRetryable`; 4xx others are not), an error the provider sent inside its stream
+ * (overloaded, server error), our idle timeout, or the network (refused, reset, cut). Anything
+ * else (a malformed answer, a bad request we built) is not retried.
  */
 export function classify(error: unknown): Failure {
   if (APICallError.isInstance(error))
@@ -47,6 +48,14 @@ export function classify(error: unknown): Failure {
     };
   if (error instanceof IdleTimeoutError)
     return { retryable: true, status: undefined, retryAfterMs: undefined, reason: error.message };
+  const provider = providerError(error);
+  if (provider)
+    return {
+      retryable: /overloaded|server_error|api_error|rate_limit|timeout/i.test(provider.type),
+      status: undefined,
+      retryAfterMs: undefined,
+      reason: `${provider.type}: ${firstLine(provider.message)}`,
+    };
   if (isNetworkError(error))
     return { retryable: true, status: undefined, retryAfterMs: undefined, reason: networkReason(error) };
   return { retryable: false, status: undefined, retryAfterMs: undefined, reason: networkReason(error) };
@@ -70,6 +79,13 @@ export function retryAfter(headers: Record<string, string> | undefined): number 
   if (value.trim() !== '' && Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** An error item a provider sent inside its stream (Anthropic `{type, message}`, OpenAI `{message, type, code}`). */
+function providerError(error: unknown): { type: string; message: string } | undefined {
+  if (error === null || typeof error !== 'object' || error instanceof Error) return undefined;
+  const { type, message } = error as { type?: unknown; message?: unknown };
+  return typeof type === 'string' && typeof message === 'string' ? { type, message } : undefined;
 }
 
 function isNetworkError(error: unknown): boolean {

@@ -230,6 +230,41 @@ for (const { vendor, auth, key } of VENDORS) {
       expect(server.requests).toHaveLength(1);
     });
 
+    it('retries an error the provider sends inside its stream before any output', async () => {
+      server.script({ fault: 'stream-error', afterChunks: 0, text: ['lost'] }, { text: ['second try'] });
+      const events = await ask();
+      expect(events[0]).toMatchObject({ type: 'retry', reason: expect.stringMatching(/overloaded|server_error/) });
+      expect(events.filter((e) => e.type === 'text-delta').map((e) => e.text)).toEqual(['second try']);
+    });
+
+    it("ends with the provider's in-stream error after output, without a retry", async () => {
+      server.script({ fault: 'stream-error', afterChunks: 2, text: ['a', 'b', 'c'] }, { text: ['not taken'] });
+      const events = await ask();
+      expect(events.map((e) => e.type)).toEqual(['text-delta', 'text-delta', 'error']);
+      expect(messageOf(events.at(-1))).toMatch(/cut after 2 streamed chunks: .*(Overloaded|overloaded)/);
+      expect(server.remaining).toBe(1);
+    });
+
+    it('hands over a tool call whose arguments are not JSON, saying so', async () => {
+      server.script({ toolCalls: [{ id: 'call_bad', name: 'execute_sql', arguments: ['{"sql": "SELECT', ' 1'] }] });
+      const call = (await ask()).find((e) => e.type === 'tool-call');
+      expect(call).toMatchObject({ id: 'call_bad', name: 'execute_sql', invalid: expect.any(String) });
+    });
+
+    it('closes the request when the caller stops reading', async () => {
+      server.script({ text: Array.from({ length: 30 }, (_, i) => `w${i} `), chunkDelayMs: 40 });
+      for await (const event of client.streamTurn({ model: model(), messages: [{ role: 'user', text: 'hi' }] }))
+        if (event.type === 'text-delta') break;
+      await expect.poll(() => server.requests[0]!.closedEarly).toBe(true);
+    });
+
+    it('sends nothing when the signal is already aborted', async () => {
+      server.script({ text: ['not taken'] });
+      const events = await ask({ signal: AbortSignal.abort() });
+      expect(events).toEqual([{ type: 'finish', reason: 'aborted' }]);
+      expect(server.requests).toHaveLength(0);
+    });
+
     it('answers the turn the script matches to the question', async () => {
       server.script(
         { when: { lastUserMessage: /revenue/ }, text: ['revenue answer'], repeat: true },
