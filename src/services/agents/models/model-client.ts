@@ -14,10 +14,6 @@ import {
 import { toSdkMessages, toSdkTools } from './sdk-messages.js';
 import { languageModel } from './vendors.js';
 
-// The SDK prints its call warnings (e.g. the default max_tokens of a model it does not know) with
-// console.warn; oxy's output (CLI, JSON, server logs) is its own, so they stay out of it.
-(globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
-
 export interface ModelClientOptions {
   keys: KeySource;
   retry?: Partial<RetryOptions>;

@@ -4,6 +4,10 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModel } from 'ai';
 import { OLLAMA_DEFAULT_URL, type ModelConfig, type ModelVendor } from './model-config.js';
 
+// The SDK prints its call warnings (e.g. the default max_tokens of a model it does not know) with
+// console.warn; oxy's output (CLI, JSON, server logs) is its own, so they stay out of it.
+(globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
+
 /** What a vendor module gets: the model's config and its key (resolved at call time). */
 export interface VendorOptions {
   model: ModelConfig;
