@@ -42,9 +42,11 @@ export function classify(error: unknown): Failure {
       status: error.statusCode,
       retryAfterMs: retryAfter(error.responseHeaders),
       reason:
-        error.statusCode !== undefined && error.statusCode >= 300
-          ? `HTTP ${error.statusCode}: ${firstLine(error.message)}`
-          : `connection lost: ${networkReason(error.cause ?? error)}`,
+        error.statusCode === undefined
+          ? networkReason(error) // could not connect
+          : error.statusCode >= 300
+            ? `HTTP ${error.statusCode}: ${firstLine(error.message)}`
+            : `connection lost: ${networkReason(error.cause ?? error)}`, // after a 200, mid-stream
     };
   if (error instanceof IdleTimeoutError)
     return { retryable: true, status: undefined, retryAfterMs: undefined, reason: error.message };
@@ -97,7 +99,8 @@ function networkReason(error: unknown): string {
   const cause = (error as { cause?: unknown } | undefined)?.cause;
   const main = firstLine(errorText(error));
   const detail = cause ? firstLine(errorText(cause)) : '';
-  return detail && !main.includes(detail) ? `${main} (${detail})` : main;
+  const said = cause instanceof Error ? firstLine(cause.message) : detail;
+  return detail && !main.includes(said) ? `${main} (${detail})` : main;
 }
 
 function errorText(error: unknown): string {

@@ -165,6 +165,23 @@ for (const { vendor, auth, key } of VENDORS) {
       expect(server.requests[0]!.closedEarly).toBe(true);
     });
 
+    it('retries a refused connection, then ends with one line naming the attempts', async () => {
+      const closed = await ScriptedModelServer.start();
+      await closed.close();
+      const once = new ModelClient({ keys, retry: { maxRetries: 1, baseDelayMs: 10 } });
+      const events = await collect(
+        once.streamTurn({
+          model: { ...model(), api_url: closed.url + '/v1' },
+          messages: [{ role: 'user', text: 'hi' }],
+        }),
+      );
+      expect(events.map((e) => e.type)).toEqual(['retry', 'error']);
+      expect(events[1]).toMatchObject({ code: 'model_unavailable' });
+      expect(messageOf(events[1])).toMatch(
+        /^model \S+: no answer after 2 attempts: Cannot connect to API: .*ECONNREFUSED/,
+      );
+    });
+
     it('gives up with one line when Retry-After asks for longer than the client waits', async () => {
       server.script({ fault: 'status', status: 429, retryAfter: '3600' }, { text: ['never taken'] });
       const events = await ask();
