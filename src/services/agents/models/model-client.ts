@@ -1,4 +1,4 @@
-import { streamText, type LanguageModel } from 'ai';
+import { streamText, type LanguageModel, type TextStreamPart, type ToolSet } from 'ai';
 import { OxyError } from '../../../errors.js';
 import { resolveKey, type KeySource } from './key-source.js';
 import { modelErrors } from './model-errors.js';
@@ -96,27 +96,20 @@ export class ModelClient {
         onError: () => undefined, // reported as our `error` event, not logged by the SDK
       });
       for await (const part of result.fullStream) {
-        watch.touch();
-        if (part.type === 'text-delta' && part.text) {
-          emitted++;
-          yield { type: 'text-delta', text: part.text };
-        } else if (part.type === 'tool-call') {
-          emitted++;
-          yield toolCallEvent(part);
-        } else if (part.type === 'finish') {
-          yield {
-            type: 'usage',
-            inputTokens: part.totalUsage.inputTokens ?? null,
-            outputTokens: part.totalUsage.outputTokens ?? null,
-          };
-          yield { type: 'finish', reason: finishReason(part.finishReason) };
-          return { over: true };
-        } else if (part.type === 'error') {
+        // Data came: the clock stops while the caller takes the events (its pace is not the
+        // model's silence) and starts again when we wait for the model.
+        watch.pause();
+        if (part.type === 'error') {
           failure = part.error;
           break;
-        } else if (part.type === 'abort') {
-          break;
         }
+        if (part.type === 'abort') break;
+        for (const event of toEvents(part)) {
+          if (event.type === 'text-delta' || event.type === 'tool-call') emitted++;
+          yield event;
+        }
+        if (part.type === 'finish') return { over: true };
+        watch.touch();
       }
     } catch (error) {
       failure = error;
@@ -177,6 +170,10 @@ class AttemptWatch {
     return this.controller.signal;
   }
 
+  pause(): void {
+    clearTimeout(this.timer);
+  }
+
   touch(): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
@@ -191,6 +188,22 @@ class AttemptWatch {
     this.caller?.removeEventListener('abort', this.onAbort);
     this.controller.abort();
   }
+}
+
+/** The events one SDK stream part gives (most parts, e.g. `text-start`, give none). */
+function toEvents(part: TextStreamPart<ToolSet>): ModelEvent[] {
+  if (part.type === 'text-delta') return part.text ? [{ type: 'text-delta', text: part.text }] : [];
+  if (part.type === 'tool-call') return [toolCallEvent(part)];
+  if (part.type === 'finish')
+    return [
+      {
+        type: 'usage',
+        inputTokens: part.totalUsage.inputTokens ?? null,
+        outputTokens: part.totalUsage.outputTokens ?? null,
+      },
+      { type: 'finish', reason: finishReason(part.finishReason) },
+    ];
+  return [];
 }
 
 function toolCallEvent(part: {

@@ -182,6 +182,26 @@ for (const { vendor, auth, key } of VENDORS) {
       );
     });
 
+    it('does not count a slow reader as a silent model', async () => {
+      // Chunks 150 ms apart (under the 300 ms idle timeout); the reader dawdles 500 ms on the first.
+      const quick = new ModelClient({ keys, idleTimeoutMs: 300 });
+      server.script({ text: ['one ', 'two ', 'three ', 'four'], chunkDelayMs: 150 });
+      const events: ModelEvent[] = [];
+      for await (const event of quick.streamTurn({ model: model(), messages: [{ role: 'user', text: 'hi' }] })) {
+        events.push(event);
+        if (events.length === 1) await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      expect(events.map((e) => e.type)).toEqual([
+        'text-delta',
+        'text-delta',
+        'text-delta',
+        'text-delta',
+        'usage',
+        'finish',
+      ]);
+      expect(server.requests).toHaveLength(1);
+    });
+
     it('gives up with one line when Retry-After asks for longer than the client waits', async () => {
       server.script({ fault: 'status', status: 429, retryAfter: '3600' }, { text: ['never taken'] });
       const events = await ask();
