@@ -195,8 +195,11 @@ export type FaultTurn = TurnBase &
   (
     | { fault: 'status'; status: number; retryAfter?: string; message?: string }
     | { fault: 'hang' }
-    /** Streams the reply but closes the connection after `afterChunks` content chunks. */
-    | ({ fault: 'cut'; afterChunks: number } & Omit<ReplyTurn, keyof TurnBase>)
+    /**
+     * Streams the reply but closes the connection after `afterChunks` content chunks; `graceful`
+     * ends the HTTP response properly instead (a proxy closing a stream it considers done).
+     */
+    | ({ fault: 'cut'; afterChunks: number; graceful?: boolean } & Omit<ReplyTurn, keyof TurnBase>)
     /** Streams the reply but sends the provider's in-stream error event (overloaded) after `afterChunks` chunks. */
     | ({ fault: 'stream-error'; afterChunks: number } & Omit<ReplyTurn, keyof TurnBase>)
   );
@@ -455,6 +458,10 @@ async function stream(res: ServerResponse, items: SseItem[], turn: ScriptTurn, p
     if (item.content && cutAfter !== undefined && sent >= cutAfter) {
       if ('fault' in turn && turn.fault === 'stream-error') {
         res.end(streamError(protocol));
+        return;
+      }
+      if ('fault' in turn && turn.fault === 'cut' && turn.graceful) {
+        res.end();
         return;
       }
       // FIN after what was written (a reset could make the client drop bytes it had not read yet);

@@ -7,6 +7,7 @@ import {
   classify,
   DEFAULT_RETRY,
   IdleTimeoutError,
+  StreamEndedError,
   retryDelay,
   type Failure,
   type RetryOptions,
@@ -104,6 +105,11 @@ export class ModelClient {
           break;
         }
         if (part.type === 'abort') break;
+        if (part.type === 'finish' && part.rawFinishReason === undefined) {
+          // The SDK closes a stream that just stopped with finish "other"; the provider never said why.
+          failure = new StreamEndedError();
+          break;
+        }
         for (const event of toEvents(part)) {
           if (event.type === 'text-delta' || event.type === 'tool-call') emitted++;
           yield event;

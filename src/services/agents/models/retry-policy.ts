@@ -1,4 +1,4 @@
-import { APICallError } from 'ai';
+import { APICallError, InvalidResponseDataError } from 'ai';
 
 export interface RetryOptions {
   /** Attempts after the first; default 3. */
@@ -29,6 +29,13 @@ export class IdleTimeoutError extends Error {
   }
 }
 
+/** The stream ended (cleanly, as HTTP goes) without the provider's finish reason: cut short. */
+export class StreamEndedError extends Error {
+  constructor() {
+    super('the stream ended before the model finished');
+  }
+}
+
 /**
  * What went wrong: a provider status (429, 408 and 5xx are worth another attempt, as the AI SDK
  * marks them `isRetryable`; 4xx others are not), an error the provider sent inside its stream
@@ -48,8 +55,11 @@ export function classify(error: unknown): Failure {
             ? `HTTP ${error.statusCode}: ${firstLine(error.message)}`
             : `connection lost: ${networkReason(error.cause ?? error)}`, // after a 200, mid-stream
     };
-  if (error instanceof IdleTimeoutError)
+  if (error instanceof IdleTimeoutError || error instanceof StreamEndedError)
     return { retryable: true, status: undefined, retryAfterMs: undefined, reason: error.message };
+  // The OpenAI-compatible provider reports the same ending itself.
+  if (InvalidResponseDataError.isInstance(error) && /without a finish reason/i.test(error.message))
+    return classify(new StreamEndedError());
   const provider = providerError(error);
   if (provider)
     return {

@@ -224,6 +224,21 @@ for (const { vendor, auth, key } of VENDORS) {
       expect(server.remaining).toBe(1);
     });
 
+    it('treats a stream that ends without the finish reason as cut, not as an answer', async () => {
+      server.script({ fault: 'cut', graceful: true, afterChunks: 2, text: ['one ', 'two ', 'three'] });
+      const events = await ask();
+      expect(events.map((e) => e.type)).toEqual(['text-delta', 'text-delta', 'error']);
+      expect(messageOf(events.at(-1))).toMatch(
+        /cut after 2 streamed chunks: the stream ended before the model finished/,
+      );
+    });
+
+    it('retries a stream that ends before any output', async () => {
+      server.script({ fault: 'cut', graceful: true, afterChunks: 0, text: ['lost'] }, { text: ['whole'] });
+      const events = await ask();
+      expect(events.map((e) => e.type)).toEqual(['retry', 'text-delta', 'usage', 'finish']);
+    });
+
     it('stops mid-stream on abort: the request is closed and the turn finishes as aborted', async () => {
       server.script({ text: Array.from({ length: 30 }, (_, i) => `w${i} `), chunkDelayMs: 40 });
       const controller = new AbortController();
