@@ -178,8 +178,10 @@ export interface ScriptedToolCall {
   arguments: string[] | Record<string, unknown>;
 }
 
-/** A reply: text chunks, then tool calls, then usage and the finish reason. */
+/** A reply: reasoning chunks, text chunks, then tool calls, then usage and the finish reason. */
 export interface ReplyTurn extends TurnBase {
+  /** Sent as `delta.reasoning_content` (OpenAI-compatible reasoning servers) or an Anthropic thinking block. */
+  reasoning?: string[];
   text?: string[];
   toolCalls?: ScriptedToolCall[];
   usage?: { input: number; output: number };
@@ -242,6 +244,7 @@ function presentedKey(protocol: Protocol, headers: Record<string, string>): stri
 interface Shaped {
   id: string;
   model: string;
+  reasoning: string[];
   text: string[];
   toolCalls: Array<{ id: string; name: string; chunks: string[] }>;
   usage: { input: number; output: number };
@@ -265,6 +268,7 @@ function shape(turn: Omit<ReplyTurn, keyof TurnBase>, body: RequestBody, protoco
   return {
     id: protocol === 'openai' ? `chatcmpl-${randomUUID()}` : `msg_${randomUUID().replace(/-/g, '')}`,
     model: body.model ?? 'scripted',
+    reasoning: turn.reasoning ?? [],
     text: turn.text ?? [],
     toolCalls,
     usage: turn.usage ?? { input: 0, output: 0 },
@@ -300,6 +304,7 @@ function openaiChunks(reply: Shaped): SseItem[] {
     },
   });
   const items: SseItem[] = [chunk({ delta: { role: 'assistant', content: '', refusal: null } }, false)];
+  for (const text of reply.reasoning) items.push(chunk({ delta: { reasoning_content: text } }, true));
   for (const text of reply.text) items.push(chunk({ delta: { content: text } }, true));
   reply.toolCalls.forEach((call, index) => {
     items.push(
@@ -391,6 +396,14 @@ function anthropicEvents(reply: Shaped): SseItem[] {
     }),
   ];
   let index = 0;
+  if (reply.reasoning.length) {
+    items.push(event('content_block_start', { index, content_block: { type: 'thinking', thinking: '' } }));
+    for (const thinking of reply.reasoning)
+      items.push(event('content_block_delta', { index, delta: { type: 'thinking_delta', thinking } }, true));
+    items.push(event('content_block_delta', { index, delta: { type: 'signature_delta', signature: 'c2NyaXB0ZWQ=' } }));
+    items.push(event('content_block_stop', { index }));
+    index++;
+  }
   if (reply.text.length) {
     items.push(event('content_block_start', { index, content_block: { type: 'text', text: '' } }));
     items.push(event('ping', {}));

@@ -111,7 +111,7 @@ export class ModelClient {
           break;
         }
         for (const event of toEvents(part)) {
-          if (event.type === 'text-delta' || event.type === 'tool-call') emitted++;
+          if (event.type === 'text-delta' || event.type === 'reasoning-delta' || event.type === 'tool-call') emitted++;
           yield event;
         }
         if (part.type === 'finish') return { over: true };
@@ -199,6 +199,7 @@ class AttemptWatch {
 /** The events one SDK stream part gives (most parts, e.g. `text-start`, give none). */
 function toEvents(part: TextStreamPart<ToolSet>): ModelEvent[] {
   if (part.type === 'text-delta') return part.text ? [{ type: 'text-delta', text: part.text }] : [];
+  if (part.type === 'reasoning-delta') return part.text ? [{ type: 'reasoning-delta', text: part.text }] : [];
   if (part.type === 'tool-call') return [toolCallEvent(part)];
   if (part.type === 'finish')
     return [

@@ -36,12 +36,14 @@ export interface TurnRequest {
 export type FinishReason = 'stop' | 'length' | 'tool-calls' | 'content-filter' | 'aborted' | 'other';
 
 /**
- * What a turn streams, in order: text deltas and tool calls as they come, then `usage` and
+ * What a turn streams, in order: reasoning and text deltas and tool calls as they come, then `usage` and
  * `finish`; or an `error` (then nothing more). `retry` tells that an attempt failed before any
  * output and another follows after `delayMs`.
  */
 export type ModelEvent =
   | { type: 'text-delta'; text: string }
+  /** What a reasoning model thinks aloud (Anthropic thinking, `reasoning_content` of OpenAI-compatible servers). */
+  | { type: 'reasoning-delta'; text: string }
   | {
       type: 'tool-call';
       id: string;

@@ -69,6 +69,18 @@ for (const { vendor, auth, key } of VENDORS) {
       expect(events.at(-1)).toEqual({ type: 'finish', reason: 'stop' });
     });
 
+    // OpenAI's own Chat Completions streams no reasoning; Anthropic and OpenAI-compatible servers do.
+    if (vendor !== 'openai')
+      it('streams reasoning deltas before the answer', async () => {
+        server.script({ reasoning: ['Sales are in ', 'the orders table.'], text: ['Store 7.'] });
+        const events = await ask();
+        expect(events.filter((e) => e.type === 'reasoning-delta').map((e) => e.text)).toEqual([
+          'Sales are in ',
+          'the orders table.',
+        ]);
+        expect(events.map((e) => e.type).indexOf('text-delta')).toBe(2);
+      });
+
     it('reports usage as the provider counted it', async () => {
       const usage = { input: randomInt(10, 5000), output: randomInt(1, 900) };
       server.script({ text: ['ok'], usage });
