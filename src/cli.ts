@@ -8,6 +8,7 @@ import { usersCommand } from './commands/users.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
 import { queryCommand } from './commands/query.js';
+import { validateCommand } from './commands/validate.js';
 
 /** Every command, each defined in src/commands/<name>.ts. */
 const COMMANDS: (() => Command)[] = [
@@ -18,6 +19,7 @@ const COMMANDS: (() => Command)[] = [
   migrateSqliteCommand,
   usersCommand,
   queryCommand,
+  validateCommand,
 ];
 
 export function buildProgram(): Command {

@@ -48,9 +48,9 @@ for (const backend of BACKENDS) {
       const wf = await create('workflows', {
         project_id: ids.projects,
         name: 'daily',
-        definition: 'name: daily\ntasks:\n  - name: q\n    sql: select 1\n',
+        definition: 'name: daily\ntasks:\n  - name: q\n    type: formatter\n    template: select 1\n',
       });
-      expect(wf.parsed).toEqual({ name: 'daily', tasks: [{ name: 'q', sql: 'select 1' }] });
+      expect(wf.parsed).toEqual({ name: 'daily', tasks: [{ name: 'q', type: 'formatter', template: 'select 1' }] });
       await create('agents', {
         project_id: ids.projects,
         database_id: ids.databases,
