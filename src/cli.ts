@@ -9,6 +9,7 @@ import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
 import { queryCommand } from './commands/query.js';
 import { validateCommand } from './commands/validate.js';
+import { runCommand } from './commands/run.js';
 
 /** Every command, each defined in src/commands/<name>.ts. */
 const COMMANDS: (() => Command)[] = [
@@ -20,6 +21,7 @@ const COMMANDS: (() => Command)[] = [
   usersCommand,
   queryCommand,
   validateCommand,
+  runCommand,
 ];
 
 export function buildProgram(): Command {

@@ -83,3 +83,44 @@ export function variableSpecs(variables: unknown, ajv: Ajv): { specs: VariableSp
   }
   return { specs, problems };
 }
+
+/**
+ * A variable given as text on the command line (`-v n=3`), typed by its schema (or, without one,
+ * by its default's type): integers and numbers parsed, booleans `true`/`false`, lists and objects
+ * as JSON; anything else stays text. An error names what was expected.
+ */
+export function variableFromText(spec: VariableSpec | undefined, text: string): unknown {
+  const declared = spec?.schema.type ?? (spec?.default === undefined ? 'string' : jsonType(spec.default));
+  const type = Array.isArray(declared) ? declared.find((t) => t !== 'null') : declared;
+  switch (type) {
+    case 'integer':
+    case 'number': {
+      const value = Number(text);
+      if (text.trim() === '' || !Number.isFinite(value) || (type === 'integer' && !Number.isInteger(value)))
+        throw new Error(`must be ${type === 'integer' ? 'a whole number' : 'a number'}, not ${JSON.stringify(text)}`);
+      return value;
+    }
+    case 'boolean':
+      if (text !== 'true' && text !== 'false') throw new Error(`must be true or false, not ${JSON.stringify(text)}`);
+      return text === 'true';
+    case 'array':
+    case 'object': {
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        throw new Error(`must be JSON (${type === 'array' ? 'a list like ["a","b"]' : 'an object like {"k":1}'})`);
+      }
+      return value;
+    }
+    default:
+      return text;
+  }
+}
+
+function jsonType(value: unknown): string {
+  if (Array.isArray(value)) return 'array';
+  if (value === null) return 'null';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { workflowErrors } from '../workflow-errors.js';
 import type { TaskType } from './task-type.js';
 
 /** Asks an agent (`agent_ref`, an `*.agent.yml` of the project) a templated `prompt`. Oxy's extra fields are accepted. */
@@ -14,4 +15,7 @@ export const agentTask: TaskType = {
   },
   required: ['agent_ref', 'prompt'],
   templates: () => [['prompt']],
+  run: async (task) => {
+    throw workflowErrors.taskTypeNotRunnable('agent', String(task.name));
+  },
 };

@@ -24,4 +24,18 @@ export const conditionalTask: TaskType = {
   ],
   templates: (task) =>
     conditions(task).flatMap((c, i) => (typeof c?.if === 'string' ? [['conditions', i, 'if'] as DefinitionPath] : [])),
+  run: async (task, context) => {
+    for (const condition of conditions(task)) {
+      if (truthy(context.render(String(condition.if)))) {
+        return { kind: 'group', outputs: await context.runTasks(condition.tasks as unknown[], context.path) };
+      }
+    }
+    const otherwise = Array.isArray(task.else) ? task.else : [];
+    return { kind: 'group', outputs: await context.runTasks(otherwise, context.path) };
+  },
 };
+
+/** How Jinja text reads as a condition: empty, `false`, `0`, `none` and `null` (any case) are false. */
+export function truthy(rendered: string): boolean {
+  return !['', 'false', '0', 'none', 'null', 'undefined'].includes(rendered.trim().toLowerCase());
+}

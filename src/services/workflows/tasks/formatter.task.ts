@@ -7,4 +7,5 @@ export const formatterTask: TaskType = {
   fields: { template: Type.String() },
   required: ['template'],
   templates: () => [['template']],
+  run: async (task, context) => ({ kind: 'text', text: context.render(String(task.template)) }),
 };

@@ -1,4 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
+import type { TaskContext } from '../run-context.js';
+import type { TaskOutput } from '../task-output.js';
 
 /** A path inside a definition: mapping keys and sequence indexes (`['tasks', 2, 'sql_query']`). */
 export type DefinitionPath = readonly (string | number)[];
@@ -29,4 +31,6 @@ export interface TaskType {
   readonly templates?: (task: Readonly<Record<string, unknown>>) => DefinitionPath[];
   /** Rules beyond the schema (exactly one of two fields...), paths relative to the task. */
   readonly check?: (task: Readonly<Record<string, unknown>>) => DefinitionProblem[];
+  /** Runs a task of this type (already checked against `fields`). */
+  readonly run: (task: Readonly<Record<string, unknown>>, context: TaskContext) => Promise<TaskOutput>;
 }

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { workflowErrors } from '../workflow-errors.js';
 import type { TaskType } from './task-type.js';
 
 /** Makes a chart from an earlier SQL task's result (`data`: its name), with oxy's chart fields. */
@@ -13,4 +14,7 @@ export const visualizeTask: TaskType = {
     series: Type.String(),
   },
   required: ['data'],
+  run: async (task) => {
+    throw workflowErrors.taskTypeNotRunnable('visualize', String(task.name));
+  },
 };

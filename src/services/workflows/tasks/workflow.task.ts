@@ -15,4 +15,11 @@ export const workflowTask: TaskType = {
           .filter(([, value]) => typeof value === 'string')
           .map(([key]) => ['variables', key] as DefinitionPath)
       : [],
+  run: async (task, context) => {
+    const given = (task.variables ?? {}) as Record<string, unknown>;
+    const variables = Object.fromEntries(
+      Object.entries(given).map(([key, value]) => [key, typeof value === 'string' ? context.render(value) : value]),
+    );
+    return { kind: 'group', outputs: await context.runWorkflow(String(task.src), variables) };
+  },
 };
