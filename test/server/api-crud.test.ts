@@ -198,8 +198,8 @@ for (const backend of BACKENDS) {
       }
     });
 
-    it('gives server-internal entities (sessions) no route at all', async () => {
-      expect(INTERNAL).toEqual(['sessions']);
+    it('gives server-internal entities (sessions, run events) no route of their own', async () => {
+      expect(INTERNAL).toEqual(['sessions', 'run_events']);
       for (const table of INTERNAL)
         expect(
           t.app.routeTable.filter((r) => r.url.startsWith(`/api/${table}`)),
