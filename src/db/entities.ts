@@ -215,7 +215,11 @@ export const entities = [
       { name: 'error', type: 'text', nullable: true },
     ],
     /** The run's number within its workflow (1, 2, 3…), set when the run is created. */
-    appended: [{ name: 'run_index', type: 'integer', default: 0, managed: true }],
+    appended: [
+      { name: 'run_index', type: 'integer', default: 0, managed: true },
+      /** The queue job running it (jobs come later in this list, so no foreign key): cancel reaches its worker. */
+      { name: 'job_id', type: 'uuid', nullable: true, managed: true },
+    ],
     uniques: [['workflow_id', 'run_index']],
   }),
   entity({

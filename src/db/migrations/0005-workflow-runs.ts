@@ -46,7 +46,7 @@ const runEvents: EntityDef = {
 
 /**
  * Workflow runs that run: runs are numbered per workflow (`run_index`, existing runs numbered in
- * creation order), steps record where they sit (`path`), their task type and error, and every
+ * creation order) and know the queue job running them (`job_id`), steps record where they sit (`path`), their task type and error, and every
  * run's events are kept in order (`run_events`) so a late or reconnecting subscriber replays them.
  * `runs` gains its column last (other tables reference it, so it cannot be rebuilt); `run_steps`,
  * which nothing references, is rebuilt so its new columns sit before the timestamps.
@@ -63,6 +63,10 @@ export async function up(db: Kysely<any>, dialect: StorageDialect): Promise<void
     db,
   );
   await dialect.addUnique(db, 'runs', ['workflow_id', 'run_index']);
+  await db.schema
+    .alterTable('runs')
+    .addColumn('job_id', sql.raw(dialect.columnType('uuid')))
+    .execute();
 
   const kept = runSteps.columns.map((c) => c.name).filter((name) => !ADDED_STEP_COLUMNS.includes(name));
   const columns = sql.join(kept.map((name) => sql.ref(name)));

@@ -47,10 +47,16 @@ export class ConnectorService {
   }
 
   /** Runs `sql` on a database of the project, named by id or by name. */
-  async runInProject(projectId: string, database: string, sql: string, limit?: number): Promise<QueryResult> {
+  async runInProject(
+    projectId: string,
+    database: string,
+    sql: string,
+    limit?: number,
+    signal?: AbortSignal,
+  ): Promise<QueryResult> {
     await this.repo.get('projects', projectId);
     const row = await this.findInProject(projectId, database);
-    return this.run(row, sql, limit);
+    return this.run(row, sql, limit, signal);
   }
 
   /**

@@ -26,6 +26,8 @@ export type RunEvent =
       name: string;
       taskType: string;
       status: 'succeeded' | 'failed' | 'reused' | 'cancelled';
+      /** The rendered statement an execute_sql task ran. */
+      input?: string;
       output?: TaskOutput;
       error?: string;
       durationMs: number;

@@ -107,6 +107,7 @@ export class WorkflowRunner {
         taskType,
         status,
         durationMs: Math.round(performance.now() - started),
+        ...(input === undefined ? {} : { input }),
         ...extra,
       });
     const replayed = replay?.get(path);
