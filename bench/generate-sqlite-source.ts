@@ -21,6 +21,7 @@ export function shapeFor(scale: number): Record<string, number> {
     messages: scale,
     runs: threads,
     run_steps: scale,
+    run_events: threads * 4,
     charts: Math.max(10, Math.round(scale / 500)),
     datasets: 100,
     tables: 2000,
@@ -155,6 +156,8 @@ export async function generateSqliteSource(file: string, scale: number): Promise
     started_at: micro(i),
     finished_at: micro(i + 5),
     error: null,
+    // Runs are numbered per workflow: pick() deals workflows round-robin.
+    run_index: Math.floor(i / shape.workflows!) + 1,
   }));
   insert('run_steps', (i) => ({
     run_id: ids.runs![Math.floor(i / (scale / shape.runs!)) % shape.runs!],
@@ -166,6 +169,15 @@ export async function generateSqliteSource(file: string, scale: number): Promise
     started_at: micro(i),
     finished_at: micro(i + 1),
     duration_ms: i % 5000,
+    path: `loop[${i % 10}].step-${i % 10}`,
+    task_type: 'execute_sql',
+    error: null,
+  }));
+  insert('run_events', (i) => ({
+    run_id: ids.runs![Math.floor(i / 4)],
+    seq: (i % 4) + 1,
+    type: ['run_started', 'step_started', 'step_finished', 'run_finished'][i % 4],
+    data: JSON.stringify({ path: `step-${i % 10}`, status: 'succeeded' }),
   }));
   insert('charts', (i) => ({
     project_id: pick('projects', i),

@@ -11,6 +11,8 @@ import { queryCommand } from './commands/query.js';
 import { demoCommand, initCommand } from './commands/init.js';
 import { syncCommand } from './commands/sync.js';
 import { workerCommand } from './commands/worker.js';
+import { validateCommand } from './commands/validate.js';
+import { runCommand } from './commands/run.js';
 
 /** Every command, each defined in src/commands/<name>.ts. */
 const COMMANDS: (() => Command)[] = [
@@ -25,6 +27,8 @@ const COMMANDS: (() => Command)[] = [
   demoCommand,
   syncCommand,
   workerCommand,
+  validateCommand,
+  runCommand,
 ];
 
 export function buildProgram(): Command {

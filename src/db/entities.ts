@@ -58,16 +58,27 @@ const base = [
   { name: 'updated_at', type: 'timestamp', managed: true },
 ] as const satisfies readonly ColumnDef[];
 
-function entity<const T extends string, const C extends readonly ColumnDef[]>(def: {
+function entity<
+  const T extends string,
+  const C extends readonly ColumnDef[],
+  const A extends readonly ColumnDef[] = readonly [],
+>(def: {
   table: T;
   columns: C;
+  /**
+   * Columns a later migration added to a table other tables reference: SQLite adds a column only
+   * last, and such a table cannot be rebuilt (dropping it would cascade to its dependants), so
+   * they come after the timestamps on both backends.
+   */
+  appended?: A;
   uniques?: readonly (readonly string[])[];
   indexes?: readonly (readonly string[])[];
   api?: 'crud' | 'read' | 'none';
   writeRole?: WorkspaceRole;
   deleteRole?: WorkspaceRole;
 }) {
-  return { ...def, columns: [base[0], ...def.columns, base[1], base[2]] as const };
+  const { appended, ...rest } = def;
+  return { ...rest, columns: [base[0], ...def.columns, base[1], base[2], ...((appended ?? []) as A)] as const };
 }
 
 const ref = (table: string, onDelete: OnDelete) => ({ table, onDelete }) as const;
@@ -203,6 +214,13 @@ export const entities = [
       { name: 'finished_at', type: 'timestamp', nullable: true },
       { name: 'error', type: 'text', nullable: true },
     ],
+    /** The run's number within its workflow (1, 2, 3…), set when the run is created. */
+    appended: [
+      { name: 'run_index', type: 'integer', default: 0, managed: true },
+      /** The queue job running it (jobs come later in this list, so no foreign key): cancel reaches its worker. */
+      { name: 'job_id', type: 'uuid', nullable: true, managed: true },
+    ],
+    uniques: [['workflow_id', 'run_index']],
   }),
   entity({
     table: 'run_steps',
@@ -216,8 +234,24 @@ export const entities = [
       { name: 'started_at', type: 'timestamp', nullable: true },
       { name: 'finished_at', type: 'timestamp', nullable: true },
       { name: 'duration_ms', type: 'integer', nullable: true },
+      /** Where the task sits in the run (`per_store[2].line`): the key a retry reuses outputs by. */
+      { name: 'path', type: 'text', nullable: true },
+      { name: 'task_type', type: 'text', nullable: true },
+      { name: 'error', type: 'text', nullable: true },
     ],
     uniques: [['run_id', 'step_index']],
+  }),
+  entity({
+    table: 'run_events',
+    api: 'none',
+    columns: [
+      { name: 'run_id', type: 'uuid', references: ref('runs', 'cascade') },
+      /** 1, 2, 3… within the run: the Server-Sent Events id a reconnecting client resumes after. */
+      { name: 'seq', type: 'integer' },
+      { name: 'type', type: 'text' },
+      { name: 'data', type: 'json' },
+    ],
+    uniques: [['run_id', 'seq']],
   }),
   entity({
     table: 'charts',

@@ -4,6 +4,7 @@ import type { EntityRepository, ListOptions, Page, RowValues } from '../reposito
 import { prepareChartWrite } from './charts/chart-write-rule.js';
 import { validateDatabaseConfig } from './connectors/database-config.js';
 import { parseYamlDefinition } from './yaml-definition.js';
+import { parseWorkflowDefinition } from './workflows/workflow-definition.js';
 
 type Prepare = (
   input: RowValues,
@@ -35,7 +36,8 @@ const RULES: Partial<Record<TableName, Prepare>> = {
       validateDatabaseConfig(String(input.kind ?? current?.kind), input.config ?? current?.config ?? {});
     return input;
   },
-  workflows: withParsedDefinition,
+  workflows: (input) =>
+    typeof input.definition === 'string' ? { ...input, parsed: parseWorkflowDefinition(input.definition) } : input,
   agents: withParsedDefinition,
   charts: prepareChartWrite,
 };

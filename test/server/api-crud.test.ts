@@ -48,9 +48,9 @@ for (const backend of BACKENDS) {
       const wf = await create('workflows', {
         project_id: ids.projects,
         name: 'daily',
-        definition: 'name: daily\ntasks:\n  - name: q\n    sql: select 1\n',
+        definition: 'name: daily\ntasks:\n  - name: q\n    type: formatter\n    template: select 1\n',
       });
-      expect(wf.parsed).toEqual({ name: 'daily', tasks: [{ name: 'q', sql: 'select 1' }] });
+      expect(wf.parsed).toEqual({ name: 'daily', tasks: [{ name: 'q', type: 'formatter', template: 'select 1' }] });
       await create('agents', {
         project_id: ids.projects,
         database_id: ids.databases,
@@ -198,8 +198,8 @@ for (const backend of BACKENDS) {
       }
     });
 
-    it('gives server-internal entities (sessions) no route at all', async () => {
-      expect(INTERNAL).toEqual(['sessions']);
+    it('gives server-internal entities (sessions, run events) no route of their own', async () => {
+      expect(INTERNAL).toEqual(['sessions', 'run_events']);
       for (const table of INTERNAL)
         expect(
           t.app.routeTable.filter((r) => r.url.startsWith(`/api/${table}`)),

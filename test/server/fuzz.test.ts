@@ -48,7 +48,11 @@ async function createFixtures(t: TestApp, n: number): Promise<{ ids: string[]; t
     kind: 'duckdb',
     config: { dataset: '/data' },
   });
-  const workflow = await post('/api/workflows', { project_id: project, name: 'wf', definition: 'name: wf\n' });
+  const workflow = await post('/api/workflows', {
+    project_id: project,
+    name: 'wf',
+    definition: 'name: wf\ntasks:\n  - name: t\n    type: formatter\n    template: hi\n',
+  });
   const agent = await post('/api/agents', {
     project_id: project,
     database_id: database,

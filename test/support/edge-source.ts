@@ -134,6 +134,7 @@ export async function buildEdgeSource(): Promise<{ stateDir: string; file: strin
     started_at: MICROS,
     finished_at: '2026-03-04T05:06:08.000001Z',
     error: 'boom\n\ttrace',
+    run_index: 1,
   });
   const run2 = await repo.insert('runs', {
     workflow_id: wf2.id,
@@ -143,6 +144,7 @@ export async function buildEdgeSource(): Promise<{ stateDir: string; file: strin
     started_at: null,
     finished_at: null,
     error: null,
+    run_index: 7,
   });
   await repo.insert('run_steps', {
     run_id: run.id,
@@ -154,6 +156,9 @@ export async function buildEdgeSource(): Promise<{ stateDir: string; file: strin
     started_at: MICROS,
     finished_at: MICROS,
     duration_ms: 0,
+    path: 'loop[0].q',
+    task_type: 'execute_sql',
+    error: null,
   });
   await repo.insert('run_steps', {
     run_id: run2.id,
@@ -165,6 +170,16 @@ export async function buildEdgeSource(): Promise<{ stateDir: string; file: strin
     started_at: null,
     finished_at: null,
     duration_ms: null,
+    path: null,
+    task_type: null,
+    error: 'ünïcode\nerror',
+  });
+  await repo.insert('run_events', { run_id: run.id, seq: 1, type: 'run_started', data: { at: MICROS } });
+  await repo.insert('run_events', {
+    run_id: run.id,
+    seq: 2,
+    type: 'step_finished',
+    data: { output: [1, 'x'], big: '9007199254740993' },
   });
   await repo.insert('charts', {
     project_id: project.id,

@@ -114,12 +114,13 @@ export const anyJson: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie
 const PLAUSIBLE: Record<string, fc.Arbitrary<string>> = {
   email: fc.emailAddress({ size: 'small' }),
   slug: fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,10}[a-z0-9])?$/),
-  definition: fc.dictionary(fc.stringMatching(/^[a-z]{1,6}$/), fc.oneof(anyText, fc.integer()), { maxKeys: 3 }).map(
-    (o) =>
-      Object.entries(o)
-        .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
-        .join('\n') + '\n',
-  ),
+  // A workflow of one formatter task (also a YAML mapping, all an agent definition needs).
+  definition: fc
+    .tuple(fc.stringMatching(/^[a-z]{1,6}$/), fc.oneof(anyText, fc.integer()))
+    .map(
+      ([name, text]) =>
+        `name: ${name}\ntasks:\n  - name: t\n    type: formatter\n    template: ${JSON.stringify(String(text))}\n`,
+    ),
 };
 
 export class SchemaArbitraries {

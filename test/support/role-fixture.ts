@@ -159,7 +159,8 @@ export const SAMPLE_CHART_SPEC = {
 export function sampleValue(column: ColumnDef): unknown {
   if (column.enum) return column.enum[0];
   if (column.name === 'email') return `${unique()}@example.com`;
-  if (column.name === 'definition') return 'name: sample\n';
+  // A valid workflow (agents only need a YAML mapping).
+  if (column.name === 'definition') return 'name: sample\ntasks:\n  - name: t\n    type: formatter\n    template: hi\n';
   if (column.name === 'spec') return SAMPLE_CHART_SPEC;
   // A database row's config is checked against its kind (the sample kind is duckdb).
   if (column.name === 'config') return { dataset: '/data' };

@@ -18,7 +18,7 @@ export interface CliResult {
 export function runOxy(
   args: string[],
   env: Record<string, string | undefined> = {},
-  options: { timeoutMs?: number; stdin?: string } = {},
+  options: { timeoutMs?: number; stdin?: string; cwd?: string } = {},
 ): Promise<CliResult> {
   const base = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith('OXY_') && k !== 'SQLITE_URL' && k !== 'POSTGRES_URL'),
@@ -26,6 +26,7 @@ export function runOxy(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [OXY_BIN, ...args], {
       env: { ...base, OXY_LOG_LEVEL: 'warn', ...env },
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
       stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     if (options.stdin !== undefined) child.stdin!.end(options.stdin);

@@ -190,4 +190,10 @@ export const postgresDialect: StorageDialect = {
     const { rows } = await sql<{ v: string }>`select current_setting('server_version') as v`.execute(db);
     return `PostgreSQL ${rows[0]?.v ?? 'unknown'}`;
   },
+  async addUnique(db, table, columns) {
+    const name = `${table}_${columns.join('_')}_key`;
+    await sql`alter table ${sql.table(table)} add constraint ${sql.id(name)} unique (${sql.join(columns.map((c) => sql.id(c)))})`.execute(
+      db,
+    );
+  },
 };

@@ -169,4 +169,10 @@ export const sqliteDialect: StorageDialect = {
     const { rows } = await sql<{ v: string }>`select sqlite_version() as v`.execute(db);
     return `SQLite ${rows[0]?.v ?? 'unknown'}`;
   },
+  async addUnique(db, table, columns) {
+    const name = `${table}_${columns.join('_')}_key`;
+    await sql`create unique index ${sql.id(name)} on ${sql.table(table)} (${sql.join(columns.map((c) => sql.id(c)))})`.execute(
+      db,
+    );
+  },
 };

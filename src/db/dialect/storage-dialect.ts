@@ -42,4 +42,9 @@ export interface StorageDialect {
   introspect(db: Kysely<any>): Promise<CatalogTable[]>;
   /** The server's version string. */
   serverVersion(db: Kysely<any>): Promise<string>;
+  /**
+   * Adds a unique constraint over `columns` to an existing table, named `<table>_<cols>_key` as
+   * createEntityTable names them (SQLite cannot add a constraint: a unique index is its equivalent).
+   */
+  addUnique(db: Kysely<any>, table: string, columns: readonly string[]): Promise<void>;
 }

@@ -4,6 +4,7 @@ import * as initial from './0001-initial.js';
 import * as workspaceMembers from './0002-workspace-members.js';
 import * as sessions from './0003-sessions.js';
 import * as jobQueue from './0004-job-queue.js';
+import * as workflowRuns from './0005-workflow-runs.js';
 
 export interface OxyMigration {
   readonly name: string;
@@ -16,6 +17,7 @@ export const MIGRATIONS: readonly OxyMigration[] = [
   { name: '0002_workspace_members', up: workspaceMembers.up },
   { name: '0003_sessions', up: sessions.up },
   { name: '0004_job_queue', up: jobQueue.up },
+  { name: '0005_workflow_runs', up: workflowRuns.up },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

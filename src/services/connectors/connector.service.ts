@@ -10,7 +10,7 @@ import {
   type ResultStream,
 } from './connector.js';
 import { connectorErrors, oneLine } from './connector-errors.js';
-import { validateDatabaseConfig, type DatabaseKind, type ServerConfig } from './database-config.js';
+import { resolveServerVars, validateDatabaseConfig, type DatabaseKind, type ServerConfig } from './database-config.js';
 import { CONNECTORS } from './registry.js';
 import { checkStatement } from './statement-guard.js';
 
@@ -232,7 +232,9 @@ export class ConnectorService {
 
   private async open(row: RowValues): Promise<Pooled> {
     const kind = row.kind as DatabaseKind;
-    const config = validateDatabaseConfig(kind, row.config);
+    const stored = validateDatabaseConfig(kind, row.config);
+    const config =
+      kind === 'postgres' || kind === 'mysql' ? resolveServerVars(stored as ServerConfig, this.env) : stored;
     const password = await this.password(row, config as ServerConfig);
     return { connector: CONNECTORS[kind](config, password), password };
   }

@@ -9,15 +9,21 @@ export type DatabaseKind = (typeof DATABASE_KINDS)[number];
 const timeout = Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000, description: 'statement timeout, ms' }));
 const rowLimit = Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'default row cap' }));
 const secretName = Type.String({ minLength: 1, maxLength: 200 });
+const envName = Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: 200 });
 
 /** A server reached over the network; the password is a reference, never the value. */
 const server = {
-  host: Type.String({ minLength: 1, maxLength: 255 }),
+  host: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
   port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
-  user: Type.String({ minLength: 1, maxLength: 200 }),
+  user: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   database: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  // Oxy's `*_var` fields: the value is read from this environment variable when connecting.
+  host_var: Type.Optional(envName),
+  port_var: Type.Optional(envName),
+  user_var: Type.Optional(envName),
+  database_var: Type.Optional(envName),
   password_secret: Type.Optional(secretName),
-  password_var: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: 200 })),
+  password_var: Type.Optional(envName),
   ssl: Type.Optional(Type.Boolean()),
   timeout_ms: timeout,
   row_limit: rowLimit,
@@ -73,6 +79,15 @@ export function validateDatabaseConfig(kind: string, config: unknown): DatabaseC
   }
   if (record.password_secret !== undefined && record.password_var !== undefined)
     throw fieldError('config.password_var', 'give password_secret or password_var, not both');
+  if (kind === 'postgres' || kind === 'mysql') {
+    for (const key of ['host', 'user', 'port', 'database']) {
+      const both = record[key] !== undefined && record[`${key}_var`] !== undefined;
+      if (both) throw fieldError(`config.${key}_var`, `give ${key} or ${key}_var, not both`);
+      const needed = key === 'host' || key === 'user';
+      if (needed && record[key] === undefined && record[`${key}_var`] === undefined)
+        throw fieldError(`config.${key}`, `is required (or ${key}_var, an environment variable holding it)`);
+    }
+  }
   if (kind === 'duckdb' && (record.path === undefined) === (record.dataset === undefined))
     throw fieldError(
       'config.path',
@@ -91,4 +106,34 @@ function unknownField(schema: TSchema, record: Record<string, unknown>): string 
 
 function fieldError(field: string, message: string): ValidationError {
   return new ValidationError(`${field} ${message}`, [{ field, message }]);
+}
+
+/** Oxy's `*_var` fields of a server config, in the order they replace their field. */
+const VAR_FIELDS = ['host', 'port', 'user', 'database'] as const;
+
+/**
+ * A server config with its `host_var`, `port_var`, `user_var` and `database_var` read from `env`
+ * (the references stay in the stored config; only the connection sees the values).
+ */
+export function resolveServerVars(
+  config: ServerConfig,
+  env: Readonly<Record<string, string | undefined>>,
+): ServerConfig & { host: string; user: string } {
+  const resolved: Record<string, unknown> = { ...config };
+  for (const key of VAR_FIELDS) {
+    const name = config[`${key}_var`];
+    if (name === undefined) continue;
+    const value = env[name];
+    if (value === undefined || value === '')
+      throw new ValidationError(`environment variable ${name} (${key}_var) is not set`, [
+        { field: `config.${key}_var`, message: `environment variable ${name} is not set` },
+      ]);
+    if (key === 'port' && !/^\d{1,5}$/.test(value))
+      throw new ValidationError(`environment variable ${name} (port_var) is not a port number`, [
+        { field: 'config.port_var', message: 'not a port number' },
+      ]);
+    resolved[key] = key === 'port' ? Number(value) : value;
+    delete resolved[`${key}_var`];
+  }
+  return resolved as ServerConfig & { host: string; user: string };
 }

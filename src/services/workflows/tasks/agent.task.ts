@@ -1,0 +1,21 @@
+import { Type } from '@sinclair/typebox';
+import { workflowErrors } from '../workflow-errors.js';
+import type { TaskType } from './task-type.js';
+
+/** Asks an agent (`agent_ref`, an `*.agent.yml` of the project) a templated `prompt`. Oxy's extra fields are accepted. */
+export const agentTask: TaskType = {
+  type: 'agent',
+  fields: {
+    agent_ref: Type.String({ minLength: 1 }),
+    prompt: Type.String({ minLength: 1 }),
+    variables: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+    retry: Type.Integer({ minimum: 0 }),
+    consistency_run: Type.Integer({ minimum: 0 }),
+    consistency_prompt: Type.Union([Type.String(), Type.Null()]),
+  },
+  required: ['agent_ref', 'prompt'],
+  templates: () => [['prompt']],
+  run: async (task) => {
+    throw workflowErrors.taskTypeNotRunnable('agent', String(task.name));
+  },
+};
