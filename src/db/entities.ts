@@ -205,6 +205,8 @@ export const entities = [
   }),
   entity({
     table: 'runs',
+    /** Created by POST /api/workflows/:id/runs and written by the run service, never posted as rows. */
+    api: 'read',
     columns: [
       { name: 'workflow_id', type: 'uuid', references: ref('workflows', 'cascade') },
       { name: 'thread_id', type: 'uuid', nullable: true, references: ref('threads', 'set null') },
@@ -224,6 +226,7 @@ export const entities = [
   }),
   entity({
     table: 'run_steps',
+    api: 'read',
     columns: [
       { name: 'run_id', type: 'uuid', references: ref('runs', 'cascade') },
       { name: 'step_index', type: 'integer' },

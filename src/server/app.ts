@@ -22,6 +22,7 @@ import { userRoutes } from './routes/users.routes.js';
 import { sqlRoutes } from './routes/sql.routes.js';
 import { catalogRoutes } from './routes/catalog.routes.js';
 import { jobRoutes } from './routes/jobs.routes.js';
+import { runRoutes } from './routes/runs.routes.js';
 import { installPermissions, type RoutePermission } from './permissions.js';
 
 declare module 'fastify' {
@@ -128,6 +129,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
       await api.register(sqlRoutes);
       await api.register(catalogRoutes);
       await api.register(jobRoutes);
+      await api.register(runRoutes);
       api.get('/openapi.json', { config: { permission: { public: true } }, schema: { hide: true } }, async () =>
         app.swagger(),
       );

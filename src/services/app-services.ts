@@ -13,6 +13,9 @@ import { CatalogService } from './catalog/catalog.service.js';
 import { CatalogRepository } from '../repositories/catalog.repository.js';
 import { JobRepository } from '../repositories/job.repository.js';
 import { CatalogSyncJobs } from './jobs/catalog-sync.job.js';
+import { runJobs } from './jobs/workflow-run.job.js';
+import { RunService } from './workflows/run.service.js';
+import { RunRepository } from '../repositories/run.repository.js';
 import type { JobHandlerRegistry } from './jobs/job-handlers.js';
 import { JobQueue, type JobQueueOptions } from './jobs/job-queue.js';
 import { registerJobHandlers } from './jobs/register-job-handlers.js';
@@ -46,6 +49,8 @@ export interface AppServices {
   /** The handler of each job kind this process can run (what its workers claim). */
   readonly jobHandlers: JobHandlerRegistry;
   readonly catalogSync: CatalogSyncJobs;
+  /** Workflow runs: started, executed by workers, cancelled, retried, their events streamed. */
+  readonly runs: RunService;
 }
 
 export interface AppServicesOptions {
@@ -89,7 +94,8 @@ export async function createAppServices(
   );
   const jobs = new JobQueue(new JobRepository(database), options.jobs);
   const catalog = new CatalogService(repo, new CatalogRepository(database), connectors);
-  const jobHandlers = registerJobHandlers({ catalog });
+  const runs = new RunService(repo, new RunRepository(database, repo), connectors, runJobs(jobs));
+  const jobHandlers = registerJobHandlers({ catalog, runs });
   return {
     config,
     database,
@@ -108,5 +114,6 @@ export async function createAppServices(
     jobs,
     jobHandlers,
     catalogSync: new CatalogSyncJobs(jobs, repo),
+    runs,
   };
 }

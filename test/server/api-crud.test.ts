@@ -69,14 +69,26 @@ for (const backend of BACKENDS) {
         content: 'Revenue by region? 😀',
         metadata: { sql: 'select 1' },
       });
-      await create('runs', {
-        workflow_id: ids.workflows,
-        thread_id: ids.threads,
-        status: 'running',
-        started_at: '2026-01-02T03:04:05.123456Z',
-        variables: { day: 1 },
+      // Runs and their steps are written by the run service (POST /api/workflows/:id/runs), not posted.
+      ids.runs = String(
+        (
+          await t.services.repo.insert('runs', {
+            workflow_id: ids.workflows,
+            thread_id: ids.threads,
+            status: 'running',
+            started_at: '2026-01-02T03:04:05.123456Z',
+            variables: { day: 1 },
+            run_index: 1,
+          })
+        ).id,
+      );
+      await t.services.repo.insert('run_steps', {
+        run_id: ids.runs,
+        step_index: 0,
+        name: 'q',
+        status: 'succeeded',
+        output: [[1]],
       });
-      await create('run_steps', { run_id: ids.runs, step_index: 0, name: 'q', status: 'succeeded', output: [[1]] });
       await create('charts', { project_id: ids.projects, run_id: ids.runs, title: 'Revenue', spec: SAMPLE_CHART_SPEC });
       await create('queries', {
         project_id: ids.projects,

@@ -41,7 +41,10 @@ for (const backend of BACKENDS) {
       expect(exempt).toEqual([
         'POST /api/databases/:id/test',
         'POST /api/projects/:id/sql',
+        'POST /api/projects/:id/sql.csv',
         'POST /api/queries/:id/run',
+        'GET /api/queries/:id/results.csv',
+        'HEAD /api/queries/:id/results.csv',
       ]);
     });
 

@@ -181,6 +181,26 @@ const RECIPES: Record<string, Recipe> = {
     ok: 200,
   }),
   'POST /api/databases/:id/sync': async (f) => ({ url: `/api/databases/${f.shared.databases}/sync`, ok: 202 }),
+  'POST /api/workflows/:id/runs': async (f) => ({
+    url: `/api/workflows/${await f.row('workflows', f.workspaceId)}/runs`,
+    payload: {},
+    ok: 202,
+  }),
+  'POST /api/runs/:id/cancel': async (f) => ({
+    url: `/api/runs/${await f.row('runs', f.workspaceId)}/cancel`,
+    ok: 200,
+  }),
+  'POST /api/runs/:id/retry': async (f) => {
+    const run = await f.row('runs', f.workspaceId);
+    await f.services.repo.update('runs', run, { status: 'failed' });
+    return { url: `/api/runs/${run}/retry`, ok: 202 };
+  },
+  // A finished run: its event stream ends at once.
+  'GET /api/runs/:id/events': async (f) => {
+    const run = await f.row('runs', f.workspaceId);
+    await f.services.repo.update('runs', run, { status: 'succeeded' });
+    return { url: `/api/runs/${run}/events`, ok: 200 };
+  },
   'POST /api/workspaces/:id/transfer': async (f) => ({
     url: `/api/workspaces/${await f.workspace()}/transfer`,
     payload: { user_id: f.person('workspace admin').id },

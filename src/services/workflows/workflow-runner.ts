@@ -96,6 +96,7 @@ export class WorkflowRunner {
     const name = String(task.name);
     const taskType = String(task.type);
     const started = performance.now();
+    let input: string | undefined;
     const finished = async (
       status: 'succeeded' | 'failed' | 'reused' | 'cancelled',
       extra: { output?: TaskOutput; error?: string },
@@ -115,7 +116,6 @@ export class WorkflowRunner {
       await finished('reused', { output: replayed });
       return replayed;
     }
-    let input: string | undefined;
     await onEvent?.({ type: 'step_started', path, name, taskType });
     try {
       const cache = task.cache as { enabled?: boolean; path: string } | null | undefined;
