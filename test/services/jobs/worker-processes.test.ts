@@ -134,10 +134,12 @@ for (const backend of BACKENDS) {
       fs.rmSync(state, { recursive: true, force: true });
     });
 
-    it('`oxy worker` refuses a concurrency that is not a count, with exit 2', async () => {
-      const result = await runOxy(['worker', '--concurrency', 'many'], { OXY_DATABASE_URL: db.url });
-      expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/'many' is not a count/);
-    });
+    for (const bad of ['many', '0']) {
+      it(`\`oxy worker\` refuses --concurrency ${bad} with exit 2`, async () => {
+        const result = await runOxy(['worker', '--concurrency', bad], { OXY_DATABASE_URL: db.url });
+        expect(result.code).toBe(2);
+        expect(result.stderr).toMatch(new RegExp(`'${bad}' is not a count \\(1-1000\\)`));
+      });
+    }
   });
 }
