@@ -243,7 +243,8 @@ export class JobWorker {
   private complete(job: Job, result: unknown): Promise<void> {
     return new Promise((written, failed) => {
       this.completions.push({ id: job.id, result, written, failed });
-      this.flushing ??= this.flush();
+      // Started after this turn of the event loop, so the jobs finishing together share one write.
+      this.flushing ??= new Promise((resolve) => setImmediate(resolve)).then(() => this.flush());
     });
   }
 
