@@ -9,8 +9,8 @@
  * Both sides take up to `--batch` jobs per claim and per worker (oxy: concurrency; pg-boss: its
  * batchSize). pg-boss's own `work()` waits at least 0.5 s between fetches (its polling floor), so
  * the peer is a loop of `fetch` + `complete` per worker: it measures pg-boss's claim and complete
- * SQL, not its polling delay. pg-boss completes a batch in one statement; oxy completes each job on
- * its own (each has its own result and lease).
+ * SQL, not its polling delay. Both complete a batch in one statement (oxy: the successes that
+ * finish in the same event-loop turn, each with its own result).
  *
  * PostgreSQL: OXY_BENCH_POSTGRES_URL (an admin URL; a database is created and dropped), default
  * postgresql://postgres@127.0.0.1:5432/postgres.

@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import { describeAccess } from '../server/access-summary.js';
 import { startServer, type ServeOptions } from '../server/run-server.js';
-import { parseCount } from './count-option.js';
+import { countParser } from './count-option.js';
 import { waitForShutdownSignal } from './shutdown-signals.js';
 import { describeWorker } from './worker.js';
 
@@ -34,7 +34,7 @@ export function addServeOptions(command: Command): Command {
     .addOption(
       new Option('--workers <n>', 'jobs this server runs at once (catalog syncs, workflow runs)')
         .default(1)
-        .argParser(parseCount),
+        .argParser(countParser(0)),
     )
     .option('--no-worker', 'run no jobs in this process (leave them to `oxy worker` processes)');
 }

@@ -3,7 +3,7 @@ import { loadConfig } from '../config.js';
 import { openMigratedDatabase } from '../db/open-app-database.js';
 import { createAppServices } from '../services/app-services.js';
 import { JobWorker } from '../services/jobs/worker.js';
-import { parseCount } from './count-option.js';
+import { countParser } from './count-option.js';
 import { waitForShutdownSignal } from './shutdown-signals.js';
 
 /** The start-up line of a worker: who it is and what it runs. */
@@ -41,8 +41,8 @@ export async function runWorkerUntilSignal(
 export function workerCommand(): Command {
   return new Command('worker')
     .description('run queued jobs (catalog syncs, workflow runs) without the web server')
-    .addOption(new Option('-c, --concurrency <n>', 'jobs run at once').default(1).argParser(parseCount))
+    .addOption(new Option('-c, --concurrency <n>', 'jobs run at once').default(1).argParser(countParser(1)))
     .action(async (opts: { concurrency: number }) => {
-      await runWorkerUntilSignal({ concurrency: Math.max(1, opts.concurrency) });
+      await runWorkerUntilSignal(opts);
     });
 }

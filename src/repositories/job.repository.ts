@@ -1,4 +1,4 @@
-import { type ExpressionBuilder, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { AppDatabase } from '../db/connect.js';
 import { entityByTable } from '../db/entities.js';
@@ -161,6 +161,26 @@ export class JobRepository {
       .returningAll()
       .executeTakeFirst();
     return row ? this.decode(row) : undefined;
+  }
+
+  /**
+   * Marks several jobs `owner` holds succeeded, each with its result, in one statement (a worker's
+   * group commit). Returns the ids it completed: a job whose lease was lost is left alone.
+   */
+  async completeMany(items: readonly { id: string; result: unknown }[], owner: string, now: string): Promise<string[]> {
+    if (items.length === 0) return [];
+    const uuid = sql.raw(this.app.dialect.columnType('uuid'));
+    const json = sql.raw(this.app.dialect.columnType('json'));
+    const rows = items.map(
+      (i) => sql`(cast(${i.id} as ${uuid}), cast(${this.app.dialect.encode('json', i.result)} as ${json}))`,
+    );
+    const when = this.encode({ finished_at: now }).finished_at;
+    const result = await sql<{ id: string }>`with done (id, result) as (values ${sql.join(rows)})
+      update jobs set status = 'succeeded', result = (select done.result from done where done.id = jobs.id),
+        finished_at = ${when}, updated_at = ${when}, lease_owner = null, lease_expires_at = null
+      where id in (select id from done) and lease_owner = ${owner} and status = 'running'
+      returning id`.execute(this.db);
+    return result.rows.map((r) => String(r.id));
   }
 
   /** Gives a held job back to the queue without spending an attempt (a worker shutting down). */

@@ -115,8 +115,8 @@ export async function startServer(config: Config, options: ServeOptions, output:
     worker,
     async close() {
       running.shuttingDown = true;
-      await worker?.stop();
-      await running.close();
+      // Running jobs get their grace period while in-flight requests finish.
+      await Promise.all([worker?.stop(), running.close()]);
       await database.close();
     },
   };

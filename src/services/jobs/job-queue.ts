@@ -145,6 +145,15 @@ export class JobQueue {
     }
   }
 
+  /** Marks several held jobs succeeded in one statement; returns the ids `owner` still held. */
+  completeMany(owner: string, items: readonly { id: string; result: unknown }[]): Promise<string[]> {
+    return this.repo.completeMany(
+      items.map((i) => ({ id: i.id, result: i.result ?? null })),
+      owner,
+      this.now(),
+    );
+  }
+
   /** Hands a held job back to the queue at once, its attempt not counted (a worker shutting down). */
   release(job: Job, owner: string): Promise<boolean> {
     return this.repo.release(job.id, owner, this.now());

@@ -67,6 +67,9 @@ export class JobWorker {
   private renewing = false;
   private wake: (() => void) | undefined;
   private lastSweep = 0;
+  /** Successes waiting to be written; one statement writes all that gathered while the last one ran. */
+  private completions: { id: string; result: unknown; written: () => void; failed: (error: unknown) => void }[] = [];
+  private flushing: Promise<void> | undefined;
 
   constructor(
     private readonly queue: JobQueue,
@@ -232,7 +235,30 @@ export class JobWorker {
       }
     }
     if (unwritten) await writeProgress(unwritten.progress);
-    await this.queue.finish(job, this.id, outcome);
+    if (outcome.kind === 'succeeded') await this.complete(job, outcome.result);
+    else await this.queue.finish(job, this.id, outcome);
+  }
+
+  /** Records a success in the next group write (a busy worker writes many per statement). */
+  private complete(job: Job, result: unknown): Promise<void> {
+    return new Promise((written, failed) => {
+      this.completions.push({ id: job.id, result, written, failed });
+      // Started after this turn of the event loop, so the jobs finishing together share one write.
+      this.flushing ??= new Promise((resolve) => setImmediate(resolve)).then(() => this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.completions.length > 0) {
+      const batch = this.completions.splice(0, 500);
+      try {
+        await this.queue.completeMany(this.id, batch);
+        for (const item of batch) item.written();
+      } catch (error) {
+        for (const item of batch) item.failed(error);
+      }
+    }
+    this.flushing = undefined;
   }
 
   /** Renews the leases of running jobs; aborts those cancelled or taken by another worker. */

@@ -113,6 +113,28 @@ for (const backend of BACKENDS) {
       expect(await queue.claim('w1', KINDS, 1, 30_000)).toEqual([]);
     });
 
+    it('completes several held jobs in one statement, each with its result, and leaves others’ jobs alone', async () => {
+      const mine = [];
+      for (let i = 0; i < 3; i++) mine.push(await queue.enqueue({ kind: 'test.a', payload: { i } }));
+      const held = await queue.claim('w1', KINDS, 3, 30_000);
+      const theirs = await queue.enqueue({ kind: 'test.b' });
+      await queue.claim('w2', KINDS, 1, 30_000);
+      advance(500);
+      const done = await queue.completeMany('w1', [
+        ...held.map((j) => ({ id: j.id, result: { i: j.payload.i, nested: { b: 1, a: [1, 'x'] } } })),
+        { id: theirs.id, result: 'stolen' },
+      ]);
+      expect(done.sort()).toEqual(mine.map((j) => j.id).sort());
+      for (const job of mine)
+        expect(await queue.get(job.id)).toMatchObject({
+          status: 'succeeded',
+          result: { i: job.payload.i, nested: { a: [1, 'x'], b: 1 } },
+          finished_at: '2026-03-01T10:00:00.500Z',
+          lease_owner: null,
+        });
+      expect(await queue.get(theirs.id)).toMatchObject({ status: 'running', lease_owner: 'w2', result: null });
+    });
+
     it('gives a job whose lease expired to another worker, and refuses the first worker’s late result', async () => {
       const job = await queue.enqueue({ kind: 'test.a' });
       const [first] = await queue.claim('dead', KINDS, 1, 1_000);

@@ -105,7 +105,9 @@ for (const backend of BACKENDS) {
         const log = path.join(logDir, `killed-${backend}.log`);
         const job = await queue.enqueue({ kind: 'test.hang-once' });
         const doomed = await start({ JOB_LOG: log, LEASE_MS: '1500' });
-        await waitFor(async () => (await queue.get(job.id)).lease_owner === doomed.id);
+        // Killed mid-job: once its handler has started (it writes the line first thing).
+        await waitFor(async () => fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes('attempt 1'));
+        expect((await queue.get(job.id)).lease_owner).toBe(doomed.id);
         doomed.child.kill('SIGKILL');
         await doomed.exited;
         const heir = await start({ JOB_LOG: log, LEASE_MS: '1500' });
@@ -134,10 +136,12 @@ for (const backend of BACKENDS) {
       fs.rmSync(state, { recursive: true, force: true });
     });
 
-    it('`oxy worker` refuses a concurrency that is not a count, with exit 2', async () => {
-      const result = await runOxy(['worker', '--concurrency', 'many'], { OXY_DATABASE_URL: db.url });
-      expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/'many' is not a count/);
-    });
+    for (const bad of ['many', '0']) {
+      it(`\`oxy worker\` refuses --concurrency ${bad} with exit 2`, async () => {
+        const result = await runOxy(['worker', '--concurrency', bad], { OXY_DATABASE_URL: db.url });
+        expect(result.code).toBe(2);
+        expect(result.stderr).toMatch(new RegExp(`'${bad}' is not a count \\(1-1000\\)`));
+      });
+    }
   });
 }
