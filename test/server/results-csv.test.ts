@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../support/backends.js';
+import { liveHeapGrowth } from '../support/live-heap.js';
 import { testApp, type TestApp } from '../support/app.js';
 import { ENGINE_CASES, userDatabase, type UserDatabase } from '../support/user-databases.js';
 
@@ -193,6 +194,28 @@ for (const backend of BACKENDS) {
     it('answers 404 for a query that does not exist', async () => {
       const res = await call('GET', '/api/queries/00000000-0000-4000-8000-000000000000/results.csv');
       expect(res.status).toBe(404);
+    });
+
+    it('exports 300,000 wide rows over a socket with the heap bounded', async () => {
+      // About 70 MB of CSV; the live heap (garbage collected first) grows by a few batches, about 1 MB.
+      const query = await saveQuery(
+        ids.postgres!,
+        `select n, lpad(n::text, 200, '0') as t from generate_series(1, 300000) as g(n)`,
+      );
+      const heap = liveHeapGrowth(200);
+      const lines = await new Promise<number>((resolve, reject) => {
+        http.get(`${base}/api/queries/${query}/results.csv`, (res) => {
+          let count = 0;
+          res.on('data', (chunk: Buffer) => {
+            for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) count++;
+          });
+          res.on('end', () => resolve(count));
+          res.on('error', reject);
+        });
+      });
+      const growth = heap.stop();
+      expect(lines).toBe(300_001);
+      expect(growth).toBeLessThan(16 * 1024 * 1024);
     });
 
     it('cuts the transfer short when the statement fails after streaming began', async () => {

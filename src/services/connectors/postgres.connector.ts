@@ -142,7 +142,8 @@ export class PostgresConnector implements Connector {
       options.signal?.removeEventListener('abort', cancel);
       // Also reached when the consumer stops early: the cursor's transaction ends here.
       if (open) await client.query('rollback').catch((error: Error) => (broken = error));
-      client.release(broken);
+      // After an abort a pg_cancel_backend may still be on its way: never hand this backend to the next statement.
+      client.release(broken ?? options.signal?.aborted);
     }
   }
 
