@@ -8,6 +8,11 @@ import { OLLAMA_DEFAULT_URL, type ModelConfig, type ModelVendor } from './model-
 // console.warn; oxy's output (CLI, JSON, server logs) is its own, so they stay out of it.
 (globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
 
+// Oxy's defaults, given explicitly: left unset, the SDK would read OPENAI_BASE_URL /
+// ANTHROPIC_BASE_URL from the environment and could send the key somewhere the config never named.
+const OPENAI_URL = 'https://api.openai.com/v1';
+const ANTHROPIC_URL = 'https://api.anthropic.com/v1';
+
 /** What a vendor module gets: the model's config and its key (resolved at call time). */
 export interface VendorOptions {
   model: ModelConfig;
@@ -22,9 +27,13 @@ export interface VendorOptions {
  */
 const VENDORS: Record<ModelVendor, (options: VendorOptions) => LanguageModel> = {
   openai: ({ model, apiKey, fetch }) =>
-    createOpenAI({ apiKey: apiKey ?? '', baseURL: model.api_url, headers: model.headers, fetch }).chat(model.model_ref),
+    createOpenAI({ apiKey: apiKey ?? '', baseURL: model.api_url ?? OPENAI_URL, headers: model.headers, fetch }).chat(
+      model.model_ref,
+    ),
   anthropic: ({ model, apiKey, fetch }) =>
-    createAnthropic({ apiKey: apiKey ?? '', baseURL: model.api_url, headers: model.headers, fetch })(model.model_ref),
+    createAnthropic({ apiKey: apiKey ?? '', baseURL: model.api_url ?? ANTHROPIC_URL, headers: model.headers, fetch })(
+      model.model_ref,
+    ),
   openai_compat: compatible,
   ollama: compatible,
 };
