@@ -13,6 +13,7 @@ import { syncCommand } from './commands/sync.js';
 import { workerCommand } from './commands/worker.js';
 import { validateCommand } from './commands/validate.js';
 import { runCommand } from './commands/run.js';
+import { importCommand } from './commands/import.js';
 
 /** Every command, each defined in src/commands/<name>.ts. */
 const COMMANDS: (() => Command)[] = [
@@ -29,6 +30,7 @@ const COMMANDS: (() => Command)[] = [
   workerCommand,
   validateCommand,
   runCommand,
+  importCommand,
 ];
 
 export function buildProgram(): Command {

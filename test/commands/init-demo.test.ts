@@ -75,7 +75,7 @@ for (const backend of BACKENDS) {
 
       it('writes the database, README.md and one queries/*.sql file per saved query', () => {
         expect([fs.readdirSync(dir).sort(), fs.readdirSync(path.join(dir, 'queries')).sort()]).toEqual([
-          ['README.md', 'config.yml', 'queries', 'sales.duckdb'],
+          ['README.md', 'config.yml', 'queries', 'sales.duckdb', 'workflows'],
           ['monthly_revenue.sql', 'revenue_by_store.sql', 'top_products.sql'],
         ]);
       });
@@ -206,6 +206,28 @@ for (const backend of BACKENDS) {
           10,
           ['product', 'category', 'units', 'revenue'],
         ]);
+      });
+    });
+
+    describe('the workflow', () => {
+      it('runs in the terminal from the demo folder, one line per store of the region', async () => {
+        const res = await runOxy(['run', 'workflows/store_report.procedure.yml', '-v', 'region=South'], env(), {
+          cwd: dir,
+        });
+        expect(res.code, res.stderr).toBe(0);
+        const lines = res.stdout.trim().split('\n');
+        const stores = Number(/^(\d+) stores in the South region in 2025:$/.exec(lines[0]!)?.[1]);
+        expect(stores).toBeGreaterThan(0);
+        expect(lines.slice(1)).toHaveLength(stores);
+      });
+
+      it('is stored in the project and runs through the API', async () => {
+        const project = String((await demoProjects())[0]!.id);
+        const workflow = (await t.services.repo.findBy('workflows', { project_id: project, name: 'store_report' }))!;
+        const run = await t.services.runs.start(String(workflow.id), { region: 'West' });
+        expect(await t.services.runs.execute(String(run.id), new AbortController().signal)).toEqual({
+          status: 'succeeded',
+        });
       });
     });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TableName } from '../../src/db/entities.js';
+import { entityByTable, type TableName } from '../../src/db/entities.js';
 import { workspaceTables } from '../../src/db/workspace-path.js';
 import type { RoutePermission } from '../../src/server/permissions.js';
 import { BACKENDS, tempDir } from '../support/backends.js';
@@ -278,7 +278,8 @@ for (const backend of BACKENDS) {
       expect(ROUTES.filter((r) => !r.permission)).toEqual([]);
     });
 
-    for (const table of workspaceTables()) {
+    // Server-internal tables (a run's event log) have no list route: their rows reach users through their owner's routes.
+    for (const table of workspaceTables().filter((name) => entityByTable(name).api !== 'none')) {
       it(`lists the ${table} row of a workspace to its viewer, and not to a non-member`, async () => {
         const list = async (who: string) =>
           (await t.app.inject({ url: `/api/${table}?limit=500`, headers: { cookie: f.person(who).cookie } }))

@@ -1,7 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AppServices } from '../app-services.js';
-import { DEMO_DATABASE_FILE, DEMO_QUERIES, demoConfigYaml, demoQueryFile, demoReadme } from './demo-content.js';
+import {
+  DEMO_DATABASE_FILE,
+  DEMO_QUERIES,
+  DEMO_WORKFLOW,
+  demoConfigYaml,
+  demoQueryFile,
+  demoReadme,
+} from './demo-content.js';
 import { writeDemoDatabase, type DemoTableCounts } from './demo-data.js';
 import { checkTarget, stageFolder, type StagedFolder } from './demo-folder.js';
 import { DemoService, type DemoPlacement, type DemoRecord } from './demo.service.js';
@@ -82,6 +89,11 @@ async function writeFolder(staged: StagedFolder): Promise<DemoTableCounts> {
   fs.mkdirSync(path.join(staged.staging, 'queries'));
   for (const query of DEMO_QUERIES)
     fs.writeFileSync(path.join(staged.staging, 'queries', `${query.name}.sql`), demoQueryFile(query));
+  fs.mkdirSync(path.join(staged.staging, 'workflows'));
+  fs.writeFileSync(
+    path.join(staged.staging, 'workflows', `${DEMO_WORKFLOW.name}.procedure.yml`),
+    DEMO_WORKFLOW.definition,
+  );
   fs.writeFileSync(path.join(staged.staging, 'README.md'), demoReadme(counts));
   return counts;
 }

@@ -54,6 +54,38 @@ limit 10`,
 
 export type DemoQueryName = (typeof DEMO_QUERIES)[number]['name'];
 
+/** The demo's workflow, in Oxy's procedure format: written to `workflows/<name>.procedure.yml` and stored as a `workflows` row. */
+export const DEMO_WORKFLOW = {
+  name: 'store_report',
+  definition: `# A workflow in Oxy's format: run it with \`oxy run workflows/store_report.procedure.yml -v region=South\`
+name: store_report
+description: Revenue of every store of one region over the year, as a short report
+variables:
+  region:
+    type: string
+    description: West, Midwest, Northeast or South
+    default: West
+tasks:
+  - name: stores
+    type: execute_sql
+    database: ${DEMO_DATABASE}
+    sql_query: |
+      select s.name as store, s.city, sum(l.quantity * l.unit_price) as revenue
+      from orders o
+      join order_lines l using (order_id)
+      join stores s using (store_id)
+      where s.region = {{ variables.region | sqlquote }}
+      group by s.name, s.city
+      order by revenue desc
+  - name: report
+    type: formatter
+    template: |
+      {{ stores | length }} stores in the {{ variables.region }} region in ${DEMO_YEAR}:
+      {% for row in stores %}- {{ row.store }} ({{ row.city }}): {{ row.revenue }}
+      {% endfor %}
+`,
+} as const;
+
 export interface DemoChart {
   title: string;
   query: DemoQueryName;
@@ -129,6 +161,7 @@ ${tables}
 
 - \`${DEMO_DATABASE_FILE}\`: the DuckDB database (\`config.yml\` names it \`${DEMO_DATABASE}\`)
 ${queries}
+- \`workflows/${DEMO_WORKFLOW.name}.procedure.yml\`: a workflow (Oxy's format): \`oxy run workflows/${DEMO_WORKFLOW.name}.procedure.yml -v region=South\`
 
 Run \`oxy serve\` and open the charts and queries of the project \`${DEMO_PROJECT}\`, or ask the database directly:
 

@@ -20,18 +20,6 @@ export const demoErrors = {
     message: `workspace ${workspace} already has a project ${project}`,
     hint: `${FORCE} (the project's databases, queries and charts are replaced), or pick another workspace with --workspace`,
   })),
-  noOwner: defineError('demo_no_owner', () => ({
-    message: 'no owner account to hold the demo workspace',
-    hint: 'create one with `oxy users create --email E --role owner`, or name a workspace with --workspace',
-  })),
-  workspaceMissing: defineError('demo_workspace_missing', (key: string) => ({
-    message: `no workspace ${JSON.stringify(key)}`,
-    hint: "name a workspace by its id or slug (GET /api/workspaces lists them), or leave --workspace out to use the owner's first",
-  })),
-  slugTaken: defineError('demo_slug_taken', (slug: string) => ({
-    message: `the workspace slug ${slug} belongs to another user's workspace`,
-    hint: 'name the workspace for the demo with --workspace',
-  })),
 };
 
 /** A file-system error's reason in a few words (`permission denied (EACCES)`), without the path repeated. */

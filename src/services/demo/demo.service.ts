@@ -1,19 +1,17 @@
 import type { AuthMode } from '../../config.js';
-import type { EntityRepository, RowValues } from '../../repositories/entity.repository.js';
+import type { EntityRepository } from '../../repositories/entity.repository.js';
 import { inTransaction } from '../../repositories/transaction.js';
 import type { AuthService } from '../auth.service.js';
 import { EntityService } from '../entity.service.js';
-import { DEMO_CHARTS, DEMO_DATABASE, DEMO_PROJECT, DEMO_QUERIES } from './demo-content.js';
+import { DEMO_CHARTS, DEMO_DATABASE, DEMO_PROJECT, DEMO_QUERIES, DEMO_WORKFLOW } from './demo-content.js';
 import { demoErrors } from './demo-errors.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { choosePlacement, placedWorkspace, type Placement } from '../project/workspace-placement.js';
 
 /** The workspace created for the demo when its owner has none. */
 export const DEMO_WORKSPACE = { name: 'Demo', slug: 'demo' } as const;
 
 /** Where the demo project goes: an existing workspace, or one to create for `ownerId`. */
-export type DemoPlacement =
-  { kind: 'existing'; workspaceId: string; label: string } | { kind: 'new'; ownerId: string; label: string };
+export type DemoPlacement = Placement;
 
 export interface DemoRecord {
   workspace: { id: string; label: string; created: boolean };
@@ -34,19 +32,9 @@ export class DemoService {
     private readonly auth: AuthService,
   ) {}
 
-  /**
-   * The workspace named by `workspace` (id or slug); else the owner's first workspace, the owner
-   * being the local owner (OXY_AUTH=none) or the first active owner account (OXY_AUTH=password).
-   */
-  async placement(options: { auth: AuthMode; workspace?: string | undefined }): Promise<DemoPlacement> {
-    if (options.workspace !== undefined) return this.named(options.workspace);
-    const owner = options.auth === 'none' ? await this.auth.ensureLocalOwner() : await this.firstOwner();
-    const ownerId = String(owner.id);
-    const owned = (await this.repo.list('workspaces', { where: { owner_id: ownerId }, limit: 1 })).items[0];
-    if (owned) return { kind: 'existing', workspaceId: String(owned.id), label: String(owned.slug) };
-    const taken = await this.repo.findBy('workspaces', { slug: DEMO_WORKSPACE.slug });
-    if (taken) throw demoErrors.slugTaken(DEMO_WORKSPACE.slug);
-    return { kind: 'new', ownerId, label: DEMO_WORKSPACE.slug };
+  /** The workspace for the demo (see choosePlacement); a new one is `demo`. */
+  placement(options: { auth: AuthMode; workspace?: string | undefined }): Promise<DemoPlacement> {
+    return choosePlacement(this.repo, this.auth, { ...options, fallback: DEMO_WORKSPACE, what: 'demo' });
   }
 
   /** Refuses early (before any file is written) when the project exists and `force` is not given. */
@@ -84,8 +72,7 @@ export class DemoService {
   ): Promise<DemoRecord> {
     return inTransaction(this.repo.app, async (repo) => {
       const entities = new EntityService(repo);
-      const workspaceId =
-        placement.kind === 'existing' ? placement.workspaceId : await createWorkspace(repo, placement);
+      const workspaceId = await placedWorkspace(repo, placement);
       const existing = await repo.findBy('projects', { workspace_id: workspaceId, name: DEMO_PROJECT });
       if (existing && !input.force) throw demoErrors.projectExists(DEMO_PROJECT, placement.label);
       if (existing) await repo.delete('projects', String(existing.id));
@@ -110,6 +97,11 @@ export class DemoService {
         });
         queries.set(query.name, String(row.id));
       }
+      await entities.create('workflows', {
+        project_id: project.id,
+        name: DEMO_WORKFLOW.name,
+        definition: DEMO_WORKFLOW.definition,
+      });
       const charts: DemoRecord['charts'] = [];
       for (const chart of DEMO_CHARTS) {
         const row = await entities.create('charts', {
@@ -128,25 +120,4 @@ export class DemoService {
       };
     });
   }
-
-  private async named(key: string): Promise<DemoPlacement> {
-    const row =
-      (UUID.test(key) ? await this.repo.findBy('workspaces', { id: key.toLowerCase() }) : undefined) ??
-      (await this.repo.findBy('workspaces', { slug: key }));
-    if (!row) throw demoErrors.workspaceMissing(key);
-    return { kind: 'existing', workspaceId: String(row.id), label: String(row.slug) };
-  }
-
-  private async firstOwner(): Promise<RowValues> {
-    const owner = (await this.repo.list('users', { where: { role: 'owner', status: 'active' }, limit: 1 })).items[0];
-    if (!owner) throw demoErrors.noOwner();
-    return owner;
-  }
-}
-
-/** The demo workspace and its owner membership (as WorkspaceService creates one), inside the caller's transaction. */
-async function createWorkspace(repo: EntityRepository, placement: { ownerId: string }): Promise<string> {
-  const workspace = await repo.insert('workspaces', { ...DEMO_WORKSPACE, owner_id: placement.ownerId });
-  await repo.insert('workspace_members', { workspace_id: workspace.id, user_id: placement.ownerId, role: 'owner' });
-  return String(workspace.id);
 }

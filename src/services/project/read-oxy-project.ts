@@ -42,7 +42,14 @@ export function readOxyProject(root: string): OxyProjectContent {
       : databaseNames.length === 1
         ? databaseNames[0]
         : undefined;
-  for (const file of projectFiles(root)) {
+  const files = projectFiles(root);
+  const sqlNames = files.filter((f) => f.endsWith('.sql')).map((f) => path.basename(f, '.sql'));
+  // A query is named by its file (`total` for queries/total.sql), by its path when two share a name.
+  const queryName = (relative: string) => {
+    const base = path.basename(relative, '.sql');
+    return sqlNames.filter((n) => n === base).length > 1 ? relative.replace(/\.sql$/, '') : base;
+  };
+  for (const file of files) {
     const relative = path.relative(root, file);
     const text = readFileSync(file, 'utf8');
     if (AGENT_FILE.test(file)) items.push(agentItem(relative, text));
@@ -50,7 +57,7 @@ export function readOxyProject(root: string): OxyProjectContent {
     else if (file.endsWith('.sql'))
       items.push({
         kind: 'query',
-        name: relative.replace(/\.sql$/, ''),
+        name: queryName(relative),
         source: relative,
         values: { sql: text, database: defaultDatabase ?? null },
       });

@@ -71,7 +71,7 @@ describe('an Oxy project folder', () => {
         'a password written in config.yml is never used: name an environment variable with password_var',
       ],
       ['agent', 'analyst', { definition: 'model: gpt\nsystem_instructions: hi\n', model: 'gpt' }],
-      ['query', 'queries/top', { sql: 'select 1', database: 'local' }],
+      ['query', 'top', { sql: 'select 1', database: 'local' }],
       ['workflow', 'bad', expect.stringMatching(/^line 3: `nope` is not a task type/)],
       ['workflow', 'ok', { definition: 'tasks:\n  - name: f\n    type: formatter\n    template: x\n' }],
     ]);
