@@ -5,7 +5,7 @@ import { openMigratedDatabase } from '../db/open-app-database.js';
 import { UsageError } from '../errors.js';
 import { createAppServices } from '../services/app-services.js';
 import { createDemo, type DemoOutcome } from '../services/demo/create-demo.js';
-import { DEMO_DATABASE, DEMO_PROJECT } from '../services/demo/demo-content.js';
+import { DEMO_DATABASE, DEMO_PROJECT, DEMO_WORKFLOW } from '../services/demo/demo-content.js';
 
 /** Where `oxy init --demo` writes when no DIR is given (relative to the current folder). */
 export const DEFAULT_DEMO_DIR = 'oxy-demo';
@@ -71,7 +71,7 @@ function report(o: DemoOutcome, databaseDisplay: string, port: string): string {
     ? [
         `Created the demo in ${o.dir} (${o.elapsedMs} ms):`,
         `  ${path.basename(o.databaseFile)}  ${n(c.stores)} stores, ${n(c.products)} products, ${n(c.customers)} customers, ${n(c.orders)} orders, ${n(c.order_lines)} order lines`,
-        '  config.yml, queries/*.sql, README.md',
+        `  config.yml, queries/*.sql, workflows/${DEMO_WORKFLOW.name}.procedure.yml, README.md`,
       ]
     : [`The demo is already in ${o.dir}; nothing changed (--force recreates it).`];
   const lines = [
@@ -89,6 +89,7 @@ function report(o: DemoOutcome, databaseDisplay: string, port: string): string {
     `  curl ${base}/charts/${o.charts[1]!.id}.svg > revenue-by-store.svg`,
     `  curl -X POST ${base}/queries/${o.queries[0]!.id}/run`,
     `  oxy query ${DEMO_DATABASE} "select region, count(*) as stores from stores group by region" --project ${DEMO_PROJECT}`,
+    `  cd ${o.dir} && oxy run workflows/${DEMO_WORKFLOW.name}.procedure.yml -v region=South`,
     '',
   ];
   return lines.join('\n');

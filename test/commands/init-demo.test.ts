@@ -216,7 +216,7 @@ for (const backend of BACKENDS) {
         });
         expect(res.code, res.stderr).toBe(0);
         const lines = res.stdout.trim().split('\n');
-        const stores = Number(/^(\d+) stores in the South region in 2025:$/.exec(lines[0]!)?.[1]);
+        const stores = Number(/^(\d+) stores? in the South region in 2025:$/.exec(lines[0]!)?.[1]);
         expect(stores).toBeGreaterThan(0);
         expect(lines.slice(1)).toHaveLength(stores);
       });

@@ -82,7 +82,7 @@ async function alreadyThere(demo: DemoService, placement: DemoPlacement, dir: st
   return intact ? demo.existing(placement, dir) : undefined;
 }
 
-/** The folder's files: the DuckDB database, config.yml, queries/*.sql and README.md. */
+/** The folder's files: the DuckDB database, config.yml, queries/*.sql, the workflow and README.md. */
 async function writeFolder(staged: StagedFolder): Promise<DemoTableCounts> {
   const counts = await writeDemoDatabase(path.join(staged.staging, DEMO_DATABASE_FILE));
   fs.writeFileSync(path.join(staged.staging, 'config.yml'), demoConfigYaml());

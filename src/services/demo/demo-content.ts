@@ -80,7 +80,7 @@ tasks:
   - name: report
     type: formatter
     template: |
-      {{ stores | length }} stores in the {{ variables.region }} region in ${DEMO_YEAR}:
+      {{ stores | length }} {{ 'store' if (stores | length) == 1 else 'stores' }} in the {{ variables.region }} region in ${DEMO_YEAR}:
       {% for row in stores %}- {{ row.store }} ({{ row.city }}): {{ row.revenue }}
       {% endfor %}
 `,
