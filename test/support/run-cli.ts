@@ -18,7 +18,7 @@ export interface CliResult {
 export function runOxy(
   args: string[],
   env: Record<string, string | undefined> = {},
-  options: { timeoutMs?: number; stdin?: string; cwd?: string } = {},
+  options: { timeoutMs?: number; stdin?: string; cwd?: string; onStderr?: (text: string) => void } = {},
 ): Promise<CliResult> {
   const base = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith('OXY_') && k !== 'SQLITE_URL' && k !== 'POSTGRES_URL'),
@@ -33,7 +33,10 @@ export function runOxy(
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      options.onStderr?.(stderr);
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
     child.on('error', reject);
     child.on('close', (code) => {

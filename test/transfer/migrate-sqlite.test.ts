@@ -267,18 +267,22 @@ describe('oxy migrate-sqlite', () => {
     const viaProxy = new URL(to);
     viaProxy.hostname = '127.0.0.1';
     viaProxy.port = String(proxy.port);
-    // The server "starts" two seconds after the migration began, and goes away after ~600 kB of COPY data.
-    setTimeout(() => void proxy.listen(), 2000);
+    // The server "starts" once the migration has found it down and said it retries (not after a
+    // fixed delay: a slow start of the CLI would find it up already), and goes away after ~600 kB
+    // of COPY data.
+    let listening = false;
+    const upAfterFirstRetry = (stderr: string) => {
+      if (!listening && /retrying in /.test(stderr)) {
+        listening = true;
+        void proxy.listen();
+      }
+    };
     proxy.cutWhenUploaded(600_000);
-    const first = await runOxy([
-      'migrate-sqlite',
-      '--from',
-      source.url,
-      '--to',
-      viaProxy.toString(),
-      '--batch-size',
-      '1',
-    ]);
+    const first = await runOxy(
+      ['migrate-sqlite', '--from', source.url, '--to', viaProxy.toString(), '--batch-size', '1'],
+      {},
+      { onStderr: upAfterFirstRetry },
+    );
     expect(first.stderr).toMatch(/retrying in 0\.5 s \(attempt 2 of \d+\)/);
     expect(first.code).toBe(1);
     expect(first.stderr).toMatch(/^Error: /m);
