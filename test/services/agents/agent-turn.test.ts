@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -260,5 +262,29 @@ describe('agent turn', () => {
       expect(server.requests[0]!.rawBody).toContain(marker);
       expect(server.requests[0]!.lastUserMessage).toBe('and now?');
     });
+  });
+});
+
+describe('agent context files', () => {
+  it('puts the files the globs name in the prompt, never a file outside the folder', async () => {
+    const inside = randomUUID();
+    const secretWord = randomUUID();
+    const { root } = agentFolder(
+      server.openaiUrl,
+      {
+        sales: shopAgent('gpt', {
+          system_instructions: 'Glossary:\n{{ context.docs }}',
+          context: [{ name: 'docs', type: 'file', src: ['docs/*.md', '../*.txt', '/etc/hostname'] }],
+        }),
+      },
+      { files: { 'docs/terms.md': `revenue: ${inside}` } },
+    );
+    fs.writeFileSync(path.join(root, '..', `outside-${randomUUID()}.txt`), secretWord);
+    const agent = await prepareFolderAgent(root, 'sales', KEYS);
+    await agent.close();
+    expect(agent.system).toContain(`-- docs/terms.md\nrevenue: ${inside}`);
+    expect(agent.system).not.toContain(secretWord);
+    // No DDL placed by the template: it is appended.
+    expect(agent.system).toMatch(/CREATE TABLE "stores"/);
   });
 });
