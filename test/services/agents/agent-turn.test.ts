@@ -288,3 +288,16 @@ describe('agent context files', () => {
     expect(agent.system).toMatch(/CREATE TABLE "stores"/);
   });
 });
+
+describe('agent preparation errors', () => {
+  it('a broken template and an unknown tool database are one line each', async () => {
+    const broken = agentFolder(server.openaiUrl, {
+      a: shopAgent('gpt', { system_instructions: 'Hi {{ databases.shop.dialect ' }),
+    });
+    await expect(prepareFolderAgent(broken.root, 'a', KEYS)).rejects.toThrow(/^agent a: system_instructions: .*\S$/);
+    const missing = agentFolder(server.openaiUrl, {
+      b: shopAgent('gpt', { tools: [{ name: 'sql', type: 'execute_sql', database: 'warehouse' }] }),
+    });
+    await expect(prepareFolderAgent(missing.root, 'b', KEYS)).rejects.toThrow(/config.yml has no database warehouse/);
+  });
+});
