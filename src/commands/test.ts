@@ -54,7 +54,7 @@ export function testCommand(): Command {
       try {
         for (const file of files) {
           const ask = await folderAgentAsker(root, file.target, process.env);
-          process.stderr.write(`${file.file}: ${file.cases.length} cases × ${file.runs} runs on ${file.target}\n`);
+          process.stderr.write(`${file.file}: ${file.cases.length} cases × ${file.runs} run${file.runs === 1 ? '' : 's'} on ${file.target}\n`);
           outcomes.push(
             await evaluateTestFile(file, {
               ask,

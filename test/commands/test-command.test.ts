@@ -134,7 +134,7 @@ describe('oxy test', () => {
     const res = await oxy(DEMO_AGENT_TEST_FILE);
     expect([res.code, res.stderr.split('\n')[0]]).toEqual([
       0,
-      `${DEMO_AGENT_TEST_FILE}: ${TOTAL} cases × 1 runs on ${DEMO_AGENT_FILE}`,
+      `${DEMO_AGENT_TEST_FILE}: ${TOTAL} cases × 1 run on ${DEMO_AGENT_FILE}`,
     ]);
     const lines = res.stdout.split('\n');
     expect(lines.at(-2)).toBe(`overall accuracy ${((RIGHT / TOTAL) * 100).toFixed(1)}% (${RIGHT}/${TOTAL} runs)`);
