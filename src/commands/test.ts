@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { findAgentTestFiles, readAgentTestFile } from '../services/agents/evaluation/agent-test-file.js';
 import { evaluateTestFile, overallAccuracy, type FileOutcome } from '../services/agents/evaluation/evaluate-agent.js';
-import { jsonReport, progressLine, textReport } from '../services/agents/evaluation/evaluation-report.js';
+import { jsonReport, plural, progressLine, textReport } from '../services/agents/evaluation/evaluation-report.js';
 import { folderAgentAsker } from '../services/agents/evaluation/folder-agent-asker.js';
 import { ProjectDatabases } from '../services/project/project-databases.js';
 import { findProjectRoot, readProjectFolder } from '../services/project/project-folder.js';
@@ -54,7 +54,9 @@ export function testCommand(): Command {
       try {
         for (const file of files) {
           const ask = await folderAgentAsker(root, file.target, process.env);
-          process.stderr.write(`${file.file}: ${file.cases.length} cases × ${file.runs} run${file.runs === 1 ? '' : 's'} on ${file.target}\n`);
+          process.stderr.write(
+            `${file.file}: ${plural(file.cases.length, 'case')} × ${plural(file.runs, 'run')} on ${file.target}\n`,
+          );
           outcomes.push(
             await evaluateTestFile(file, {
               ask,

@@ -31,7 +31,9 @@ export function textReport(files: FileOutcome[], minAccuracy: number | undefined
         if (run.sql) lines.push(`      sql: ${shorten(run.sql.replace(/\s+/g, ' '), 200)}`);
       }
     }
-    lines.push(`  accuracy ${percent(file.accuracy)} (${file.passed}/${file.total} runs, ${file.cases.length} cases)`);
+    lines.push(
+      `  accuracy ${percent(file.accuracy)} (${file.passed}/${plural(file.total, 'run')}, ${plural(file.cases.length, 'case')})`,
+    );
     lines.push('');
   }
   const overall = overallAccuracy(files);
@@ -41,7 +43,9 @@ export function textReport(files: FileOutcome[], minAccuracy: number | undefined
       : overall.accuracy >= minAccuracy
         ? `  (>= ${percent(minAccuracy)})`
         : `  BELOW --min-accuracy ${percent(minAccuracy)}`;
-  lines.push(`overall accuracy ${percent(overall.accuracy)} (${overall.passed}/${overall.total} runs)${verdict}`);
+  lines.push(
+    `overall accuracy ${percent(overall.accuracy)} (${overall.passed}/${plural(overall.total, 'run')})${verdict}`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -65,4 +69,8 @@ export function jsonReport(files: FileOutcome[], minAccuracy: number | undefined
 function shorten(text: string, max: number): string {
   const flat = text.replace(/\s*\n\s*/g, ' ');
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
