@@ -15,6 +15,7 @@ import { validateCommand } from './commands/validate.js';
 import { runCommand } from './commands/run.js';
 import { importCommand } from './commands/import.js';
 import { testCommand } from './commands/test.js';
+import { askCommand } from './commands/ask.js';
 
 /** Every command, each defined in src/commands/<name>.ts. */
 const COMMANDS: (() => Command)[] = [
@@ -33,6 +34,7 @@ const COMMANDS: (() => Command)[] = [
   runCommand,
   importCommand,
   testCommand,
+  askCommand,
 ];
 
 export function buildProgram(): Command {
