@@ -28,7 +28,8 @@ type Plan =
   | { kind: 'right'; sql: string }
   | { kind: 'different-rows'; sql: string }
   | { kind: 'sql-error'; sql: string }
-  | { kind: 'no-sql' };
+  | { kind: 'no-sql' }
+  | { kind: 'agent-error' };
 
 const byPrompt = (start: string) => {
   const index = DEMO_TEST_CASES.findIndex((c) => c.prompt.startsWith(start));
@@ -56,6 +57,7 @@ from order_lines l join orders o using (order_id) join stores s using (store_id)
   },
   [byPrompt('What is the most expensive product')]: { kind: 'sql-error', sql: 'select name from product_list' },
   [byPrompt('Which store opened most recently')]: { kind: 'no-sql' },
+  [byPrompt('What is the average number of lines')]: { kind: 'agent-error' },
 };
 
 const planFor = (index: number): Plan => PLAN[index] ?? { kind: 'right', sql: DEMO_TEST_CASES[index]!.expected };
@@ -67,6 +69,16 @@ const lastRole = (request: RecordedRequest) => request.body.messages?.at(-1)?.ro
 function scriptTheModel(server: ScriptedModelServer): void {
   DEMO_TEST_CASES.forEach((testCase, index) => {
     const plan = planFor(index);
+    if (plan.kind === 'agent-error') {
+      server.script({
+        when: { lastUserMessage: testCase.prompt },
+        repeat: true,
+        fault: 'status',
+        status: 400,
+        message: 'this model does not support tools',
+      });
+      return;
+    }
     if (plan.kind === 'no-sql') {
       server.script({ when: { lastUserMessage: testCase.prompt }, repeat: true, text: ['I cannot tell.'] });
       return;
@@ -143,6 +155,7 @@ describe('oxy test', () => {
     expect(res.stdout).toContain('different-rows: missing (7); unexpected (8)');
     expect(res.stdout).toMatch(/sql-error: .*product_list/);
     expect(res.stdout).toContain('no-sql: the agent ran no SQL');
+    expect(res.stdout).toMatch(/agent-error: .*this model does not support tools/);
   });
 
   it('--format json reports every case with its reason, matching the plan', async () => {
@@ -186,6 +199,13 @@ describe('oxy test', () => {
       const expectedPasses = two.filter((_, i) => planFor(i).kind === 'right').length * 3;
       expect([res.code, report.total, report.files[0]!.cases.map((c) => c.runs.length)]).toEqual([0, 6, [3, 3]]);
       expect((JSON.parse(res.stdout) as { passed: number }).passed).toBe(expectedPasses);
+      const system = server.requests[0]!.body.messages![0]!;
+      expect([system.role, system.content]).toEqual(['system', expect.stringContaining('(duckdb)')]);
+      expect(system.content).toContain('CREATE TABLE "main"."order_lines"');
+      expect(server.requests[0]!.body.tools!.map((t) => (t as { function: { name: string } }).function.name)).toEqual([
+        'execute_sql',
+        'visualize',
+      ]);
       const asked = server.requests.filter((r) => lastRole(r) === 'user').map((r) => r.lastUserMessage);
       expect(asked.sort()).toEqual(
         [...two.map((c) => c.prompt), ...two.map((c) => c.prompt), ...two.map((c) => c.prompt)].sort(),
