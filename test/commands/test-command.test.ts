@@ -151,7 +151,7 @@ describe('oxy test', () => {
     const lines = res.stdout.split('\n');
     expect(lines.at(-2)).toBe(`overall accuracy ${((RIGHT / TOTAL) * 100).toFixed(1)}% (${RIGHT}/${TOTAL} runs)`);
     expect(lines.filter((l) => /^ {2}✓ +100\.0% {2}\d+\. /.test(l))).toHaveLength(RIGHT);
-    expect(res.stdout).toContain('different-rows: same rows in another order or other columns');
+    expect(res.stdout).toContain('different-rows: the same rows in another order, and the question asks for an order');
     expect(res.stdout).toContain('different-rows: missing (7); unexpected (8)');
     expect(res.stdout).toMatch(/sql-error: .*product_list/);
     expect(res.stdout).toContain('no-sql: the agent ran no SQL');

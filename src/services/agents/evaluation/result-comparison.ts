@@ -31,9 +31,10 @@ export function compareResults(expected: Cell[][], actual: Cell[][], options: Co
   const gotWidth = got[0]?.length ?? 0;
   if (gotWidth < width)
     return { equal: false, diff: `expected ${width} columns, got ${gotWidth}; ${rowDiff(want, got, false)}` };
-  const projection = matchColumns(want, got, width, gotWidth, options.ordered);
-  if (!projection) return { equal: false, diff: rowDiff(want, got, false) };
-  return { equal: true };
+  if (matchColumns(want, got, width, gotWidth, options.ordered)) return { equal: true };
+  if (options.ordered && matchColumns(want, got, width, gotWidth, false))
+    return { equal: false, diff: 'the same rows in another order, and the question asks for an order' };
+  return { equal: false, diff: rowDiff(want, got, false) };
 }
 
 function normalise(cell: Cell): Value {
@@ -156,6 +157,6 @@ function rowDiff(want: Value[][], got: Value[][], counted: boolean): string {
   const parts = [head];
   if (missing.length) parts.push(`missing ${show(missing)}`);
   if (unexpected.length) parts.push(`unexpected ${show(unexpected)}`);
-  if (!missing.length && !unexpected.length) parts.push('same rows in another order or other columns');
+  if (!missing.length && !unexpected.length) parts.push('numbers differ by more than the tolerance (1e-6 relative)');
   return parts.filter(Boolean).join('; ');
 }
