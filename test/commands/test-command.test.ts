@@ -215,6 +215,35 @@ describe('oxy test', () => {
     }
   });
 
+  it('reports expected SQL that fails as a fault of the test file (expected-error), not of the agent', async () => {
+    const file = path.join(dir, 'tests', 'broken.agent.test.yml');
+    const first = DEMO_TEST_CASES[1]!;
+    fs.writeFileSync(
+      file,
+      stringify({
+        target: DEMO_AGENT_FILE,
+        settings: { runs: 1 },
+        cases: [{ prompt: first.prompt, expected: 'select * from nowhere' }],
+      }),
+    );
+    try {
+      const res = await oxy('tests/broken.agent.test.yml', '--format', 'json', '--min-accuracy', '0.5');
+      const report = JSON.parse(res.stdout) as {
+        ok: boolean;
+        files: { cases: { runs: { reason: string; detail: string }[] }[] }[];
+      };
+      const run = report.files[0]!.cases[0]!.runs[0]!;
+      expect([res.code, report.ok, run.reason, run.detail]).toEqual([
+        1,
+        false,
+        'expected-error',
+        expect.stringMatching(/^the expected SQL failed: .*nowhere/),
+      ]);
+    } finally {
+      fs.rmSync(file);
+    }
+  });
+
   it('refuses a test file with an unknown field, and a path outside a project folder, in one line', async () => {
     const bad = path.join(dir, 'tests', 'bad.agent.test.yml');
     fs.writeFileSync(
