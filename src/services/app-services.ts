@@ -1,3 +1,4 @@
+import { appWorkflowAgents } from './agents/workflow-agents.js';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { ConfigError } from '../errors.js';
@@ -96,7 +97,7 @@ export async function createAppServices(
   const catalog = new CatalogService(repo, new CatalogRepository(database), connectors);
   const runs = new RunService(repo, new RunRepository(database, repo), connectors, runJobs(jobs));
   const jobHandlers = registerJobHandlers({ catalog, runs });
-  return {
+  const services: AppServices = {
     config,
     database,
     repo,
@@ -116,4 +117,7 @@ export async function createAppServices(
     catalogSync: new CatalogSyncJobs(jobs, repo),
     runs,
   };
+  // Workflow `agent` tasks reach the project's agents, which need the services themselves.
+  runs.useAgents((projectId) => appWorkflowAgents(services, projectId));
+  return services;
 }
