@@ -10,7 +10,7 @@ import {
   demoAgentTestYaml,
   demoAgentYaml,
 } from '../../src/services/demo/demo-agent.js';
-import { DEMO_DATABASE, DEMO_DATABASE_FILE } from '../../src/services/demo/demo-content.js';
+import { DEMO_DATABASE, DEMO_DATABASE_FILE, demoConfigYaml } from '../../src/services/demo/demo-content.js';
 import { writeDemoDatabase } from '../../src/services/demo/demo-data.js';
 import { tempDir } from '../support/backends.js';
 import { runOxy } from '../support/run-cli.js';
@@ -244,7 +244,7 @@ describe('oxy test', () => {
     }
   });
 
-  it('refuses a test file with an unknown field, and a path outside a project folder, in one line', async () => {
+  it('refuses a test file with an unknown field, the demo before a model is added, and a path outside a project folder, in one line', async () => {
     const bad = path.join(dir, 'tests', 'bad.agent.test.yml');
     fs.writeFileSync(
       bad,
@@ -258,6 +258,25 @@ describe('oxy test', () => {
       ]);
     } finally {
       fs.rmSync(bad);
+    }
+    const demo = tempDir('oxy-test-no-model-');
+    try {
+      fs.copyFileSync(path.join(dir, DEMO_DATABASE_FILE), path.join(demo, DEMO_DATABASE_FILE));
+      fs.writeFileSync(path.join(demo, 'config.yml'), demoConfigYaml());
+      for (const [file, text] of [
+        [DEMO_AGENT_FILE, demoAgentYaml()],
+        [DEMO_AGENT_TEST_FILE, demoAgentTestYaml()],
+      ] as const) {
+        fs.mkdirSync(path.dirname(path.join(demo, file)), { recursive: true });
+        fs.writeFileSync(path.join(demo, file), text);
+      }
+      const res = await runOxy(['test'], env(), { cwd: demo });
+      expect([res.code, res.stderr.split('\n').slice(0, 2)]).toEqual([
+        1,
+        [`Error: no model is named "${DEMO_MODEL}"`, 'Hint: add it to the models list of config.yml'],
+      ]);
+    } finally {
+      fs.rmSync(demo, { recursive: true, force: true });
     }
     const outside = tempDir('oxy-test-outside-');
     try {
