@@ -50,11 +50,13 @@ export function testCommand(): Command {
         for (const s of SHUTDOWN_SIGNALS) process.once(s, (again) => process.exit(exitCodeFor(again)));
       };
       for (const s of SHUTDOWN_SIGNALS) process.once(s, onSignal);
+      // Progress on a terminal only: piped, stderr carries errors alone and stdout the report.
+      const progress = process.stderr.isTTY ? (line: string) => process.stderr.write(line) : () => undefined;
       const outcomes: FileOutcome[] = [];
       try {
         for (const file of files) {
           const ask = await folderAgentAsker(root, file.target, process.env);
-          process.stderr.write(
+          progress(
             `${file.file}: ${plural(file.cases.length, 'case')} × ${plural(file.runs, 'run')} on ${file.target}\n`,
           );
           outcomes.push(
@@ -62,8 +64,7 @@ export function testCommand(): Command {
               ask,
               query: (database, sql, limit, signal) => databases.run(database, sql, { limit, signal }),
               signal: controller.signal,
-              onRun: (testCase, run) =>
-                process.stderr.write(`  ${progressLine(testCase.index, testCase.prompt, run, file.runs)}`),
+              onRun: (testCase, run) => progress(`  ${progressLine(testCase.index, testCase.prompt, run, file.runs)}`),
             }),
           );
         }
