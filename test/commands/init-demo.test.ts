@@ -75,7 +75,7 @@ for (const backend of BACKENDS) {
 
       it('writes the database, README.md and one queries/*.sql file per saved query', () => {
         expect([fs.readdirSync(dir).sort(), fs.readdirSync(path.join(dir, 'queries')).sort()]).toEqual([
-          ['README.md', 'config.yml', 'queries', 'sales.duckdb', 'workflows'],
+          ['README.md', 'agents', 'config.yml', 'queries', 'sales.duckdb', 'tests', 'workflows'],
           ['monthly_revenue.sql', 'revenue_by_store.sql', 'top_products.sql'],
         ]);
       });

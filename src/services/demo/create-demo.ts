@@ -9,6 +9,13 @@ import {
   demoQueryFile,
   demoReadme,
 } from './demo-content.js';
+import {
+  DEMO_AGENT_FILE,
+  DEMO_AGENT_TEST_FILE,
+  DEMO_TEST_CASES,
+  demoAgentTestYaml,
+  demoAgentYaml,
+} from './demo-agent.js';
 import { writeDemoDatabase, type DemoTableCounts } from './demo-data.js';
 import { checkTarget, stageFolder, type StagedFolder } from './demo-folder.js';
 import { DemoService, type DemoPlacement, type DemoRecord } from './demo.service.js';
@@ -82,7 +89,7 @@ async function alreadyThere(demo: DemoService, placement: DemoPlacement, dir: st
   return intact ? demo.existing(placement, dir) : undefined;
 }
 
-/** The folder's files: the DuckDB database, config.yml, queries/*.sql, the workflow and README.md. */
+/** The folder's files: the DuckDB database, config.yml, queries/*.sql, the workflow, the agent and its tests, README.md. */
 async function writeFolder(staged: StagedFolder): Promise<DemoTableCounts> {
   const counts = await writeDemoDatabase(path.join(staged.staging, DEMO_DATABASE_FILE));
   fs.writeFileSync(path.join(staged.staging, 'config.yml'), demoConfigYaml());
@@ -94,7 +101,14 @@ async function writeFolder(staged: StagedFolder): Promise<DemoTableCounts> {
     path.join(staged.staging, 'workflows', `${DEMO_WORKFLOW.name}.procedure.yml`),
     DEMO_WORKFLOW.definition,
   );
-  fs.writeFileSync(path.join(staged.staging, 'README.md'), demoReadme(counts));
+  for (const [file, text] of [
+    [DEMO_AGENT_FILE, demoAgentYaml()],
+    [DEMO_AGENT_TEST_FILE, demoAgentTestYaml()],
+  ] as const) {
+    fs.mkdirSync(path.dirname(path.join(staged.staging, file)), { recursive: true });
+    fs.writeFileSync(path.join(staged.staging, file), text);
+  }
+  fs.writeFileSync(path.join(staged.staging, 'README.md'), demoReadme(counts, DEMO_TEST_CASES.length));
   return counts;
 }
 

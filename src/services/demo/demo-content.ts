@@ -144,8 +144,8 @@ export function demoQueryFile(query: DemoQuery): string {
   return `-- ${query.description}\n${query.sql};\n`;
 }
 
-/** The folder's README: what it is, what is in it, how to use it. */
-export function demoReadme(counts: DemoTableCounts): string {
+/** The folder's README: what it is, what is in it, how to use it (`testCases`: questions of the agent's test file). */
+export function demoReadme(counts: DemoTableCounts, testCases: number): string {
   const tables = DEMO_TABLES.map((t) => `| \`${t}\` | ${counts[t].toLocaleString('en-US')} |`).join('\n');
   const queries = DEMO_QUERIES.map((q) => `- \`queries/${q.name}.sql\`: ${q.description.toLowerCase()}`).join('\n');
   return `# oxy demo: sample sales data
@@ -162,6 +162,10 @@ ${tables}
 - \`${DEMO_DATABASE_FILE}\`: the DuckDB database (\`config.yml\` names it \`${DEMO_DATABASE}\`)
 ${queries}
 - \`workflows/${DEMO_WORKFLOW.name}.procedure.yml\`: a workflow (Oxy's format): \`oxy run workflows/${DEMO_WORKFLOW.name}.procedure.yml -v region=South\`
+- \`agents/analyst.agent.yml\`: an agent that answers questions with SQL and charts, and
+  \`tests/analyst.agent.test.yml\`: ${testCases} questions with the SQL that answers each. The agent
+  needs a model: add one named \`default\` under \`models:\` in \`config.yml\` (see the agent file), then
+  \`oxy test tests/analyst.agent.test.yml\` prints how many it gets right.
 
 Run \`oxy serve\` and open the charts and queries of the project \`${DEMO_PROJECT}\`, or ask the database directly:
 
