@@ -16,6 +16,10 @@ import { CatalogSyncJobs } from './jobs/catalog-sync.job.js';
 import { runJobs } from './jobs/workflow-run.job.js';
 import { RunService } from './workflows/run.service.js';
 import { RunRepository } from '../repositories/run.repository.js';
+import { ThreadRepository } from '../repositories/thread.repository.js';
+import type { RetryOptions } from './agents/models/retry-policy.js';
+import { ModelOnlyAgentRunner } from './threads/thread-agent.js';
+import { ThreadService } from './threads/thread.service.js';
 import type { JobHandlerRegistry } from './jobs/job-handlers.js';
 import { JobQueue, type JobQueueOptions } from './jobs/job-queue.js';
 import { registerJobHandlers } from './jobs/register-job-handlers.js';
@@ -51,6 +55,8 @@ export interface AppServices {
   readonly catalogSync: CatalogSyncJobs;
   /** Workflow runs: started, executed by workers, cancelled, retried, their events streamed. */
   readonly runs: RunService;
+  /** Threads answering questions: turns streamed, stored, stopped, released when their server died. */
+  readonly threads: ThreadService;
 }
 
 export interface AppServicesOptions {
@@ -59,6 +65,8 @@ export interface AppServicesOptions {
   chartData?: ChartDataSource;
   /** Backoff and clock of the job queue (tests shorten the backoff). */
   jobs?: JobQueueOptions;
+  /** Turn lease and model retries of threads (tests shorten them). */
+  threads?: { leaseMs?: number; retry?: Partial<RetryOptions> };
 }
 
 /**
@@ -96,6 +104,14 @@ export async function createAppServices(
   const catalog = new CatalogService(repo, new CatalogRepository(database), connectors);
   const runs = new RunService(repo, new RunRepository(database, repo), connectors, runJobs(jobs));
   const jobHandlers = registerJobHandlers({ catalog, runs });
+  const threads = new ThreadService(
+    repo,
+    new ThreadRepository(database),
+    new ModelOnlyAgentRunner(repo, secrets, config.environment, {
+      ...(options.threads?.retry ? { retry: options.threads.retry } : {}),
+    }),
+    { readonly: Boolean(options.readonly), ...(options.threads?.leaseMs ? { leaseMs: options.threads.leaseMs } : {}) },
+  );
   return {
     config,
     database,
@@ -115,5 +131,6 @@ export async function createAppServices(
     jobHandlers,
     catalogSync: new CatalogSyncJobs(jobs, repo),
     runs,
+    threads,
   };
 }
