@@ -1,8 +1,7 @@
 import { parse } from 'yaml';
 import { ValidationError } from '../../errors.js';
 import type { EntityRepository } from '../../repositories/entity.repository.js';
-import type { QueryResult } from '../connectors/connector.js';
-import type { ChartSpec } from '../charts/chart-spec.js';
+import type { AgentEvent } from '../agents/agent-turn.js';
 import { ModelClient } from '../agents/models/model-client.js';
 import { findModel, validateModels } from '../agents/models/model-config.js';
 import type { TurnMessage } from '../agents/models/model-turn.js';
@@ -10,26 +9,8 @@ import { workspaceKeySource } from '../agents/models/workspace-keys.js';
 import type { RetryOptions } from '../agents/models/retry-policy.js';
 import type { SecretsService } from '../secrets.service.js';
 
-/**
- * What a turn emits, in order, as it happens: the `AgentEvent` of the agent core's contract
- * (src/services/agents/agent-turn.ts), repeated here until that module lands.
- */
-export type ThreadAgentEvent =
-  | { type: 'text-delta'; text: string }
-  | { type: 'tool-call'; id: string; name: string; input: Record<string, unknown> }
-  | {
-      type: 'tool-result';
-      id: string;
-      name: string;
-      ok: boolean;
-      result?: { columns: QueryResult['columns']; rows: QueryResult['rows']; rowCount: number; truncated: boolean };
-      error?: string;
-    }
-  | { type: 'chart'; title: string; spec: ChartSpec; sql: string; database: string }
-  | { type: 'usage'; inputTokens: number; outputTokens: number }
-  | { type: 'retry'; attempt: number; delayMs: number; reason: string }
-  | { type: 'done'; finishReason: string }
-  | { type: 'error'; code: string; message: string };
+/** What a turn emits, in order, as it happens: the agent core's events. */
+export type ThreadAgentEvent = AgentEvent;
 
 export interface ThreadTurnInput {
   history: TurnMessage[];
