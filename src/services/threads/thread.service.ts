@@ -224,7 +224,8 @@ export function toHistory(messages: RowValues[]): TurnMessage[] {
   const history: TurnMessage[] = [];
   for (const message of messages) {
     const metadata = (message.metadata ?? {}) as Record<string, unknown>;
-    if (metadata.error) continue;
+    // A failure the thread shows (an assistant message carrying the error) is not the model's.
+    if (message.role === 'assistant' && metadata.error) continue;
     const content = String(message.content);
     if (message.role === 'user') history.push({ role: 'user', text: content });
     else if (message.role === 'assistant') {

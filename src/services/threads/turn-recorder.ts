@@ -63,7 +63,11 @@ export class TurnRecorder {
           project_id: this.thread.project_id,
           thread_id: this.thread.id,
           title: event.title,
-          spec: event.spec,
+          // The chart draws the SQL the agent ran, unless its spec names its own source.
+          spec:
+            event.spec.source.query_id || event.spec.source.sql
+              ? event.spec
+              : { ...event.spec, source: { database: event.database, sql: event.sql } },
         });
         this.charts.push(String(chart.id));
         return { chartId: chart.id };
