@@ -36,7 +36,7 @@ export function projectDatabaseRow(project: ProjectFolder, name: string): RowVal
 }
 
 /** A repository for a connector service that never needs one: project-folder rows hold no password_secret. */
-const NO_APP_DATABASE = new Proxy(
+export const NO_APP_DATABASE = new Proxy(
   {},
   {
     get: () => () => {
