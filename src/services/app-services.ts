@@ -18,6 +18,7 @@ import { RunService } from './workflows/run.service.js';
 import { RunRepository } from '../repositories/run.repository.js';
 import { ThreadRepository } from '../repositories/thread.repository.js';
 import type { RetryOptions } from './agents/models/retry-policy.js';
+import { AgentCoreRunner } from './threads/agent-core-runner.js';
 import { ModelOnlyAgentRunner } from './threads/thread-agent.js';
 import { ThreadService } from './threads/thread.service.js';
 import type { JobHandlerRegistry } from './jobs/job-handlers.js';
@@ -104,15 +105,16 @@ export async function createAppServices(
   const catalog = new CatalogService(repo, new CatalogRepository(database), connectors);
   const runs = new RunService(repo, new RunRepository(database, repo), connectors, runJobs(jobs));
   const jobHandlers = registerJobHandlers({ catalog, runs });
+  const retry = options.threads?.retry ? { retry: options.threads.retry } : {};
+  const titles = new ModelOnlyAgentRunner(repo, secrets, config.environment, retry);
   const threads = new ThreadService(
     repo,
     new ThreadRepository(database),
-    new ModelOnlyAgentRunner(repo, secrets, config.environment, {
-      ...(options.threads?.retry ? { retry: options.threads.retry } : {}),
-    }),
+    // The agent core needs every service (databases, catalog, charts, workflows): given once built.
+    new AgentCoreRunner(() => services, retry, (agentId, question, signal) => titles.title(agentId, question, signal)),
     { readonly: Boolean(options.readonly), ...(options.threads?.leaseMs ? { leaseMs: options.threads.leaseMs } : {}) },
   );
-  return {
+  const services: AppServices = {
     config,
     database,
     repo,
@@ -133,4 +135,5 @@ export async function createAppServices(
     runs,
     threads,
   };
+  return services;
 }

@@ -292,10 +292,11 @@ for (const backend of BACKENDS) {
       await new Promise((resolve) => child.once('exit', resolve));
       expect((await threadRow(dead)).is_processing).toBe(true);
 
-      await delay(LEASE_MS * 2);
+      // The next server (built first: building it keeps this process busy for a while).
       const { database } = await openMigratedDatabase(t.config);
       const services = await createAppServices(t.config, database, { threads: { leaseMs: LEASE_MS } });
       const restarted = await buildApp(services);
+      await delay(LEASE_MS * 2);
       try {
         await restarted.ready();
         expect((await threadRow(dead)).is_processing).toBe(false);
@@ -334,7 +335,7 @@ describe('threads on a read-only server', () => {
       name: 'P',
       settings: { models: [{ name: 'scripted', vendor: 'openai_compat', model_ref: 'm', api_url: model.openaiUrl }] },
     });
-    const agent = await repo.insert('agents', { project_id: project.id, name: 'a', definition: 'model: scripted\n' });
+    const agent = await repo.insert('agents', { project_id: project.id, name: 'a', definition: 'model: scripted\nsystem_instructions: Answer briefly.\n' });
     const thread = await repo.insert('threads', { project_id: project.id, agent_id: agent.id, title: '' });
     model.script({ text: ['Read', ' only.'] });
     const res = await t.app.inject({
@@ -344,7 +345,7 @@ describe('threads on a read-only server', () => {
     });
     expect(res.statusCode).toBe(200);
     const events = parseSse(res.body);
-    expect(events.map((e) => e.event)).toEqual(['user-message', 'text-delta', 'text-delta', 'usage', 'done']);
+    expect(events.map((e) => e.event), res.body).toEqual(['user-message', 'text-delta', 'text-delta', 'usage', 'done']);
     expect(events.some((e) => 'messageId' in e.data)).toBe(false);
     expect((await t.app.inject({ url: `/api/threads/${String(thread.id)}/messages` })).json().items).toEqual([]);
     expect(await repo.get('threads', String(thread.id))).toMatchObject({ is_processing: false, title: '' });

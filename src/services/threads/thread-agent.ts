@@ -17,6 +17,8 @@ export interface ThreadTurnInput {
   question: string;
   signal: AbortSignal;
   onEvent: (event: ThreadAgentEvent) => void | Promise<void>;
+  /** The thread asked: a chart the agent draws is linked to it. */
+  threadId?: string;
 }
 
 /** How a thread's turn reaches its agent: the seam the agent core plugs into (prepareAppAgent + runAgentTurn). */

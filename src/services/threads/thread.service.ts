@@ -166,6 +166,8 @@ export class ThreadService {
         question,
         signal: log.controller.signal,
         onEvent: emit,
+        // A read-only server links nothing to the thread (its agent's charts are not stored either).
+        ...(store ? { threadId } : {}),
       });
       if (!ended) await emit({ type: 'done', finishReason: log.stopped ? 'stopped' : 'other' });
     } catch (error) {

@@ -20,6 +20,7 @@ export class TurnRecorder {
   private calls: PendingCall[] = [];
   private readonly sqlOf = new Map<string, PendingCall>();
   private charts: string[] = [];
+  private readonly claimed = new Set<string>();
   private inputTokens = 0;
   private outputTokens = 0;
 
@@ -59,16 +60,7 @@ export class TurnRecorder {
       }
       case 'chart': {
         if (!this.store) return {};
-        const chart = await this.repo.insert('charts', {
-          project_id: this.thread.project_id,
-          thread_id: this.thread.id,
-          title: event.title,
-          // The chart draws the SQL the agent ran, unless its spec names its own source.
-          spec:
-            event.spec.source.query_id || event.spec.source.sql
-              ? event.spec
-              : { ...event.spec, source: { database: event.database, sql: event.sql } },
-        });
+        const chart = await this.chartOf(event);
         this.charts.push(String(chart.id));
         return { chartId: chart.id };
       }
@@ -90,6 +82,31 @@ export class TurnRecorder {
       default:
         return {};
     }
+  }
+
+  /**
+   * The chart row of a `chart` event: the one the agent core saved for the thread (the newest of
+   * that title not yet claimed), else a new one drawing the SQL the agent ran.
+   */
+  private async chartOf(event: Extract<ThreadAgentEvent, { type: 'chart' }>): Promise<RowValues> {
+    const saved = (
+      await this.repo.list('charts', { where: { thread_id: this.thread.id, title: event.title }, limit: 100 })
+    ).items.filter((row) => !this.claimed.has(String(row.id)));
+    const found = saved.at(-1);
+    if (found) {
+      this.claimed.add(String(found.id));
+      return found;
+    }
+    const { source } = event.spec;
+    const chart = await this.repo.insert('charts', {
+      project_id: this.thread.project_id,
+      thread_id: this.thread.id,
+      title: event.title,
+      // The chart draws the SQL the agent ran, unless its spec names its own source.
+      spec: source.query_id || source.sql ? event.spec : { ...event.spec, source: { database: event.database, sql: event.sql } },
+    });
+    this.claimed.add(String(chart.id));
+    return chart;
   }
 
   /** Stores what the assistant said since the last message (nothing when it said nothing). */
