@@ -9,6 +9,7 @@ import { createAppServices } from '../../src/services/app-services.js';
 import { BACKENDS } from '../support/backends.js';
 import { testApp, type TestApp } from '../support/app.js';
 import { ScriptedModelServer, type RecordedRequest } from '../support/scripted-model-server.js';
+import { userDatabase, type UserDatabase } from '../support/user-databases.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TURN_PROCESS = path.join(ROOT, 'test', 'support', 'thread-turn-process.ts');
@@ -75,6 +76,8 @@ for (const backend of BACKENDS) {
     let base: string;
     let project: string;
     let agent: string;
+    let shopAgent: string;
+    let shop: UserDatabase;
 
     const newThread = async (agentId: string | null = agent) =>
       String((await t.services.repo.insert('threads', { project_id: project, agent_id: agentId, title: '' })).id);
@@ -121,6 +124,26 @@ for (const backend of BACKENDS) {
         ).id,
       );
     });
+    beforeAll(async () => {
+      shop = await userDatabase('sqlite');
+      await t.services.repo.insert('databases', {
+        project_id: project,
+        name: 'shop',
+        kind: 'sqlite',
+        config: shop.config,
+      });
+      const definition = [
+        'model: scripted',
+        'system_instructions: Write {{ databases.shop.dialect }} SQL.',
+        'tools:',
+        '  - { name: execute_sql, type: execute_sql, database: shop }',
+        '  - { name: visualize, type: visualize }',
+      ].join('\n');
+      shopAgent = String(
+        (await t.services.repo.insert('agents', { project_id: project, name: 'shop', definition })).id,
+      );
+    });
+    afterAll(async () => shop?.cleanup());
     afterEach(() => model.reset());
     afterAll(async () => {
       await t?.close();
@@ -169,6 +192,98 @@ for (const backend of BACKENDS) {
       const sent = JSON.stringify(model.requests.find((r) => !isTitleRequest(r))!.body);
       expect(sent).toContain('You answer questions about sales.');
       expect(sent).toContain('which stores sold the most last quarter?');
+    });
+
+    it('streams and stores a tool-calling turn: a SQL error the model fixes, the rows, a chart of the thread', async () => {
+      const sql = 'select name, id from items order by id';
+      model.script(
+        { when: { test: isTitleRequest }, text: ['Items'] },
+        { text: ['Looking.'], toolCalls: [{ name: 'execute_sql', arguments: { sql: 'select nme from items' } }] },
+        {
+          when: { test: (r) => r.rawBody.includes('no such column') },
+          toolCalls: [{ name: 'execute_sql', arguments: { sql } }],
+        },
+        {
+          when: { test: (r) => r.rawBody.includes('plum') && !r.rawBody.includes('chart_id') },
+          toolCalls: [
+            {
+              name: 'visualize',
+              arguments: { title: 'Items', database: 'shop', sql, type: 'bar', x: 'name', y: ['id'] },
+            },
+          ],
+          usage: { input: 50, output: 5 },
+        },
+        { text: ['Three items: apple, pear, plum.'], usage: { input: 80, output: 9 } },
+      );
+      const thread = await newThread(shopAgent);
+      const events = parseSse(await (await ask(thread, 'what items are there?')).text());
+      expect(events.map((e) => e.event)).toEqual([
+        'user-message',
+        'text-delta',
+        'tool-call',
+        'tool-result',
+        'tool-call',
+        'tool-result',
+        'tool-call',
+        'tool-result',
+        'chart',
+        'text-delta',
+        'usage',
+        'done',
+        'title',
+      ]);
+      const calls = events.filter((e) => e.event === 'tool-call').map((e) => e.data.input as { sql?: string });
+      expect(calls.slice(0, 2)).toEqual([{ sql: 'select nme from items' }, { sql }]);
+      const results = events.filter((e) => e.event === 'tool-result');
+      expect(results.map((e) => e.data.ok)).toEqual([false, true, true]);
+      expect(results[1]!.data.result).toMatchObject({
+        rows: [
+          ['apple', '1'],
+          ['pear', '2'],
+          ['plum', '3'],
+        ],
+        rowCount: 3,
+      });
+      const chartEvent = events.find((e) => e.event === 'chart')!;
+      expect((await t.services.repo.get('charts', String(chartEvent.data.chartId))).thread_id).toBe(thread);
+      expect((await t.services.repo.list('charts', { where: { thread_id: thread } })).items).toHaveLength(1);
+
+      // Reload equals stream: every text, every SQL, every result summary, the chart and the tokens.
+      const messages = await stored(thread);
+      expect(messages.map((m) => m.role)).toEqual([
+        'user',
+        'assistant',
+        'tool',
+        'assistant',
+        'tool',
+        'assistant',
+        'tool',
+        'assistant',
+      ]);
+      const streamedText = events
+        .filter((e) => e.event === 'text-delta')
+        .map((e) => e.data.text)
+        .join('');
+      expect(
+        messages
+          .filter((m) => m.role === 'assistant')
+          .map((m) => m.content)
+          .join(''),
+      ).toBe(streamedText);
+      const tools = messages.filter((m) => m.role === 'tool');
+      expect(tools.map((m) => m.metadata.toolCallId)).toEqual(results.map((e) => e.data.id));
+      expect(tools.map((m) => m.metadata.sql)).toEqual([calls[0]!.sql, sql, sql]);
+      expect(tools[0]!.metadata.error).toBe(results[0]!.data.error);
+      expect(tools[1]!.metadata.result).toEqual(results[1]!.data.result);
+      expect(messages.at(-1)).toMatchObject({
+        content: 'Three items: apple, pear, plum.',
+        input_tokens: 130,
+        output_tokens: 14,
+        metadata: { charts: [chartEvent.data.chartId], finishReason: 'stop' },
+      });
+      expect(messages.map((m) => m.id)).toEqual(
+        expect.arrayContaining(events.flatMap((e) => [e.data.messageId, e.data.assistantMessageId]).filter(Boolean)),
+      );
     });
 
     it('sends the earlier messages of the thread with the next question', async () => {
@@ -335,7 +450,11 @@ describe('threads on a read-only server', () => {
       name: 'P',
       settings: { models: [{ name: 'scripted', vendor: 'openai_compat', model_ref: 'm', api_url: model.openaiUrl }] },
     });
-    const agent = await repo.insert('agents', { project_id: project.id, name: 'a', definition: 'model: scripted\nsystem_instructions: Answer briefly.\n' });
+    const agent = await repo.insert('agents', {
+      project_id: project.id,
+      name: 'a',
+      definition: 'model: scripted\nsystem_instructions: Answer briefly.\n',
+    });
     const thread = await repo.insert('threads', { project_id: project.id, agent_id: agent.id, title: '' });
     model.script({ text: ['Read', ' only.'] });
     const res = await t.app.inject({
@@ -345,7 +464,10 @@ describe('threads on a read-only server', () => {
     });
     expect(res.statusCode).toBe(200);
     const events = parseSse(res.body);
-    expect(events.map((e) => e.event), res.body).toEqual(['user-message', 'text-delta', 'text-delta', 'usage', 'done']);
+    expect(
+      events.map((e) => e.event),
+      res.body,
+    ).toEqual(['user-message', 'text-delta', 'text-delta', 'usage', 'done']);
     expect(events.some((e) => 'messageId' in e.data)).toBe(false);
     expect((await t.app.inject({ url: `/api/threads/${String(thread.id)}/messages` })).json().items).toEqual([]);
     expect(await repo.get('threads', String(thread.id))).toMatchObject({ is_processing: false, title: '' });
