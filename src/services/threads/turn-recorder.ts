@@ -103,7 +103,10 @@ export class TurnRecorder {
       thread_id: this.thread.id,
       title: event.title,
       // The chart draws the SQL the agent ran, unless its spec names its own source.
-      spec: source.query_id || source.sql ? event.spec : { ...event.spec, source: { database: event.database, sql: event.sql } },
+      spec:
+        source.query_id || source.sql
+          ? event.spec
+          : { ...event.spec, source: { database: event.database, sql: event.sql } },
     });
     this.claimed.add(String(chart.id));
     return chart;
