@@ -111,7 +111,11 @@ export async function createAppServices(
     repo,
     new ThreadRepository(database),
     // The agent core needs every service (databases, catalog, charts, workflows): given once built.
-    new AgentCoreRunner(() => services, retry, (agentId, question, signal) => titles.title(agentId, question, signal)),
+    new AgentCoreRunner(
+      () => services,
+      retry,
+      (agentId, question, signal) => titles.title(agentId, question, signal),
+    ),
     { readonly: Boolean(options.readonly), ...(options.threads?.leaseMs ? { leaseMs: options.threads.leaseMs } : {}) },
   );
   const services: AppServices = {
