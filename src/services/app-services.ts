@@ -115,6 +115,7 @@ export async function createAppServices(
       () => services,
       retry,
       (agentId, question, signal) => titles.title(agentId, question, signal),
+      Boolean(options.readonly),
     ),
     { readonly: Boolean(options.readonly), ...(options.threads?.leaseMs ? { leaseMs: options.threads.leaseMs } : {}) },
   );

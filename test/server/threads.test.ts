@@ -434,16 +434,19 @@ for (const backend of BACKENDS) {
 describe('threads on a read-only server', () => {
   let t: TestApp;
   let model: ScriptedModelServer;
+  let shop: UserDatabase;
   beforeAll(async () => {
     model = await ScriptedModelServer.start();
+    shop = await userDatabase('sqlite');
     t = await testApp('sqlite', { readonly: true, services: { readonly: true, threads: { retry: RETRY } } });
   });
   afterAll(async () => {
     await t?.close();
     await model?.close();
+    await shop?.cleanup();
   });
 
-  it('answers, streamed, and stores nothing; stop is refused', async () => {
+  it('answers, streamed, and stores nothing (not even the chart it draws); stop is refused', async () => {
     const { repo } = t.services;
     const owner = await t.services.auth.findLocalOwner();
     const ws = await t.services.workspaces.create({ name: 'W', slug: 'w-ro' }, String(owner!.id));
@@ -455,10 +458,27 @@ describe('threads on a read-only server', () => {
     const agent = await repo.insert('agents', {
       project_id: project.id,
       name: 'a',
-      definition: 'model: scripted\nsystem_instructions: Answer briefly.\n',
+      definition: [
+        'model: scripted',
+        'system_instructions: Answer briefly.',
+        'tools:',
+        '  - { name: visualize, type: visualize }',
+      ].join('\n'),
     });
+    await repo.insert('databases', { project_id: project.id, name: 'shop', kind: 'sqlite', config: shop.config });
     const thread = await repo.insert('threads', { project_id: project.id, agent_id: agent.id, title: '' });
-    model.script({ text: ['Read', ' only.'] });
+    const sql = 'select name, id from items';
+    model.script(
+      {
+        toolCalls: [
+          {
+            name: 'visualize',
+            arguments: { title: 'Items', database: 'shop', sql, type: 'bar', x: 'name', y: ['id'] },
+          },
+        ],
+      },
+      { text: ['Read', ' only.'] },
+    );
     const res = await t.app.inject({
       method: 'POST',
       url: `/api/threads/${String(thread.id)}/messages`,
@@ -469,8 +489,10 @@ describe('threads on a read-only server', () => {
     expect(
       events.map((e) => e.event),
       res.body,
-    ).toEqual(['user-message', 'text-delta', 'text-delta', 'usage', 'done']);
-    expect(events.some((e) => 'messageId' in e.data)).toBe(false);
+    ).toEqual(['user-message', 'tool-call', 'tool-result', 'chart', 'text-delta', 'text-delta', 'usage', 'done']);
+    expect(events.find((e) => e.event === 'tool-result')!.data.ok).toBe(true);
+    expect(events.some((e) => 'messageId' in e.data || 'chartId' in e.data)).toBe(false);
+    expect(await repo.count('charts')).toBe(0);
     expect((await t.app.inject({ url: `/api/threads/${String(thread.id)}/messages` })).json().items).toEqual([]);
     expect(await repo.get('threads', String(thread.id))).toMatchObject({ is_processing: false, title: '' });
     const stop = await t.app.inject({ method: 'POST', url: `/api/threads/${String(thread.id)}/stop` });
