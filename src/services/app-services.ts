@@ -19,7 +19,7 @@ import { RunRepository } from '../repositories/run.repository.js';
 import { ThreadRepository } from '../repositories/thread.repository.js';
 import type { RetryOptions } from './agents/models/retry-policy.js';
 import { AgentCoreRunner } from './threads/agent-core-runner.js';
-import { ModelOnlyAgentRunner } from './threads/thread-agent.js';
+import { ModelTitles } from './threads/thread-agent.js';
 import { ThreadService } from './threads/thread.service.js';
 import type { JobHandlerRegistry } from './jobs/job-handlers.js';
 import { JobQueue, type JobQueueOptions } from './jobs/job-queue.js';
@@ -106,7 +106,7 @@ export async function createAppServices(
   const runs = new RunService(repo, new RunRepository(database, repo), connectors, runJobs(jobs));
   const jobHandlers = registerJobHandlers({ catalog, runs });
   const retry = options.threads?.retry ? { retry: options.threads.retry } : {};
-  const titles = new ModelOnlyAgentRunner(repo, secrets, config.environment, retry);
+  const titles = new ModelTitles(repo, secrets, config.environment, retry);
   const threads = new ThreadService(
     repo,
     new ThreadRepository(database),

@@ -21,7 +21,7 @@ export interface ThreadTurnInput {
   threadId?: string;
 }
 
-/** How a thread's turn reaches its agent: the seam the agent core plugs into (prepareAppAgent + runAgentTurn). */
+/** How a thread's turn reaches its agent (the app: AgentCoreRunner, the agent core's prepareAppAgent + runAgentTurn). */
 export interface ThreadAgentRunner {
   run(agentId: string, input: ThreadTurnInput): Promise<{ finishReason: string }>;
   /** A short title for a thread from its first question; undefined when the model cannot give one. */
@@ -29,46 +29,17 @@ export interface ThreadAgentRunner {
 }
 
 /**
- * The agent of an `agents` row answering with its model alone (its `system_instructions`, no
- * tools): what threads run until the agent core's runAgentTurn is wired in its place. The model
- * comes from the agent's `model` (column or definition) among its project's `settings.models`;
- * keys from the environment or the workspace's secrets.
+ * Thread titles from a short call to the model of the thread's agent (its `model`, column or
+ * definition, among its project's `settings.models`; keys from the environment or the
+ * workspace's secrets).
  */
-export class ModelOnlyAgentRunner implements ThreadAgentRunner {
+export class ModelTitles {
   constructor(
     private readonly repo: EntityRepository,
     private readonly secrets: SecretsService,
     private readonly env: Readonly<Record<string, string | undefined>>,
     private readonly clientOptions: { retry?: Partial<RetryOptions> } = {},
   ) {}
-
-  async run(agentId: string, input: ThreadTurnInput): Promise<{ finishReason: string }> {
-    const { client, model, system } = await this.prepare(agentId);
-    const messages: TurnMessage[] = [...input.history, { role: 'user', text: input.question }];
-    let finishReason = 'other';
-    for await (const event of client.streamTurn({
-      model,
-      ...(system ? { system } : {}),
-      messages,
-      signal: input.signal,
-    })) {
-      if (event.type === 'text-delta') await input.onEvent(event);
-      else if (event.type === 'retry') await input.onEvent(event);
-      else if (event.type === 'usage')
-        await input.onEvent({
-          type: 'usage',
-          inputTokens: event.inputTokens ?? 0,
-          outputTokens: event.outputTokens ?? 0,
-        });
-      else if (event.type === 'finish') finishReason = event.reason;
-      else if (event.type === 'error') {
-        await input.onEvent({ type: 'error', code: event.code, message: event.message });
-        return { finishReason: 'error' };
-      }
-    }
-    await input.onEvent({ type: 'done', finishReason });
-    return { finishReason };
-  }
 
   async title(agentId: string, question: string, signal: AbortSignal): Promise<string | undefined> {
     const { client, model } = await this.prepare(agentId);
@@ -89,7 +60,7 @@ export class ModelOnlyAgentRunner implements ThreadAgentRunner {
   private async prepare(agentId: string) {
     const agent = await this.repo.get('agents', agentId);
     const project = await this.repo.get('projects', String(agent.project_id));
-    const definition = (parse(String(agent.definition)) ?? {}) as { model?: unknown; system_instructions?: unknown };
+    const definition = (parse(String(agent.definition)) ?? {}) as { model?: unknown };
     const name = agent.model ?? definition.model;
     if (typeof name !== 'string' || name === '')
       throw new ValidationError(
@@ -99,7 +70,6 @@ export class ModelOnlyAgentRunner implements ThreadAgentRunner {
     const model = findModel(validateModels(settings.models ?? []), name);
     const keys = workspaceKeySource(this.env, this.repo, this.secrets, String(project.workspace_id));
     const client = new ModelClient({ keys, ...(this.clientOptions.retry ? { retry: this.clientOptions.retry } : {}) });
-    const system = typeof definition.system_instructions === 'string' ? definition.system_instructions : undefined;
-    return { client, model, system };
+    return { client, model };
   }
 }
