@@ -14,6 +14,7 @@ import { workerCommand } from './commands/worker.js';
 import { validateCommand } from './commands/validate.js';
 import { runCommand } from './commands/run.js';
 import { importCommand } from './commands/import.js';
+import { askCommand } from './commands/ask.js';
 
 /** Every command, each defined in src/commands/<name>.ts. */
 const COMMANDS: (() => Command)[] = [
@@ -31,6 +32,7 @@ const COMMANDS: (() => Command)[] = [
   validateCommand,
   runCommand,
   importCommand,
+  askCommand,
 ];
 
 export function buildProgram(): Command {

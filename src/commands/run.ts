@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
+import { folderWorkflowAgents } from '../services/agents/workflow-agents.js';
 import { ProjectDatabases } from '../services/project/project-databases.js';
 import { ProjectFiles } from '../services/project/project-files.js';
 import { findProjectRoot, readProjectFolder } from '../services/project/project-folder.js';
@@ -103,6 +104,7 @@ export function runCommand(): Command {
         const runner = new WorkflowRunner({
           databases,
           files: new ProjectFiles(project.root),
+          agents: folderWorkflowAgents(project.root, process.env),
           variables,
           signal: controller.signal,
           source: path.relative(project.root, absolute),

@@ -1,3 +1,4 @@
+import { appWorkflowAgents } from './agents/workflow-agents.js';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { ConfigError } from '../errors.js';
@@ -140,5 +141,7 @@ export async function createAppServices(
     runs,
     threads,
   };
+  // Workflow `agent` tasks reach the project's agents, which need the services themselves.
+  runs.useAgents((projectId) => appWorkflowAgents(services, projectId));
   return services;
 }

@@ -33,7 +33,6 @@ class AppEnvironment implements AgentEnvironment {
     return this.services.connectors.runInProject(this.projectId, database, sql, limit, signal);
   }
 
-
   async ddl(database: string): Promise<string> {
     return this.services.catalog.ddl((await this.database(database)).id);
   }

@@ -80,7 +80,6 @@ class FolderEnvironment implements AgentEnvironment {
     return this.connectors.run(projectDatabaseRow(this.project, database), sql, limit, signal);
   }
 
-
   async ddl(database: string, signal: AbortSignal): Promise<string> {
     const row = projectDatabaseRow(this.project, database);
     return snapshotDdl(database, row.kind as DatabaseKind, await this.connectors.catalog(row, signal));

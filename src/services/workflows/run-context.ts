@@ -17,6 +17,11 @@ export interface WorkflowFiles {
   writeCache(relativePath: string, output: TaskOutput): Promise<void>;
 }
 
+/** How a workflow asks an agent (the `agent` task): the answer's text. Absent where no agent can run. */
+export interface WorkflowAgents {
+  ask(agentRef: string, prompt: string, signal: AbortSignal): Promise<string>;
+}
+
 /** What the runner tells its caller as a run goes: the CLI prints it, the run service records it. */
 export type RunEvent =
   | { type: 'step_started'; path: string; name: string; taskType: string; input?: string }
@@ -40,6 +45,10 @@ export interface TaskContext {
   readonly signal: AbortSignal;
   readonly databases: WorkflowDatabases;
   readonly files: WorkflowFiles;
+  /** The agents an `agent` task asks, when the caller provides them. */
+  readonly agents?: WorkflowAgents;
+  /** The output of an earlier task of the same scope, by name (a `visualize` task's `data`). */
+  output(name: string): TaskOutput | undefined;
   /** Renders a template with the variables, the outputs so far and the loop values in scope. */
   render(template: string, extra?: Record<string, unknown>): string;
   /** Evaluates a template that should yield a list (a loop's `values`): `{{ stores.name }}` keeps its items. */

@@ -6,7 +6,7 @@ import type { RunRepository } from '../../repositories/run.repository.js';
 import type { ConnectorService } from '../connectors/connector.service.js';
 import { AppWorkflowFiles } from './app-workflow-files.js';
 import { checkWorkflow } from './check-workflow.js';
-import type { RunEvent } from './run-context.js';
+import type { RunEvent, WorkflowAgents } from './run-context.js';
 import { isComplete, storedOutput } from './stored-output.js';
 import { summarize, type TaskOutput } from './task-output.js';
 import { resolveVariables, WorkflowRunner } from './workflow-runner.js';
@@ -30,6 +30,7 @@ const FINISHED = ['succeeded', 'failed', 'cancelled'];
 export class RunService {
   /** Wakes this process's event subscribers; other processes' subscribers poll the log. */
   readonly appended = new EventEmitter().setMaxListeners(0);
+  private agents: ((projectId: string) => WorkflowAgents) | undefined;
 
   constructor(
     private readonly repo: EntityRepository,
@@ -37,6 +38,11 @@ export class RunService {
     private readonly connectors: ConnectorService,
     private readonly jobs: RunJobs,
   ) {}
+
+  /** How `agent` tasks of a project's runs reach its agents (set once the application's services exist). */
+  useAgents(agents: (projectId: string) => WorkflowAgents): void {
+    this.agents = agents;
+  }
 
   /** Creates a run of the workflow with `variables` (checked against its declarations now) and queues it. */
   async start(workflowId: string, variables: Record<string, unknown> = {}): Promise<RowValues> {
@@ -101,6 +107,7 @@ export class RunService {
           this.connectors.runInProject(projectId, database, sql, options.limit, options.signal),
       },
       files: new AppWorkflowFiles(this.repo, projectId, typeof folder === 'string' ? folder : undefined),
+      ...(this.agents ? { agents: this.agents(projectId) } : {}),
       variables: (run.variables ?? {}) as Record<string, unknown>,
       signal,
       replay,

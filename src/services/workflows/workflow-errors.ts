@@ -50,11 +50,19 @@ export const workflowErrors = {
     }),
     { status: 400, exitCode: 1 },
   ),
+  chartData: defineError(
+    'workflow_chart_data',
+    (name: string, problem: string) => ({
+      message: `task ${name}: ${problem}`,
+      hint: '`data` names an earlier execute_sql task of the same level; x, y and series name its columns',
+    }),
+    { status: 400, exitCode: 1 },
+  ),
   taskTypeNotRunnable: defineError(
     'workflow_task_not_runnable',
     (type: string, name: string) => ({
-      message: `task ${name}: ${type} tasks need agents, which this version of oxy does not run yet`,
-      hint: 'remove the task, or run the workflow with a version of oxy that has agents',
+      message: `task ${name}: ${type} tasks cannot run here: no agents are reachable`,
+      hint: 'run the workflow with `oxy run` in its project folder, or on the server',
     }),
     { status: 400, exitCode: 1 },
   ),

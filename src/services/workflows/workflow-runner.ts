@@ -2,7 +2,7 @@ import { Ajv } from 'ajv';
 import type nunjucks from 'nunjucks';
 import { OxyError } from '../../errors.js';
 import { checkWorkflow } from './check-workflow.js';
-import type { RunEvent, TaskContext, WorkflowDatabases, WorkflowFiles } from './run-context.js';
+import type { RunEvent, TaskContext, WorkflowAgents, WorkflowDatabases, WorkflowFiles } from './run-context.js';
 import { summarize, templateValue, templateValues, type TaskOutput } from './task-output.js';
 import { TASK_TYPES } from './tasks/index.js';
 import { createTemplateEnvironment } from './template-environment.js';
@@ -15,6 +15,8 @@ const ajv = new Ajv({ allErrors: false, strict: false, useDefaults: true });
 export interface RunOptions {
   databases: WorkflowDatabases;
   files: WorkflowFiles;
+  /** The agents `agent` tasks ask (none: those tasks refuse to run). */
+  agents?: WorkflowAgents;
   /** Values for the workflow's variables; the others take their defaults. */
   variables?: Record<string, unknown>;
   onEvent?: (event: RunEvent) => void | Promise<void>;
@@ -147,9 +149,11 @@ export class WorkflowRunner {
   }
 
   private context(path: string, scope: Scope, stack: string[], reportInput: (text: string) => void): TaskContext {
-    const { databases, files } = this.options;
+    const { databases, files, agents } = this.options;
     return {
       path,
+      ...(agents ? { agents } : {}),
+      output: (name) => scope.outputs[name],
       signal: this.options.signal ?? new AbortController().signal,
       databases,
       files,

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { workflowErrors } from '../workflow-errors.js';
 import type { TaskType } from './task-type.js';
 
-/** Asks an agent (`agent_ref`, an `*.agent.yml` of the project) a templated `prompt`. Oxy's extra fields are accepted. */
+/** Asks an agent (`agent_ref`, an `*.agent.yml` of the project) a templated `prompt`; its answer is the output. Oxy's extra fields are accepted. */
 export const agentTask: TaskType = {
   type: 'agent',
   fields: {
@@ -15,7 +15,12 @@ export const agentTask: TaskType = {
   },
   required: ['agent_ref', 'prompt'],
   templates: () => [['prompt']],
-  run: async (task) => {
-    throw workflowErrors.taskTypeNotRunnable('agent', String(task.name));
+  run: async (task, context) => {
+    if (!context.agents) throw workflowErrors.taskTypeNotRunnable('agent', String(task.name));
+    const variables = (task.variables ?? {}) as Record<string, unknown>;
+    const prompt = context.render(String(task.prompt), { ...variables, variables });
+    context.reportInput(prompt);
+    const text = await context.agents.ask(String(task.agent_ref), prompt, context.signal);
+    return { kind: 'text', text };
   },
 };
