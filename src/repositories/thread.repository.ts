@@ -16,14 +16,20 @@ export class ThreadRepository {
     return encodeRow(this.app.dialect, entityByTable('threads'), values);
   }
 
-  /** Marks the thread processing, owned by `owner`; false when a turn already runs on it. */
+  /** Marks the thread processing, owned by `owner`; false when a turn of some process runs on it. */
   async claim(threadId: string, owner: string): Promise<boolean> {
     const now = nowTimestamp();
     const result = await this.app.db
       .updateTable('threads')
       .set(this.encode({ is_processing: true, turn_owner: owner, turn_heartbeat_at: now, updated_at: now }))
       .where('id', '=', threadId)
-      .where('is_processing', '=', this.encode({ is_processing: false }).is_processing)
+      // Processing without an owner is no turn (a flag written through the rows API, say).
+      .where((eb) =>
+        eb.or([
+          eb('is_processing', '=', this.encode({ is_processing: false }).is_processing),
+          eb('turn_owner', 'is', null),
+        ]),
+      )
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }

@@ -351,6 +351,20 @@ for (const backend of BACKENDS) {
       expect((await t.app.inject({ method: 'POST', url: `/api/threads/${thread}/stop` })).statusCode).toBe(409);
     });
 
+    it('answers a thread marked processing by no turn (a flag written through the rows API)', async () => {
+      model.script({ text: ['Yes.'] }, { when: { test: isTitleRequest }, text: ['T'] });
+      const thread = await newThread();
+      const patched = await t.app.inject({
+        method: 'PATCH',
+        url: `/api/threads/${thread}`,
+        payload: { is_processing: true },
+      });
+      expect(patched.statusCode).toBe(200);
+      const res = await ask(thread, 'free?');
+      expect(res.status).toBe(200);
+      expect(parseSse(await res.text()).at(-2)).toMatchObject({ event: 'done' });
+    });
+
     it('retries a 429 and answers', async () => {
       model.script(
         { when: { test: isTitleRequest }, text: ['T'] },
