@@ -191,6 +191,11 @@ export const entities = [
       { name: 'title', type: 'text' },
       { name: 'is_processing', type: 'boolean', default: false },
     ],
+    /** Which server process runs the thread's turn, and when it last said it is alive (a dead one's turns are released). */
+    appended: [
+      { name: 'turn_owner', type: 'text', nullable: true, managed: true },
+      { name: 'turn_heartbeat_at', type: 'timestamp', nullable: true, managed: true },
+    ],
   }),
   entity({
     table: 'messages',

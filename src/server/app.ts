@@ -23,6 +23,7 @@ import { sqlRoutes } from './routes/sql.routes.js';
 import { catalogRoutes } from './routes/catalog.routes.js';
 import { jobRoutes } from './routes/jobs.routes.js';
 import { runRoutes } from './routes/runs.routes.js';
+import { threadRoutes } from './routes/threads.routes.js';
 import { installPermissions, type RoutePermission } from './permissions.js';
 
 declare module 'fastify' {
@@ -106,6 +107,9 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
   });
   // The user databases' pools close with the server.
   app.addHook('onClose', () => services.connectors.closeAll());
+  // Turns end with the server (what was said is kept); a server starting releases the turns of dead ones.
+  app.addHook('preClose', () => services.threads.close());
+  if (!options.readonly) app.addHook('onReady', async () => void (await services.threads.releaseAbandoned()));
   installErrorHandler(app);
   installUtf8BodyParsers(app);
   // First, so that refusals (read-only, 401) carry the security headers too.
@@ -130,6 +134,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
       await api.register(catalogRoutes);
       await api.register(jobRoutes);
       await api.register(runRoutes);
+      await api.register(threadRoutes);
       api.get('/openapi.json', { config: { permission: { public: true } }, schema: { hide: true } }, async () =>
         app.swagger(),
       );

@@ -17,6 +17,11 @@ import { CatalogSyncJobs } from './jobs/catalog-sync.job.js';
 import { runJobs } from './jobs/workflow-run.job.js';
 import { RunService } from './workflows/run.service.js';
 import { RunRepository } from '../repositories/run.repository.js';
+import { ThreadRepository } from '../repositories/thread.repository.js';
+import type { RetryOptions } from './agents/models/retry-policy.js';
+import { AgentCoreRunner } from './threads/agent-core-runner.js';
+import { ModelTitles } from './threads/thread-agent.js';
+import { ThreadService } from './threads/thread.service.js';
 import type { JobHandlerRegistry } from './jobs/job-handlers.js';
 import { JobQueue, type JobQueueOptions } from './jobs/job-queue.js';
 import { registerJobHandlers } from './jobs/register-job-handlers.js';
@@ -52,6 +57,8 @@ export interface AppServices {
   readonly catalogSync: CatalogSyncJobs;
   /** Workflow runs: started, executed by workers, cancelled, retried, their events streamed. */
   readonly runs: RunService;
+  /** Threads answering questions: turns streamed, stored, stopped, released when their server died. */
+  readonly threads: ThreadService;
 }
 
 export interface AppServicesOptions {
@@ -60,6 +67,8 @@ export interface AppServicesOptions {
   chartData?: ChartDataSource;
   /** Backoff and clock of the job queue (tests shorten the backoff). */
   jobs?: JobQueueOptions;
+  /** Turn lease and model retries of threads (tests shorten them). */
+  threads?: { leaseMs?: number; retry?: Partial<RetryOptions> };
 }
 
 /**
@@ -97,6 +106,20 @@ export async function createAppServices(
   const catalog = new CatalogService(repo, new CatalogRepository(database), connectors);
   const runs = new RunService(repo, new RunRepository(database, repo), connectors, runJobs(jobs));
   const jobHandlers = registerJobHandlers({ catalog, runs });
+  const retry = options.threads?.retry ? { retry: options.threads.retry } : {};
+  const titles = new ModelTitles(repo, secrets, config.environment, retry);
+  const threads = new ThreadService(
+    repo,
+    new ThreadRepository(database),
+    // The agent core needs every service (databases, catalog, charts, workflows): given once built.
+    new AgentCoreRunner(
+      () => services,
+      retry,
+      (agentId, question, signal) => titles.title(agentId, question, signal),
+      Boolean(options.readonly),
+    ),
+    { readonly: Boolean(options.readonly), ...(options.threads?.leaseMs ? { leaseMs: options.threads.leaseMs } : {}) },
+  );
   const services: AppServices = {
     config,
     database,
@@ -116,6 +139,7 @@ export async function createAppServices(
     jobHandlers,
     catalogSync: new CatalogSyncJobs(jobs, repo),
     runs,
+    threads,
   };
   // Workflow `agent` tasks reach the project's agents, which need the services themselves.
   runs.useAgents((projectId) => appWorkflowAgents(services, projectId));

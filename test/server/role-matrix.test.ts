@@ -201,6 +201,23 @@ const RECIPES: Record<string, Recipe> = {
     await f.services.repo.update('runs', run, { status: 'succeeded' });
     return { url: `/api/runs/${run}/events`, ok: 200 };
   },
+  // A thread with an agent that names no model: the turn streams its error, the answer is 200.
+  'POST /api/threads/:id/messages': async (f) => {
+    const thread = await f.row('threads', f.workspaceId);
+    const agent = await f.row('agents', f.workspaceId);
+    await f.services.repo.update('threads', thread, { agent_id: agent });
+    return { url: `/api/threads/${thread}/messages`, payload: { content: 'which store sold the most?' }, ok: 200 };
+  },
+  // No turn: the stream ends at once.
+  'GET /api/threads/:id/events': async (f) => ({
+    url: `/api/threads/${await f.row('threads', f.workspaceId)}/events`,
+    ok: 200,
+  }),
+  // A thread answering nothing: allowed callers learn there is nothing to stop.
+  'POST /api/threads/:id/stop': async (f) => ({
+    url: `/api/threads/${await f.row('threads', f.workspaceId)}/stop`,
+    ok: 409,
+  }),
   'POST /api/workspaces/:id/transfer': async (f) => ({
     url: `/api/workspaces/${await f.workspace()}/transfer`,
     payload: { user_id: f.person('workspace admin').id },

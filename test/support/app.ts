@@ -24,13 +24,21 @@ export interface TestApp {
  */
 export async function testApp(
   backend: Backend,
-  options: AppOptions & { env?: Record<string, string>; chartData?: AppServicesOptions['chartData'] } = {},
+  options: AppOptions & {
+    env?: Record<string, string>;
+    chartData?: AppServicesOptions['chartData'];
+    /** More service options (thread leases, model retries, a read-only service layer). */
+    services?: AppServicesOptions;
+  } = {},
 ): Promise<TestApp> {
   const db = await freshDatabase(backend);
   const stateDir = tempDir('oxy-test-state-');
   const config = loadConfig({ OXY_STATE_DIR: stateDir, OXY_DATABASE_URL: db.url, ...options.env });
   const { database } = await openMigratedDatabase(config);
-  const services = await createAppServices(config, database, options.chartData ? { chartData: options.chartData } : {});
+  const services = await createAppServices(config, database, {
+    ...options.services,
+    ...(options.chartData ? { chartData: options.chartData } : {}),
+  });
   // A read-only server finds the local owner a read-write start created before it.
   if (options.readonly && config.auth === 'none') await services.auth.ensureLocalOwner();
   const app = await buildApp(services, options);

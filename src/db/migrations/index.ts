@@ -5,6 +5,7 @@ import * as workspaceMembers from './0002-workspace-members.js';
 import * as sessions from './0003-sessions.js';
 import * as jobQueue from './0004-job-queue.js';
 import * as workflowRuns from './0005-workflow-runs.js';
+import * as threadTurns from './0006-thread-turns.js';
 
 export interface OxyMigration {
   readonly name: string;
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly OxyMigration[] = [
   { name: '0003_sessions', up: sessions.up },
   { name: '0004_job_queue', up: jobQueue.up },
   { name: '0005_workflow_runs', up: workflowRuns.up },
+  { name: '0006_thread_turns', up: threadTurns.up },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { idParams } from '../entity-schemas.js';
+import { openEventStream, resumeAfter } from '../sse.js';
 
 const run = { $ref: 'runs.row#' };
 const errors = { 400: { $ref: 'error#' }, 404: { $ref: 'error#' }, 409: { $ref: 'error#' } };
@@ -92,8 +93,7 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
     },
     async (req, reply) => {
       const { id } = req.params as { id: string };
-      const header = req.headers['last-event-id'];
-      const after = typeof header === 'string' ? Number(header) : ((req.query as { after?: number }).after ?? 0);
+      const after = resumeAfter(req.headers, req.query as { after?: number });
       await app.services.repo.get('runs', id);
       await streamRunEvents(app, id, after, reply);
     },
@@ -103,31 +103,20 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
 /** Writes the run's events from `after` on, waking on appends of this process and polling for others', until it has finished. */
 async function streamRunEvents(app: FastifyInstance, runId: string, after: number, reply: FastifyReply): Promise<void> {
   const { runs, repo } = app.services;
-  reply.hijack();
-  const raw = reply.raw;
-  raw.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
-  let closed = false;
+  const stream = openEventStream(reply);
   let wake: (() => void) | undefined;
   const onAppend = () => wake?.();
   runs.appended.on(runId, onAppend);
-  raw.on('close', () => {
-    closed = true;
-    wake?.();
-  });
+  stream.onClose(() => wake?.());
   let last = after;
   let lastType: string | undefined;
   let quietSince = Date.now();
   let finishedSince: number | undefined;
   try {
-    while (!closed) {
+    while (!stream.closed) {
       const events = await runs.eventsAfter(runId, last);
       for (const event of events) {
-        raw.write(`id: ${String(event.seq)}\nevent: ${String(event.type)}\ndata: ${JSON.stringify(event.data)}\n\n`);
+        stream.send(Number(event.seq), String(event.type), event.data);
         last = Number(event.seq);
         lastType = String(event.type);
       }
@@ -141,7 +130,7 @@ async function streamRunEvents(app: FastifyInstance, runId: string, after: numbe
           if (lastType === 'run_finished' || Date.now() - finishedSince > FINISHED_GRACE_MS) break;
         } else finishedSince = undefined;
         if (Date.now() - quietSince > HEARTBEAT_MS) {
-          raw.write(': keep-alive\n\n');
+          stream.keepAlive();
           quietSince = Date.now();
         }
         await new Promise<void>((resolve) => {
@@ -156,6 +145,6 @@ async function streamRunEvents(app: FastifyInstance, runId: string, after: numbe
     }
   } finally {
     runs.appended.off(runId, onAppend);
-    if (!closed) raw.end();
+    stream.end();
   }
 }
