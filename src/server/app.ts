@@ -109,7 +109,13 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
   app.addHook('onClose', () => services.connectors.closeAll());
   // Turns end with the server (what was said is kept); a server starting releases the turns of dead ones.
   app.addHook('preClose', () => services.threads.close());
-  if (!options.readonly) app.addHook('onReady', async () => void (await services.threads.releaseAbandoned()));
+  if (!options.readonly)
+    app.addHook('onReady', async () => {
+      // Best effort: a database that is down now must not keep the server from answering /live and a 503 /ready.
+      await services.threads.releaseAbandoned().catch((error: unknown) => {
+        app.log.warn({ err: error }, 'could not release the turns of dead servers; the next start will');
+      });
+    });
   installErrorHandler(app);
   installUtf8BodyParsers(app);
   // First, so that refusals (read-only, 401) carry the security headers too.

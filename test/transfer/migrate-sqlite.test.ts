@@ -58,7 +58,8 @@ async function listAll(stateDir: string, databaseUrl: string): Promise<Record<st
   const config = loadConfig({ OXY_STATE_DIR: stateDir, OXY_DATABASE_URL: databaseUrl });
   const { database } = await openMigratedDatabase(config);
   const services = await createAppServices(config, database);
-  const app = await buildApp(services);
+  // Read-only: a server starting read-write releases abandoned thread turns, which would change what is compared.
+  const app = await buildApp(services, { readonly: true });
   const out: Record<string, unknown> = {};
   try {
     for (const table of TABLE_NAMES) {
