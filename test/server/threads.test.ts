@@ -365,6 +365,31 @@ for (const backend of BACKENDS) {
       expect(parseSse(await res.text()).at(-2)).toMatchObject({ event: 'done' });
     });
 
+    it('stops a turn running on another server of the same database', async () => {
+      model.script({ text: ['Counting', ' slowly'], chunkDelayMs: 30_000 });
+      const thread = await newThread();
+      const turn = follow(await ask(thread, 'count slowly'));
+      await turn.until('text-delta');
+      const { database } = await openMigratedDatabase(t.config);
+      const other = await buildApp(await createAppServices(t.config, database, { threads: { leaseMs: LEASE_MS } }));
+      try {
+        // The other server has no events of the turn to give…
+        expect((await other.inject({ url: `/api/threads/${thread}/events` })).statusCode).toBe(409);
+        // …but stops it: the server running it sees the request at its next heartbeat.
+        const stop = await other.inject({ method: 'POST', url: `/api/threads/${thread}/stop` });
+        expect(stop.statusCode).toBe(200);
+        expect(stop.json()).toMatchObject({ is_processing: false, turn_owner: null });
+      } finally {
+        await other.close();
+        await database.close();
+      }
+      expect((await turn.done).at(-1)).toMatchObject({ event: 'done', data: { finishReason: 'stopped' } });
+      expect((await stored(thread)).map((m) => [m.role, m.content])).toEqual([
+        ['user', 'count slowly'],
+        ['assistant', 'Counting'],
+      ]);
+    });
+
     it('retries a 429 and answers', async () => {
       model.script(
         { when: { test: isTitleRequest }, text: ['T'] },
