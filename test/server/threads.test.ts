@@ -402,6 +402,23 @@ for (const backend of BACKENDS) {
       expect((await stored(thread)).map((m) => m.content)).toEqual(['still there?', 'Fine.']);
     });
 
+    it('ends the turn with the provider error stored when every retry fails', async () => {
+      const failure = { fault: 'status' as const, status: 503, message: 'overloaded, try later' };
+      model.script(failure, failure, failure);
+      const thread = await newThread();
+      const events = parseSse(await (await ask(thread, 'anyone there?')).text());
+      expect(events.filter((e) => e.event === 'retry')).toHaveLength(RETRY.maxRetries);
+      const error = events.at(-1)!;
+      expect(error.event).toBe('error');
+      const messages = await stored(thread);
+      expect(messages.map((m) => [m.role, m.content])).toEqual([
+        ['user', 'anyone there?'],
+        ['assistant', error.data.message],
+      ]);
+      expect(String(error.data.message)).toMatch(/503|overloaded/);
+      expect((await threadRow(thread)).is_processing).toBe(false);
+    });
+
     it('stores a stream cut mid-answer as the turn error, keeping the partial answer', async () => {
       model.script({ fault: 'cut', afterChunks: 1, text: ['Half an', ' answer'] });
       const thread = await newThread();
