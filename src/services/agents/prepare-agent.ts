@@ -57,7 +57,15 @@ export async function prepareAgent(input: {
     const context: Record<string, string> = {};
     for (const entry of definition.context) context[entry.name] = await env.contextFiles(entry.src);
     const template = createTemplateEnvironment();
-    let system = template.renderString(definition.system_instructions, { databases, context });
+    let system: string;
+    try {
+      system = template.renderString(definition.system_instructions, { databases, context });
+    } catch (error) {
+      const reason = (error as Error).message.replace('(unknown path)', '').replace(/\s+/g, ' ').trim();
+      throw new ValidationError(`agent ${input.name}: system_instructions: ${reason}`, [
+        { field: 'system_instructions', message: reason },
+      ]);
+    }
     if (names.length > 0 && !/\bddl\b/.test(definition.system_instructions)) {
       const schemas = names.map((n) => databases[n]!.ddl.trimEnd()).join('\n\n');
       system = `${system.trimEnd()}\n\nThe databases you can query (their tables as DDL):\n\n${schemas}\n`;

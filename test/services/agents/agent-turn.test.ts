@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -260,5 +262,42 @@ describe('agent turn', () => {
       expect(server.requests[0]!.rawBody).toContain(marker);
       expect(server.requests[0]!.lastUserMessage).toBe('and now?');
     });
+  });
+});
+
+describe('agent context files', () => {
+  it('puts the files the globs name in the prompt, never a file outside the folder', async () => {
+    const inside = randomUUID();
+    const secretWord = randomUUID();
+    const { root } = agentFolder(
+      server.openaiUrl,
+      {
+        sales: shopAgent('gpt', {
+          system_instructions: 'Glossary:\n{{ context.docs }}',
+          context: [{ name: 'docs', type: 'file', src: ['docs/*.md', '../*.txt', '/etc/hostname'] }],
+        }),
+      },
+      { files: { 'docs/terms.md': `revenue: ${inside}` } },
+    );
+    fs.writeFileSync(path.join(root, '..', `outside-${randomUUID()}.txt`), secretWord);
+    const agent = await prepareFolderAgent(root, 'sales', KEYS);
+    await agent.close();
+    expect(agent.system).toContain(`-- docs/terms.md\nrevenue: ${inside}`);
+    expect(agent.system).not.toContain(secretWord);
+    // No DDL placed by the template: it is appended.
+    expect(agent.system).toMatch(/CREATE TABLE "stores"/);
+  });
+});
+
+describe('agent preparation errors', () => {
+  it('a broken template and an unknown tool database are one line each', async () => {
+    const broken = agentFolder(server.openaiUrl, {
+      a: shopAgent('gpt', { system_instructions: 'Hi {{ databases.shop.dialect ' }),
+    });
+    await expect(prepareFolderAgent(broken.root, 'a', KEYS)).rejects.toThrow(/^agent a: system_instructions: .*\S$/);
+    const missing = agentFolder(server.openaiUrl, {
+      b: shopAgent('gpt', { tools: [{ name: 'sql', type: 'execute_sql', database: 'warehouse' }] }),
+    });
+    await expect(prepareFolderAgent(missing.root, 'b', KEYS)).rejects.toThrow(/config.yml has no database warehouse/);
   });
 });

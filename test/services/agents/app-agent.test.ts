@@ -116,6 +116,29 @@ for (const backend of BACKENDS) {
       await agent.close();
     });
 
+    it("a run of the project's workflow asks the project's agent in an agent task", async () => {
+      server.requireKey = key;
+      const answer = `Answered ${randomUUID()}`;
+      server.script({ when: { lastUserMessage: `Summarize ${stores.length} stores` }, text: [answer] });
+      const definition = [
+        'tasks:',
+        '  - name: rows',
+        '    type: execute_sql',
+        '    database: shop',
+        '    sql_query: SELECT name FROM stores',
+        '  - name: ask',
+        '    type: agent',
+        '    agent_ref: agents/sales.agent.yml',
+        '    prompt: "Summarize {{ rows | length }} stores"',
+      ].join('\n');
+      const workflow = await t.services.entities.create('workflows', { project_id: projectId, name: 'wf', definition });
+      const run = await t.services.runs.start(String(workflow.id));
+      const outcome = await t.services.runs.execute(String(run.id), new AbortController().signal);
+      expect(outcome).toEqual({ status: 'succeeded' });
+      const steps = (await t.services.repo.list('run_steps', { where: { run_id: run.id } })).items;
+      expect(steps.find((s) => s.name === 'ask')?.output).toEqual({ kind: 'text', text: answer });
+    });
+
     it('names the missing model in one line', async () => {
       const definition = stringify(shopAgent('nope'));
       const id = String(
