@@ -371,7 +371,10 @@ for (const backend of BACKENDS) {
       const turn = follow(await ask(thread, 'count slowly'));
       await turn.until('text-delta');
       const { database } = await openMigratedDatabase(t.config);
-      const other = await buildApp(await createAppServices(t.config, database, { threads: { leaseMs: LEASE_MS } }));
+      // Its start-up keeps this process (also the server running the turn here) busy: a long lease.
+      const other = await buildApp(
+        await createAppServices(t.config, database, { threads: { leaseMs: RESTART_LEASE_MS } }),
+      );
       try {
         // The other server has no events of the turn to give…
         expect((await other.inject({ url: `/api/threads/${thread}/events` })).statusCode).toBe(409);
