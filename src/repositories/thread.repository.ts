@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { AppDatabase } from '../db/connect.js';
 import { entityByTable } from '../db/entities.js';
 import { decodeRow, encodeRow } from '../db/row-codec.js';
@@ -40,19 +41,43 @@ export class ThreadRepository {
       .updateTable('threads')
       .set(this.encode({ is_processing: false, turn_owner: null, turn_heartbeat_at: null, updated_at: nowTimestamp() }))
       .where('id', '=', threadId)
-      .where('turn_owner', '=', owner)
+      .where('turn_owner', 'in', [owner, stopping(owner)])
       .execute();
   }
 
-  /** Says `owner` is alive for these threads. */
-  async heartbeat(threadIds: string[], owner: string): Promise<void> {
-    if (threadIds.length === 0) return;
+  /**
+   * Asks the process running the thread's turn to stop it (a stop sent to another server): its
+   * owner becomes `stop:<owner>`, which that process sees at its next heartbeat. False when no
+   * process runs a turn on the thread.
+   */
+  async requestStop(threadId: string): Promise<boolean> {
+    const result = await this.app.db
+      .updateTable('threads')
+      .set({ turn_owner: sql`${STOP}||turn_owner` })
+      .where('id', '=', threadId)
+      .where('is_processing', '=', this.encode({ is_processing: true }).is_processing)
+      .where('turn_owner', 'is not', null)
+      .where('turn_owner', 'not like', `${STOP}%`)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Says `owner` is alive for these threads; resolves with those of them another server asked to stop. */
+  async heartbeat(threadIds: string[], owner: string): Promise<string[]> {
+    if (threadIds.length === 0) return [];
     await this.app.db
       .updateTable('threads')
       .set(this.encode({ turn_heartbeat_at: nowTimestamp() }))
       .where('id', 'in', threadIds)
-      .where('turn_owner', '=', owner)
+      .where('turn_owner', 'in', [owner, stopping(owner)])
       .execute();
+    const stop = await this.app.db
+      .selectFrom('threads')
+      .select(['id'])
+      .where('id', 'in', threadIds)
+      .where('turn_owner', '=', stopping(owner))
+      .execute();
+    return stop.map((row) => String(row.id));
   }
 
   /**
@@ -107,4 +132,11 @@ export class ThreadRepository {
       .execute();
     return rows.map((row) => decodeRow(this.app.dialect, entityByTable('messages'), row));
   }
+}
+
+const STOP = 'stop:';
+
+/** The owner a stop request leaves on the thread. */
+function stopping(owner: string): string {
+  return `${STOP}${owner}`;
 }

@@ -365,6 +365,34 @@ for (const backend of BACKENDS) {
       expect(parseSse(await res.text()).at(-2)).toMatchObject({ event: 'done' });
     });
 
+    it('stops a turn running on another server of the same database', async () => {
+      model.script({ text: ['Counting', ' slowly'], chunkDelayMs: 30_000 });
+      const thread = await newThread();
+      const turn = follow(await ask(thread, 'count slowly'));
+      await turn.until('text-delta');
+      const { database } = await openMigratedDatabase(t.config);
+      // Its start-up keeps this process (also the server running the turn here) busy: a long lease.
+      const other = await buildApp(
+        await createAppServices(t.config, database, { threads: { leaseMs: RESTART_LEASE_MS } }),
+      );
+      try {
+        // The other server has no events of the turn to give…
+        expect((await other.inject({ url: `/api/threads/${thread}/events` })).statusCode).toBe(409);
+        // …but stops it: the server running it sees the request at its next heartbeat.
+        const stop = await other.inject({ method: 'POST', url: `/api/threads/${thread}/stop` });
+        expect(stop.statusCode).toBe(200);
+        expect(stop.json()).toMatchObject({ is_processing: false, turn_owner: null });
+      } finally {
+        await other.close();
+        await database.close();
+      }
+      expect((await turn.done).at(-1)).toMatchObject({ event: 'done', data: { finishReason: 'stopped' } });
+      expect((await stored(thread)).map((m) => [m.role, m.content])).toEqual([
+        ['user', 'count slowly'],
+        ['assistant', 'Counting'],
+      ]);
+    });
+
     it('retries a 429 and answers', async () => {
       model.script(
         { when: { test: isTitleRequest }, text: ['T'] },
@@ -375,6 +403,23 @@ for (const backend of BACKENDS) {
       const events = parseSse(await (await ask(thread, 'still there?')).text());
       expect(events.map((e) => e.event)).toEqual(['user-message', 'retry', 'text-delta', 'usage', 'done', 'title']);
       expect((await stored(thread)).map((m) => m.content)).toEqual(['still there?', 'Fine.']);
+    });
+
+    it('ends the turn with the provider error stored when every retry fails', async () => {
+      const failure = { fault: 'status' as const, status: 503, message: 'overloaded, try later' };
+      model.script(failure, failure, failure);
+      const thread = await newThread();
+      const events = parseSse(await (await ask(thread, 'anyone there?')).text());
+      expect(events.filter((e) => e.event === 'retry')).toHaveLength(RETRY.maxRetries);
+      const error = events.at(-1)!;
+      expect(error.event).toBe('error');
+      const messages = await stored(thread);
+      expect(messages.map((m) => [m.role, m.content])).toEqual([
+        ['user', 'anyone there?'],
+        ['assistant', error.data.message],
+      ]);
+      expect(String(error.data.message)).toMatch(/503|overloaded/);
+      expect((await threadRow(thread)).is_processing).toBe(false);
     });
 
     it('stores a stream cut mid-answer as the turn error, keeping the partial answer', async () => {

@@ -80,7 +80,7 @@ export async function threadRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         tags: ['threads'],
         description:
-          'Ends the turn, keeping what was said (stored with `finishReason: stopped`); answers with the released thread. A thread answering nothing is a 409.',
+          'Ends the turn, keeping what was said (stored with `finishReason: stopped`); answers with the released thread. A turn running on another server of the same database is stopped by that server at its next heartbeat. A thread answering nothing is a 409.',
         params: idParams,
         response: { 200: { $ref: 'threads.row#' }, ...errors },
       },

@@ -29,7 +29,7 @@ export const threadErrors = {
     'thread_turn_elsewhere',
     (threadId: string) => ({
       message: `thread ${threadId} is answering on another oxy server of this database`,
-      hint: 'send the request to that server, or wait: a turn of a server that stopped is released when its lease ends',
+      hint: 'send the request to that server, or wait: a turn of a server that stopped is released when its lease ends (30 s)',
     }),
     { status: 409 },
   ),

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { EntityRepository, RowValues } from '../../repositories/entity.repository.js';
 import type { ThreadRepository } from '../../repositories/thread.repository.js';
 import type { JsonValue, ToolCall, TurnMessage } from '../agents/models/model-turn.js';
@@ -18,6 +19,7 @@ export interface ThreadServiceOptions {
 }
 
 const TITLE_WORDS = 8;
+const STOP_POLL_MS = 100;
 const TITLE_MAX = 80;
 const INTERRUPTED = 'the answer was interrupted: the oxy server running it stopped; ask again';
 
@@ -96,8 +98,21 @@ export class ThreadService {
       await log.whenFinished();
       return this.repo.get('threads', threadId);
     }
+    if (thread.is_processing && (await this.threads.requestStop(threadId))) return this.awaitRelease(threadId);
     if (thread.is_processing) throw threadErrors.elsewhere(threadId);
     throw threadErrors.idle(threadId);
+  }
+
+  /** Waits for the server running the thread's turn to stop it (it looks at every heartbeat). */
+  private async awaitRelease(threadId: string): Promise<RowValues> {
+    // The owner looks every third of its lease; a busy machine gets a few seconds more.
+    const deadline = Date.now() + Math.max(this.leaseMs, 5_000);
+    for (;;) {
+      const thread = await this.repo.get('threads', threadId);
+      if (!thread.is_processing) return thread;
+      if (Date.now() > deadline) throw threadErrors.elsewhere(threadId);
+      await delay(STOP_POLL_MS);
+    }
   }
 
   /**
@@ -207,7 +222,18 @@ export class ThreadService {
     this.heartbeat = setInterval(
       () => {
         const ids = [...this.turns.values()].filter((l) => !l.finished).map((l) => l.threadId);
-        void this.threads.heartbeat(ids, this.owner).catch(() => {});
+        void this.threads
+          .heartbeat(ids, this.owner)
+          .then((stop) => {
+            // Another server was asked to stop these turns.
+            for (const id of stop) {
+              const log = this.turns.get(id);
+              if (!log || log.finished) continue;
+              log.stopped = true;
+              log.controller.abort();
+            }
+          })
+          .catch(() => {});
       },
       Math.max(50, Math.floor(this.leaseMs / 3)),
     );
