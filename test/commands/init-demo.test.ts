@@ -116,6 +116,15 @@ for (const backend of BACKENDS) {
         expect(tables).toEqual(['customers', 'order_lines', 'orders', 'products', 'stores']);
       });
 
+      it('stores the agent of its folder, for threads to ask', async () => {
+        const project = String((await demoProjects())[0]!.id);
+        const agent = (await t.services.repo.findBy('agents', { project_id: project, name: 'analyst' }))!;
+        expect([agent.model, agent.definition]).toEqual([
+          'default',
+          fs.readFileSync(path.join(dir, 'agents', 'analyst.agent.yml'), 'utf8'),
+        ]);
+      });
+
       it('stores the saved queries with the SQL of their files', async () => {
         const queries = await rowsOf('queries', String((await demoProjects())[0]!.id));
         const files = Object.fromEntries(

@@ -3,6 +3,7 @@ import type { EntityRepository } from '../../repositories/entity.repository.js';
 import { inTransaction } from '../../repositories/transaction.js';
 import type { AuthService } from '../auth.service.js';
 import { EntityService } from '../entity.service.js';
+import { DEMO_AGENT, DEMO_MODEL, demoAgentYaml } from './demo-agent.js';
 import { DEMO_CHARTS, DEMO_DATABASE, DEMO_PROJECT, DEMO_QUERIES, DEMO_WORKFLOW } from './demo-content.js';
 import { demoErrors } from './demo-errors.js';
 import { choosePlacement, placedWorkspace, type Placement } from '../project/workspace-placement.js';
@@ -97,6 +98,14 @@ export class DemoService {
         });
         queries.set(query.name, String(row.id));
       }
+      // The folder's agent, so threads (and the web app) can ask it once the project has a model named `default`.
+      await entities.create('agents', {
+        project_id: project.id,
+        database_id: database.id,
+        name: DEMO_AGENT,
+        model: DEMO_MODEL,
+        definition: demoAgentYaml(),
+      });
       await entities.create('workflows', {
         project_id: project.id,
         name: DEMO_WORKFLOW.name,
