@@ -86,7 +86,12 @@ export async function prepareAppAgentIn(
   const project = await services.repo.get('projects', String(agent.project_id));
   const settings = (project.settings ?? {}) as { models?: unknown; folder?: unknown };
   const folder = typeof settings.folder === 'string' ? settings.folder : undefined;
-  const keys = workspaceKeySource(process.env, services.repo, services.secrets, String(project.workspace_id));
+  const keys = workspaceKeySource(
+    services.config.environment,
+    services.repo,
+    services.secrets,
+    String(project.workspace_id),
+  );
   const env = new AppEnvironment(services, String(project.id), folder, keys);
   return prepareAgent({
     name: String(agent.name),
