@@ -50,21 +50,14 @@ export class DuckdbConnector implements Connector {
   async run(sql: string, options: RunOptions): Promise<QueryResult> {
     const started = performance.now();
     const connection = await (await this.open()).connect();
-    let timedOut = false;
-    const interrupt = () => connection.interrupt();
-    const timer = setTimeout(() => {
-      timedOut = true;
-      interrupt();
-    }, options.timeoutMs);
-    options.signal?.addEventListener('abort', interrupt, { once: true });
+    const guard = interruptOn(connection, options.timeoutMs, options.signal);
     try {
       return await this.read(connection, sql, options, started);
     } catch (error) {
-      if (timedOut) throw connectorErrors.timeout(options.timeoutMs);
+      if (guard.timedOut) throw connectorErrors.timeout(options.timeoutMs);
       throw translate(error);
     } finally {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', interrupt);
+      guard.dispose();
       connection.closeSync();
     }
   }
@@ -91,29 +84,22 @@ export class DuckdbConnector implements Connector {
   private async *chunks(sql: string, options: StreamOptions): AsyncGenerator<StreamPart, void, undefined> {
     options.signal?.throwIfAborted();
     const connection = await (await this.open()).connect();
-    let timedOut = false;
-    const interrupt = () => connection.interrupt();
     // The timeout bounds the wait for the first chunk; an export may then run as long as it is read.
-    const timer = setTimeout(() => {
-      timedOut = true;
-      interrupt();
-    }, options.timeoutMs);
-    options.signal?.addEventListener('abort', interrupt, { once: true });
+    const guard = interruptOn(connection, options.timeoutMs, options.signal);
     try {
       const result = await connection.stream(sql);
       yield { columns: result.columnNames().map((name, i) => ({ name, type: result.columnType(i).toString() })) };
       for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
-        clearTimeout(timer);
+        guard.disarm();
         if (options.signal?.aborted) throw connectorErrors.cancelled();
         yield { rows: chunk.getRows().map((row) => row.map(duckCell)) };
       }
     } catch (error) {
       if (options.signal?.aborted) throw connectorErrors.cancelled();
-      if (timedOut) throw connectorErrors.timeout(options.timeoutMs);
+      if (guard.timedOut) throw connectorErrors.timeout(options.timeoutMs);
       throw translate(error);
     } finally {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', interrupt);
+      guard.dispose();
       connection.closeSync();
     }
   }
@@ -220,4 +206,26 @@ function translate(error: unknown): Error {
     return connectorErrors.refused(`the database is read-only here: ${message}`);
   if (/Permission Error|disabled by configuration|not allowed/i.test(message)) return connectorErrors.refused(message);
   return connectorErrors.failed(message);
+}
+
+/**
+ * Interrupts the connection's statement when `timeoutMs` passes or `signal` aborts: `timedOut`
+ * tells which; `disarm` stops the timer (the signal still interrupts); `dispose` stops both.
+ */
+function interruptOn(connection: DuckDBConnection, timeoutMs: number, signal: AbortSignal | undefined) {
+  const interrupt = () => connection.interrupt();
+  const guard = {
+    timedOut: false,
+    disarm: () => clearTimeout(timer),
+    dispose: () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', interrupt);
+    },
+  };
+  const timer = setTimeout(() => {
+    guard.timedOut = true;
+    interrupt();
+  }, timeoutMs);
+  signal?.addEventListener('abort', interrupt, { once: true });
+  return guard;
 }
