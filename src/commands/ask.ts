@@ -13,6 +13,7 @@ import {
 import { folderAgents, readFolderSettings } from '../services/agents/folder-agent.js';
 import { createAppServices, type AppServices } from '../services/app-services.js';
 import { findProjectRoot } from '../services/project/project-folder.js';
+import { AGENT_FILE } from '../services/project/oxy-file-names.js';
 import { JsonCollector, terminalPrinter } from './ask-output.js';
 import { exitCodeFor, SHUTDOWN_SIGNALS } from './shutdown-signals.js';
 
@@ -105,7 +106,7 @@ export function askCommand(): Command {
       if (root) {
         const name = await folderAgentName(
           root,
-          opts.agent && /\.agent\.ya?ml$/.test(opts.agent) ? path.resolve(opts.agent) : opts.agent,
+          opts.agent && AGENT_FILE.test(opts.agent) ? path.resolve(opts.agent) : opts.agent,
         );
         const agent = await prepareFolderAgent(root, name, process.env);
         try {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
+import { AGENT_FILE, WORKFLOW_FILE } from '../services/project/oxy-file-names.js';
 import { UsageError } from '../errors.js';
 import { checkAgentFiles } from '../services/agents/check-agent-file.js';
 import { readFolderSettings } from '../services/agents/folder-agent.js';
@@ -8,9 +9,6 @@ import { findProjectRoot, readProjectFolder } from '../services/project/project-
 import { checkWorkflowFiles, type FileProblem } from '../services/workflows/check-workflow-file.js';
 import { formatPath } from '../services/workflows/yaml-source.js';
 
-/** Oxy's workflow file names: `.procedure.yml` now, `.workflow.yml` and `.automation.yml` before. */
-export const WORKFLOW_FILE = /\.(procedure|workflow|automation)\.ya?ml$/;
-const AGENT_FILE = /\.agent\.ya?ml$/;
 const SKIPPED_FOLDERS = new Set(['node_modules', '.git', '.db', 'output']);
 
 function projectFiles(dir: string, pattern: RegExp): string[] {

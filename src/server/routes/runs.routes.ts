@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { FINISHED_RUN_STATUSES } from '../../services/workflows/run.service.js';
 import { idParams } from '../entity-schemas.js';
 import { openEventStream, resumeAfter } from '../sse.js';
 
 const run = { $ref: 'runs.row#' };
 const errors = { 400: { $ref: 'error#' }, 404: { $ref: 'error#' }, 409: { $ref: 'error#' } };
-const FINISHED = ['succeeded', 'failed', 'cancelled'];
 /** How often a subscriber looks for events another process appended (this process's wake it at once). */
 const POLL_MS = 250;
 const HEARTBEAT_MS = 15_000;
@@ -125,7 +125,7 @@ async function streamRunEvents(app: FastifyInstance, runId: string, after: numbe
         const status = String((await repo.get('runs', runId)).status);
         // Finished, and its run_finished sent (the status is written just before that event is
         // appended; a run from before the event log has none: give up waiting after a while).
-        if (FINISHED.includes(status)) {
+        if (FINISHED_RUN_STATUSES.includes(status)) {
           finishedSince ??= Date.now();
           if (lastType === 'run_finished' || Date.now() - finishedSince > FINISHED_GRACE_MS) break;
         } else finishedSince = undefined;

@@ -1,8 +1,9 @@
 import { NotFoundError } from '../../errors.js';
+import { nameOfFile, WORKFLOW_FILE } from '../project/oxy-file-names.js';
 import type { AppServices } from '../app-services.js';
 import type { QueryResult } from '../connectors/connector.js';
 import type { DatabaseKind } from '../connectors/database-config.js';
-import { AppWorkflowFiles } from '../workflows/app-workflow-files.js';
+import { appWorkflowIo } from '../workflows/app-workflow-files.js';
 import { WorkflowRunner } from '../workflows/workflow-runner.js';
 import type { AgentEnvironment } from './agent-environment.js';
 import type { PreparedAgent, PrepareOptions } from './agent-turn.js';
@@ -56,15 +57,11 @@ class AppEnvironment implements AgentEnvironment {
    * files), without a `runs` row: the agent waits for its result within the turn.
    */
   async runWorkflow(ref: string, variables: Record<string, unknown>, signal: AbortSignal): Promise<string> {
-    const name = ref.replace(/^.*\//, '').replace(/\.(procedure|workflow|automation)\.ya?ml$/, '');
+    const name = nameOfFile(ref, WORKFLOW_FILE);
     const workflow = await this.services.repo.findBy('workflows', { project_id: this.projectId, name });
     if (!workflow) throw new NotFoundError(`the agent's project has no workflow ${name}`);
     const runner = new WorkflowRunner({
-      databases: {
-        run: (database, sql, options) =>
-          this.services.connectors.runInProject(this.projectId, database, sql, options.limit, options.signal),
-      },
-      files: new AppWorkflowFiles(this.services.repo, this.projectId, this.folder),
+      ...appWorkflowIo(this.services.repo, this.services.connectors, this.projectId, this.folder),
       variables,
       signal,
       source: name,

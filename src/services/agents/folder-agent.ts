@@ -18,8 +18,7 @@ import { keySource, type KeySource } from './models/key-source.js';
 import { prepareAgent } from './prepare-agent.js';
 import { snapshotDdl } from './snapshot-ddl.js';
 import { workflowSummary } from './workflow-summary.js';
-
-const AGENT_FILE = /\.agent\.ya?ml$/;
+import { AGENT_FILE, nameOfFile } from '../project/oxy-file-names.js';
 
 /** config.yml's `models` and `defaults` (the databases are read by readProjectFolder). */
 export function readFolderSettings(root: string): { models: unknown; defaults: Record<string, unknown> } {
@@ -45,7 +44,7 @@ export async function folderAgents(root: string): Promise<Map<string, string>> {
     cwd: root,
     ignore: ['**/node_modules/**', '**/.git/**'],
   });
-  return new Map(files.sort().map((file) => [path.basename(file).replace(AGENT_FILE, ''), path.resolve(root, file)]));
+  return new Map(files.sort().map((file) => [nameOfFile(file, AGENT_FILE), path.resolve(root, file)]));
 }
 
 /** The agent's file: a path (relative to the folder) when it looks like one, else a name. */
@@ -130,7 +129,7 @@ export async function prepareFolderAgentIn(
   }
   const environment = new FolderEnvironment(project, env, keySource(env));
   return prepareAgent({
-    name: path.basename(file).replace(AGENT_FILE, ''),
+    name: nameOfFile(file, AGENT_FILE),
     source,
     models,
     env: environment,

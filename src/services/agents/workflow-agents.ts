@@ -1,4 +1,5 @@
 import type { AppServices } from '../app-services.js';
+import { AGENT_FILE, nameOfFile } from '../project/oxy-file-names.js';
 import type { WorkflowAgents } from '../workflows/run-context.js';
 import { prepareAppAgent, prepareFolderAgent, runAgentTurn, type PreparedAgent } from './agent-turn.js';
 
@@ -33,7 +34,7 @@ export function folderWorkflowAgents(root: string, env: Readonly<Record<string, 
 export function appWorkflowAgents(services: AppServices, projectId: string): WorkflowAgents {
   return {
     ask: async (ref, prompt, signal) => {
-      const name = ref.replace(/^.*\//, '').replace(/\.agent\.ya?ml$/, '');
+      const name = nameOfFile(ref, AGENT_FILE);
       const row = await services.repo.findBy('agents', { project_id: projectId, name });
       if (!row) throw new Error(`the project has no agent ${name}`);
       return answer(await prepareAppAgent(services, String(row.id)), prompt, signal);

@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { checkWorkflow } from '../workflows/check-workflow.js';
 import { formatPath } from '../workflows/yaml-source.js';
 import { fromOxyDatabase } from './oxy-database.js';
+import { AGENT_FILE, nameOfFile, WORKFLOW_FILE } from './oxy-file-names.js';
 import { PROJECT_FILE } from './project-folder.js';
 
 /** What one file (or config.yml entry) of an Oxy project becomes, or why it cannot. */
@@ -19,8 +20,6 @@ export interface OxyProjectContent {
   items: ImportItem<Record<string, unknown>>[];
 }
 
-const WORKFLOW_FILE = /\.(procedure|workflow|automation)\.ya?ml$/;
-const AGENT_FILE = /\.agent\.ya?ml$/;
 const SKIPPED = new Set(['node_modules', '.git', '.db', 'output', '.databases']);
 
 /**
@@ -79,7 +78,7 @@ function databaseItem(root: string, entry: unknown): ImportItem<Record<string, u
 }
 
 function agentItem(relative: string, text: string): ImportItem<Record<string, unknown>> {
-  const name = path.basename(relative).replace(AGENT_FILE, '');
+  const name = nameOfFile(relative, AGENT_FILE);
   const base = { kind: 'agent' as const, name, source: relative };
   try {
     const parsed = parse(text) as unknown;
@@ -91,7 +90,7 @@ function agentItem(relative: string, text: string): ImportItem<Record<string, un
 }
 
 function workflowItem(relative: string, text: string): ImportItem<Record<string, unknown>> {
-  const name = path.basename(relative).replace(WORKFLOW_FILE, '');
+  const name = nameOfFile(relative, WORKFLOW_FILE);
   const base = { kind: 'workflow' as const, name, source: relative };
   const { problems } = checkWorkflow(text);
   if (problems.length > 0) {

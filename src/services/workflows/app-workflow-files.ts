@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { EntityRepository } from '../../repositories/entity.repository.js';
 import { ProjectFiles } from '../project/project-files.js';
-import type { WorkflowFiles } from './run-context.js';
+import { nameOfFile, WORKFLOW_FILE } from '../project/oxy-file-names.js';
+import type { ConnectorService } from '../connectors/connector.service.js';
+import type { WorkflowDatabases, WorkflowFiles } from './run-context.js';
 import type { TaskOutput } from './task-output.js';
-
-const WORKFLOW_FILE = /\.(procedure|workflow|automation)\.ya?ml$/;
 
 /**
  * The files of a workflow run by the server: the project's folder when it has one (`settings.folder`,
@@ -28,7 +28,7 @@ export class AppWorkflowFiles implements WorkflowFiles {
     if (this.folder && this.root && existsSync(path.resolve(this.root, relativePath)))
       return this.folder.readText(relativePath);
     if (WORKFLOW_FILE.test(relativePath)) {
-      const name = path.basename(relativePath).replace(WORKFLOW_FILE, '');
+      const name = nameOfFile(relativePath, WORKFLOW_FILE);
       const stored = await this.repo.findBy('workflows', { project_id: this.projectId, name });
       if (stored) return String(stored.definition);
       throw new Error(`no workflow ${name} in the project (nor a file ${relativePath} in its folder)`);
@@ -56,4 +56,22 @@ export class AppWorkflowFiles implements WorkflowFiles {
       ? `cannot ${what}: the project's folder ${this.root} does not exist any more`
       : `cannot ${what}: the project has no folder (oxy import DIR records one)`;
   }
+}
+
+/**
+ * What a project's workflow runs on when the server runs it (a queued run, an agent's workflow
+ * tool): the project's databases through the read-only path, and its folder's files.
+ */
+export function appWorkflowIo(
+  repo: EntityRepository,
+  connectors: ConnectorService,
+  projectId: string,
+  folder: string | undefined,
+): { databases: WorkflowDatabases; files: WorkflowFiles } {
+  return {
+    databases: {
+      run: (database, sql, options) => connectors.runInProject(projectId, database, sql, options.limit, options.signal),
+    },
+    files: new AppWorkflowFiles(repo, projectId, folder),
+  };
 }

@@ -4,7 +4,7 @@ import { ConflictError } from '../../errors.js';
 import type { EntityRepository, RowValues } from '../../repositories/entity.repository.js';
 import type { RunRepository } from '../../repositories/run.repository.js';
 import type { ConnectorService } from '../connectors/connector.service.js';
-import { AppWorkflowFiles } from './app-workflow-files.js';
+import { appWorkflowIo } from './app-workflow-files.js';
 import { checkWorkflow } from './check-workflow.js';
 import type { RunEvent, WorkflowAgents } from './run-context.js';
 import { isComplete, storedOutput } from './stored-output.js';
@@ -19,7 +19,8 @@ export interface RunJobs {
   cancel(jobId: string): Promise<void>;
 }
 
-const FINISHED = ['succeeded', 'failed', 'cancelled'];
+/** The statuses a run ends in. */
+export const FINISHED_RUN_STATUSES: readonly string[] = ['succeeded', 'failed', 'cancelled'];
 
 /**
  * Workflow runs of the application: created numbered per workflow and queued, executed by a
@@ -57,7 +58,7 @@ export class RunService {
   /** Asks a run to stop: a pending one is cancelled at once, a running one between steps (its SQL cancelled). */
   async cancel(runId: string): Promise<RowValues> {
     const run = await this.repo.get('runs', runId);
-    if (FINISHED.includes(String(run.status)))
+    if (FINISHED_RUN_STATUSES.includes(String(run.status)))
       throw new ConflictError(`run ${runId} already ${String(run.status)}: nothing to cancel`);
     if (run.job_id) await this.jobs.cancel(String(run.job_id));
     if (run.status === 'pending') return this.finish(run, 'cancelled', null);
@@ -80,7 +81,7 @@ export class RunService {
   /** Executes a run (a `workflow.run` job); resolves with its final status. Errors of the workflow end the run, not the job. */
   async execute(runId: string, signal: AbortSignal): Promise<{ status: string; error?: string }> {
     const run = await this.repo.get('runs', runId);
-    if (FINISHED.includes(String(run.status))) return { status: String(run.status) };
+    if (FINISHED_RUN_STATUSES.includes(String(run.status))) return { status: String(run.status) };
     const workflow = await this.repo.get('workflows', String(run.workflow_id));
     const project = await this.repo.get('projects', String(workflow.project_id));
     const projectId = String(project.id);
@@ -102,11 +103,7 @@ export class RunService {
     );
     const folder = (project.settings as { folder?: unknown } | null)?.folder;
     const runner = new WorkflowRunner({
-      databases: {
-        run: (database, sql, options) =>
-          this.connectors.runInProject(projectId, database, sql, options.limit, options.signal),
-      },
-      files: new AppWorkflowFiles(this.repo, projectId, typeof folder === 'string' ? folder : undefined),
+      ...appWorkflowIo(this.repo, this.connectors, projectId, typeof folder === 'string' ? folder : undefined),
       ...(this.agents ? { agents: this.agents(projectId) } : {}),
       variables: (run.variables ?? {}) as Record<string, unknown>,
       signal,
