@@ -24,6 +24,7 @@ import { catalogRoutes } from './routes/catalog.routes.js';
 import { jobRoutes } from './routes/jobs.routes.js';
 import { runRoutes } from './routes/runs.routes.js';
 import { threadRoutes } from './routes/threads.routes.js';
+import { defaultWebRoot, installWebApp } from './web-app.js';
 import { installPermissions, type RoutePermission } from './permissions.js';
 
 declare module 'fastify' {
@@ -48,6 +49,8 @@ export interface AppOptions {
   allowRemoteNoAuth?: boolean;
   /** Sign-in rate limits; the defaults unless a test needs smaller ones. */
   signInLimits?: SignInLimits;
+  /** The built web app's folder (default `dist/web`); false serves the API only. */
+  webRoot?: string | false;
 }
 
 /**
@@ -147,5 +150,6 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
     },
     { prefix: '/api' },
   );
+  if (options.webRoot !== false) await installWebApp(app, options.webRoot ?? defaultWebRoot());
   return app;
 }

@@ -89,6 +89,7 @@ for (const backend of BACKENDS) {
         .filter(({ op }) => op.security?.length === 0)
         .map(({ route }) => route);
       expect(open.sort()).toEqual([
+        'GET /api/about',
         'GET /api/health',
         'GET /api/live',
         'GET /api/ready',

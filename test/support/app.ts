@@ -41,7 +41,8 @@ export async function testApp(
   });
   // A read-only server finds the local owner a read-write start created before it.
   if (options.readonly && config.auth === 'none') await services.auth.ensureLocalOwner();
-  const app = await buildApp(services, options);
+  // The API alone unless a test serves a web app folder of its own (webRoot).
+  const app = await buildApp(services, { webRoot: false, ...options });
   return {
     app,
     services,

@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { currentSchemaVersion } from '../../db/migrator.js';
 import { OxyError } from '../../errors.js';
@@ -12,6 +13,21 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
     status: 'ok',
     version: VERSION,
   }));
+  // What the web app needs before anything else: how to sign in, and whether writes are refused.
+  const about = Type.Object({
+    version: Type.String(),
+    auth: Type.Union([Type.Literal('none'), Type.Literal('password')]),
+    readonly: Type.Boolean(),
+  });
+  app.get(
+    '/about',
+    { config: { permission: { public: true } }, schema: { tags: ['health'], response: { 200: about } } },
+    async () => ({
+      version: VERSION,
+      auth: app.services.config.auth,
+      readonly: app.readonlyMode,
+    }),
+  );
   const check = async (_req: unknown, reply: FastifyReply) => {
     const { database } = app.services;
     try {

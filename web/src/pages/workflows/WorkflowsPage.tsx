@@ -1,0 +1,4 @@
+/** Placeholder until this page is built. */
+export default function WorkflowsPage() {
+  return <h1>WorkflowsPage</h1>;
+}
