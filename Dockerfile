@@ -5,6 +5,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY bin ./bin
+COPY web ./web
+COPY scripts ./scripts
 RUN npm ci && npm prune --omit=dev
 
 FROM node:22-bookworm-slim

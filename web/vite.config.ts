@@ -11,6 +11,8 @@ export default defineConfig({
     outDir: fileURLToPath(new URL('../dist/web', import.meta.url)),
     emptyOutDir: true,
     sourcemap: true,
+    // .vite/manifest.json: the chunk graph, read by the bundle-size test (test/web/bundle-size.test.ts).
+    manifest: true,
     // Pages load on demand (React.lazy); the editor and charts are their own chunks.
     chunkSizeWarningLimit: 1200,
   },

@@ -1,6 +1,9 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import { describeAccess } from '../server/access-summary.js';
+import { defaultWebRoot } from '../server/web-app.js';
 import { startServer, type ServeOptions } from '../server/run-server.js';
 import { countParser } from './count-option.js';
 import { waitForShutdownSignal } from './shutdown-signals.js';
@@ -53,6 +56,11 @@ export async function serveUntilSignal(
   const server = await startServer(config, options, { log, logStream: process.stderr });
   log(
     `oxy ${options.readonly ? '(read-only) ' : ''}listening on ${server.url} — database ${config.database.backend} ${config.database.display}`,
+  );
+  log(
+    fs.existsSync(path.join(defaultWebRoot(), 'index.html'))
+      ? `web app: open ${server.url} in a browser`
+      : `no web app: ${defaultWebRoot()} is not built (run npm run build); the API answers under ${server.url}/api`,
   );
   if (server.worker) log(describeWorker(server.worker));
   log(describeAccess(config.auth, options.host, Boolean(options.allowRemoteNoAuth) || config.allowRemoteNoAuth));
