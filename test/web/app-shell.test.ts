@@ -101,9 +101,11 @@ describe('the built web app in Chromium', () => {
     });
   });
 
-  it('narrow screen: the navigation folds behind a menu button', async () => {
+  it('narrow screen, no project yet: how to make the demo is shown, and the navigation folds behind a menu button', async () => {
     await withWebApp(browser, { viewport: { width: 390, height: 800 } }, async ({ page }) => {
       await page.goto('/');
+      // No project yet: the page says how to make one.
+      await page.getByRole('note').filter({ hasText: 'oxy init --demo' }).waitFor();
       const nav = page.getByRole('navigation', { name: 'Main' });
       await page.getByRole('button', { name: 'Menu' }).waitFor();
       expect(await nav.isVisible()).toBe(false);

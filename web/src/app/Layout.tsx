@@ -9,7 +9,7 @@ import { useAbout, useMe, useProject } from './session';
 export function Layout({ children }: { children: ReactNode }) {
   const about = useAbout().data;
   const me = useMe().data;
-  const { project, projects, setProjectId } = useProject();
+  const { project, projects, setProjectId, loaded } = useProject();
   const [menuOpen, setMenuOpen] = useState(false);
   const queryClient = useQueryClient();
   const signOut = useMutation({
@@ -73,6 +73,16 @@ export function Layout({ children }: { children: ReactNode }) {
         </ul>
       </nav>
       <main id="main" tabIndex={-1}>
+        {loaded && projects.length === 0 && (
+          <div className="first-visit" role="note">
+            <h2>No project yet</h2>
+            <p>
+              Make the demo project (sample sales data with queries, charts, a workflow and an agent): run{' '}
+              <code>oxy init --demo</code> in a terminal, then reload this page. Or import an Oxy project folder with{' '}
+              <code>oxy import</code>.
+            </p>
+          </div>
+        )}
         {children}
       </main>
     </div>

@@ -34,21 +34,33 @@ export function useProjects() {
 interface ProjectContextValue {
   project: Project | undefined;
   projects: Project[];
+  /** The project list has arrived (an empty list then means: no project yet). */
+  loaded: boolean;
   setProjectId(id: string): void;
 }
 
-const ProjectContext = createContext<ProjectContextValue>({ project: undefined, projects: [], setProjectId() {} });
+const ProjectContext = createContext<ProjectContextValue>({
+  project: undefined,
+  projects: [],
+  loaded: false,
+  setProjectId() {},
+});
 const STORAGE_KEY = 'oxy.project';
 
 /** The project the pages work in: the one picked last (kept in localStorage), else the first. */
 export function ProjectProvider({ children }: { children: ReactNode }) {
-  const projects = useProjects().data?.items ?? [];
+  const list = useProjects();
+  const projects = list.data?.items ?? [];
   const [projectId, setProjectId] = useState<string | null>(() => localStorage.getItem(STORAGE_KEY));
   useEffect(() => {
     if (projectId) localStorage.setItem(STORAGE_KEY, projectId);
   }, [projectId]);
   const project = projects.find((p) => p.id === projectId) ?? projects[0];
-  return <ProjectContext.Provider value={{ project, projects, setProjectId }}>{children}</ProjectContext.Provider>;
+  return (
+    <ProjectContext.Provider value={{ project, projects, loaded: list.isSuccess, setProjectId }}>
+      {children}
+    </ProjectContext.Provider>
+  );
 }
 
 /** The current project (undefined while loading or when there is none). */
