@@ -26,7 +26,10 @@ for (const backend of BACKENDS) {
     });
 
     it('?q= keeps the rows whose title contains the text in any case, with % and _ taken literally', async () => {
-      expect(await titles(`/api/threads?project_id=${project}&q=STORE`)).toEqual(['Revenue by Store', 'store openings']);
+      expect(await titles(`/api/threads?project_id=${project}&q=STORE`)).toEqual([
+        'Revenue by Store',
+        'store openings',
+      ]);
       expect(await titles(`/api/threads?project_id=${project}&q=100%25`)).toEqual(['Margins: 100% real']);
       expect(await titles(`/api/threads?q=_`)).toEqual(['a_b']);
       expect(await titles(`/api/threads?project_id=${project}&q=nothing`)).toEqual([]);

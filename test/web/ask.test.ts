@@ -4,8 +4,7 @@ import { ScriptedModelServer, type RecordedRequest } from '../support/scripted-m
 import { launchBrowser, withWebApp } from '../support/web-app.js';
 
 const SQL = 'select name, store_id from stores order by store_id';
-const toolResults = (request: RecordedRequest) =>
-  (request.body.messages ?? []).filter((m) => m.role === 'tool').length;
+const toolResults = (request: RecordedRequest) => (request.body.messages ?? []).filter((m) => m.role === 'tool').length;
 const isTitleRequest = (request: RecordedRequest) => JSON.stringify(request.body).includes('Give a title');
 
 describe('Ask and Threads pages', () => {
@@ -51,7 +50,11 @@ describe('Ask and Threads pages', () => {
             },
           ],
         },
-        { when: { test: (r) => toolResults(r) === 2 }, text: ['There are ', '7 stores; ', 'Pike Place is the first.'] },
+        {
+          when: { test: (r) => toolResults(r) === 2 },
+          text: ['There are ', '7 stores; ', 'Pike Place is the first.'],
+          chunkDelayMs: 700,
+        },
       );
 
       await page.goto('/');
@@ -60,6 +63,9 @@ describe('Ask and Threads pages', () => {
       await page.getByLabel('Question').fill('Which stores are there?');
       await page.getByRole('button', { name: 'Ask' }).click();
 
+      // The answer shows as it streams, before the turn is done.
+      await page.getByText('There are 7 stores;', { exact: true }).waitFor();
+      expect(await page.getByRole('status').filter({ hasText: 'Answering' }).isVisible()).toBe(true);
       const answer = page.getByText('There are 7 stores; Pike Place is the first.');
       await answer.waitFor();
       expect(page.url()).toMatch(/\/threads\/[0-9a-f-]{36}$/);
@@ -138,10 +144,29 @@ describe('Ask and Threads pages', () => {
       expect(page.url()).toBe(threadUrl);
       await answer.waitFor();
       await page.getByText('Peachtree is the last.').waitFor();
-      await page.getByRole('region', { name: 'Result of execute_sql' }).getByRole('cell', { name: 'Pike Place' }).waitFor();
+      await page
+        .getByRole('region', { name: 'Result of execute_sql' })
+        .getByRole('cell', { name: 'Pike Place' })
+        .waitFor();
       await page.getByRole('img', { name: 'Chart: Stores' }).locator('canvas').waitFor();
       expect(await page.getByText('Stopped: the answer ends here.').count()).toBe(2);
       expect(problems).toEqual([]);
     });
+  });
+
+  it('on a read-only server, 390 px wide: the question form fits and starts no thread', async () => {
+    await withWebApp(
+      browser,
+      { demo: true, readonly: true, viewport: { width: 390, height: 800 } },
+      async ({ page, problems }) => {
+        await page.goto('/');
+        await page.getByLabel('Agent').selectOption({ label: 'analyst' });
+        await page.getByLabel('Question').fill('Which stores are there?');
+        await page.getByText('This server is read-only').waitFor();
+        expect(await page.getByRole('button', { name: 'Ask' }).isDisabled()).toBe(true);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+        expect(problems).toEqual([]);
+      },
+    );
   });
 });

@@ -210,6 +210,7 @@ function ThreadView({ id }: { id: string }) {
     const brought = (location.state as { question?: string } | null)?.question;
     if (brought) {
       void navigate(location.pathname, { replace: true, state: null });
+      // eslint-disable-next-line react-hooks/set-state-in-effect -- starts the server's stream (an external system) once; its state follows the stream
       ask(brought);
     } else if (thread.data.is_processing) {
       const stored = messages.data;

@@ -153,7 +153,10 @@ export function applyEvent(items: Item[], type: string, data: Record<string, unk
         },
       ];
     case 'error':
-      return [...items, { kind: 'error', key, code: String(data.code ?? 'error'), message: String(data.message ?? '') }];
+      return [
+        ...items,
+        { kind: 'error', key, code: String(data.code ?? 'error'), message: String(data.message ?? '') },
+      ];
     case 'done':
       return data.finishReason === 'stopped' ? [...items, { kind: 'stopped', key }] : items;
     default:
