@@ -164,7 +164,7 @@ describe('Ask and Threads pages', () => {
         await page.getByLabel('Question').fill('Which stores are there?');
         await page.getByText('This server is read-only').waitFor();
         expect(await page.getByRole('button', { name: 'Ask' }).isDisabled()).toBe(true);
-        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+        expect(await page.locator('html').evaluate((html) => html.scrollWidth)).toBeLessThanOrEqual(390);
         expect(problems).toEqual([]);
       },
     );
