@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { AppDatabase } from '../db/connect.js';
 import { entities, entityByTable, type EntityDef, type TableName } from '../db/entities.js';
@@ -13,6 +14,8 @@ export interface ListOptions {
   where?: RowValues;
   /** Rows whose column equals one of these values are left out. */
   exclude?: RowValues;
+  /** Rows whose `title` contains this text, in any case (tables with a title column). */
+  titleContains?: string;
   /** Return rows whose id sorts after this one (ids are UUIDv7, so this is creation order). */
   after?: string;
   limit?: number;
@@ -66,6 +69,7 @@ export class EntityRepository {
     for (const [column, value] of Object.entries(encodeRow(this.app.dialect, entity, options.exclude ?? {}))) {
       query = query.where(column, '!=', value);
     }
+    if (options.titleContains) query = query.where(titleContains(options.titleContains));
     if (options.after) query = query.where('id', '>', options.after);
     if (options.scope) query = query.where(scopeCondition(table, options.scope));
     const rows = await query.execute();
@@ -236,4 +240,10 @@ export class EntityRepository {
 
 function uniqueSets(entity: EntityDef): string[][] {
   return [...entity.columns.filter((c) => c.unique).map((c) => [c.name]), ...(entity.uniques ?? []).map((u) => [...u])];
+}
+
+/** `lower(title) like '%text%'` with the text's own `%`, `_` and `!` taken literally (the same on SQLite and PostgreSQL). */
+function titleContains(text: string) {
+  const pattern = `%${text.toLowerCase().replace(/[!%_]/g, '!$&')}%`;
+  return sql<boolean>`lower(${sql.ref('title')}) like ${pattern} escape '!'`;
 }

@@ -76,6 +76,10 @@ export function listQuerySchema(entity: EntityDef, omit: string[] = []): TSchema
     cursor: Type.Optional(Type.String({ format: 'uuid' })),
   };
   for (const c of filterColumns(entity)) if (!omit.includes(c.name)) props[c.name] = Type.Optional(valueSchema(c));
+  if (entity.columns.some((c) => c.name === 'title'))
+    props.q = Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: 'only rows whose title contains this text (any case)' }),
+    );
   return Type.Object(props, { additionalProperties: false });
 }
 

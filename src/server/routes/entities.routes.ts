@@ -8,13 +8,19 @@ import type { RoutePermission } from '../permissions.js';
 /** Entities whose routes are written by hand (write-only values, instance roles). */
 export const CUSTOM_ROUTED: readonly TableName[] = ['secrets', 'users'];
 
-type ListQuery = { limit?: number; cursor?: string } & RowValues;
+type ListQuery = { limit?: number; cursor?: string; q?: string } & RowValues;
 
 const errors = { 400: { $ref: 'error#' }, 404: { $ref: 'error#' }, 409: { $ref: 'error#' } };
 
 function listOptions(app: FastifyInstance, req: FastifyRequest, extra: RowValues = {}) {
-  const { limit, cursor, ...where } = req.query as ListQuery;
-  return { limit, after: cursor, where: { ...where, ...extra }, scope: app.services.permissions.scopeOf(req.access!) };
+  const { limit, cursor, q, ...where } = req.query as ListQuery;
+  return {
+    limit,
+    after: cursor,
+    titleContains: q,
+    where: { ...where, ...extra },
+    scope: app.services.permissions.scopeOf(req.access!),
+  };
 }
 
 /**

@@ -4356,6 +4356,8 @@ export interface operations {
                 workflow_id?: string;
                 user_id?: string;
                 is_processing?: boolean;
+                /** @description only rows whose title contains this text (any case) */
+                q?: string;
             };
             header?: never;
             path?: never;
@@ -4719,6 +4721,8 @@ export interface operations {
                 workflow_id?: string;
                 user_id?: string;
                 is_processing?: boolean;
+                /** @description only rows whose title contains this text (any case) */
+                q?: string;
             };
             header?: never;
             path: {
@@ -5809,6 +5813,8 @@ export interface operations {
                 project_id?: string;
                 thread_id?: string;
                 run_id?: string;
+                /** @description only rows whose title contains this text (any case) */
+                q?: string;
             };
             header?: never;
             path?: never;
@@ -6264,6 +6270,8 @@ export interface operations {
                 cursor?: string;
                 thread_id?: string;
                 run_id?: string;
+                /** @description only rows whose title contains this text (any case) */
+                q?: string;
             };
             header?: never;
             path: {
