@@ -91,4 +91,40 @@ describe('the Data page', () => {
       expect(problems).toEqual([]);
     });
   });
+
+  it("lets a workspace editor sync and describe, not add or change databases (the workspace admins' part)", async () => {
+    await withWebApp(browser, { auth: 'password' }, async ({ page, problems, server }) => {
+      const { auth, repo, workspaces } = server.services;
+      const owner = await auth.createUser({
+        email: 'own@example.com',
+        password: 'correct horse battery',
+        role: 'owner',
+      });
+      const workspace = await workspaces.create({ name: 'Shop', slug: 'shop' }, String(owner.id));
+      const project = await repo.insert('projects', { workspace_id: workspace.id, name: 'shop' });
+      await repo.insert('databases', {
+        project_id: project.id,
+        name: 'shop',
+        kind: 'sqlite',
+        config: { path: shopFile() },
+      });
+      const user = await auth.createUser({
+        email: 'ed@example.com',
+        password: 'correct horse battery',
+        role: 'member',
+      });
+      await repo.insert('workspace_members', { workspace_id: workspace.id, user_id: String(user.id), role: 'editor' });
+      await page.goto('/data');
+      await page.getByLabel('Email').fill('ed@example.com');
+      await page.getByLabel('Password').fill('correct horse battery');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Data' }).waitFor();
+      await page.getByText('Workspace admins add and change databases').waitFor();
+      expect(await page.getByRole('button', { name: 'Add database' }).isDisabled()).toBe(true);
+      expect(await page.getByRole('button', { name: 'Edit', exact: true }).isDisabled()).toBe(true);
+      expect(await page.getByRole('button', { name: 'Test connection' }).isDisabled()).toBe(true);
+      expect(await page.getByRole('button', { name: 'Sync' }).isDisabled()).toBe(false);
+      expect(problems).toEqual([]);
+    });
+  });
 });

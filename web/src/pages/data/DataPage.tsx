@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { api, ok, type components, type paths } from '../../api/client';
-import { useProject, useReadonly } from '../../app/session';
+import { useAbout, useMe, useProject, useReadonly } from '../../app/session';
 import { ErrorNote } from '../../components/ErrorNote';
 import './data.css';
 
@@ -15,11 +15,39 @@ type SchemaDocument = Exclude<
 >;
 
 const KINDS: Kind[] = ['duckdb', 'sqlite', 'postgres', 'mysql'];
+const RANK = { viewer: 0, editor: 1, admin: 2, owner: 3 } as const;
+type WorkspaceRole = keyof typeof RANK;
+
+/**
+ * The signed-in user's role in a workspace: owner without sign-in (local access reaches every
+ * workspace), else their membership. The server decides anyway; this only greys out buttons.
+ */
+function useWorkspaceRole(workspaceId: string | undefined): WorkspaceRole | undefined {
+  const about = useAbout().data;
+  const me = useMe().data;
+  const local = about?.auth === 'none';
+  const members = useQuery({
+    queryKey: ['my-memberships', me?.id],
+    enabled: Boolean(me && !local),
+    queryFn: () =>
+      ok(api.GET('/api/users/{id}/workspace_members', { params: { path: { id: me!.id }, query: { limit: 200 } } })),
+  });
+  if (local) return 'owner';
+  return members.data?.items.find((m) => m.workspace_id === workspaceId)?.role;
+}
 
 /** The project's databases: add and edit them, test a connection, sync and browse the catalog, describe it. */
 export default function DataPage() {
   const { project } = useProject();
+  const role = useWorkspaceRole(project?.workspace_id);
   const readonly = useReadonly();
+  /** Databases are managed by workspace admins; editors sync and describe them. */
+  const access = {
+    admin: !readonly && role !== undefined && RANK[role] >= RANK.admin,
+    editor: !readonly && role !== undefined && RANK[role] >= RANK.editor,
+    // A connection test changes nothing: a read-only server allows it (to its workspace admins).
+    tester: role !== undefined && RANK[role] >= RANK.admin,
+  };
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [editing, setEditing] = useState<Database | 'new' | null>(null);
   const databases = useQuery({
@@ -56,7 +84,15 @@ export default function DataPage() {
             ))}
           </ul>
           {databases.isSuccess && items.length === 0 && <p>No databases yet.</p>}
-          <button type="button" className="primary" disabled={readonly || !project} onClick={() => setEditing('new')}>
+          {!readonly && role && !access.admin && (
+            <p className="muted">Workspace admins add and change databases; you may read them.</p>
+          )}
+          <button
+            type="button"
+            className="primary"
+            disabled={!access.admin || !project}
+            onClick={() => setEditing('new')}
+          >
             Add database
           </button>
         </nav>
@@ -72,12 +108,7 @@ export default function DataPage() {
             />
           )}
           {!editing && selected && (
-            <DatabaseDetail
-              key={selected.id}
-              database={selected}
-              readonly={readonly}
-              onEdit={() => setEditing(selected)}
-            />
+            <DatabaseDetail key={selected.id} database={selected} access={access} onEdit={() => setEditing(selected)} />
           )}
         </div>
       </div>
@@ -85,7 +116,13 @@ export default function DataPage() {
   );
 }
 
-function DatabaseDetail({ database, readonly, onEdit }: { database: Database; readonly: boolean; onEdit(): void }) {
+interface Access {
+  admin: boolean;
+  editor: boolean;
+  tester: boolean;
+}
+
+function DatabaseDetail({ database, access, onEdit }: { database: Database; access: Access; onEdit(): void }) {
   const queryClient = useQueryClient();
   const [jobId, setJobId] = useState<string | null>(null);
   const test = useMutation({
@@ -113,17 +150,17 @@ function DatabaseDetail({ database, readonly, onEdit }: { database: Database; re
       </h2>
       <p className="muted data-summary">{summary(database)}</p>
       <div className="toolbar">
-        <button type="button" onClick={onEdit} disabled={readonly}>
+        <button type="button" onClick={onEdit} disabled={!access.admin}>
           Edit
         </button>
-        <button type="button" onClick={() => test.mutate()} disabled={test.isPending}>
+        <button type="button" onClick={() => test.mutate()} disabled={!access.tester || test.isPending}>
           Test connection
         </button>
         <button
           type="button"
           className="primary"
           onClick={() => sync.mutate()}
-          disabled={readonly || sync.isPending || Boolean(job.data && isActive(job.data))}
+          disabled={!access.editor || sync.isPending || Boolean(job.data && isActive(job.data))}
         >
           Sync
         </button>
@@ -143,7 +180,7 @@ function DatabaseDetail({ database, readonly, onEdit }: { database: Database; re
       <ErrorNote error={sync.error} />
       <ErrorNote error={job.error} />
       {job.data && <SyncProgress job={job.data} />}
-      <Catalog database={database} readonly={readonly} />
+      <Catalog database={database} readonly={!access.editor} />
     </section>
   );
 }
