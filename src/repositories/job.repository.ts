@@ -78,6 +78,35 @@ export class JobRepository {
     return this.decode(row);
   }
 
+  /** How many jobs each kind has in each status (kinds and statuses with none are absent). */
+  async countsByKindAndStatus(): Promise<{ kind: string; status: JobRow['status']; count: number }[]> {
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select(['kind', 'status', (eb) => eb.fn.countAll().as('count')])
+      .groupBy(['kind', 'status'])
+      .orderBy('kind')
+      .execute();
+    return rows.map((r) => ({ kind: String(r.kind), status: r.status as JobRow['status'], count: Number(r.count) }));
+  }
+
+  /** The leases of running jobs at `now`: live ones by owner, and expired ones (their worker stopped answering). */
+  async leases(now: string): Promise<{ owner: string; live: number; expired: number }[]> {
+    const at = this.encode({ lease_expires_at: now }).lease_expires_at;
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select((eb) => [
+        'lease_owner',
+        eb.fn.sum<number>(eb.case().when('lease_expires_at', '>=', at).then(1).else(0).end()).as('live'),
+        eb.fn.sum<number>(eb.case().when('lease_expires_at', '<', at).then(1).else(0).end()).as('expired'),
+      ])
+      .where('status', '=', 'running')
+      .where('lease_owner', 'is not', null)
+      .groupBy('lease_owner')
+      .orderBy('lease_owner')
+      .execute();
+    return rows.map((r) => ({ owner: String(r.lease_owner), live: Number(r.live), expired: Number(r.expired) }));
+  }
+
   async find(id: string): Promise<JobRow | undefined> {
     const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? this.decode(row) : undefined;

@@ -13,6 +13,7 @@ import { buildValidator } from './validator-compiler.js';
 import { chartRoutes } from './routes/charts.routes.js';
 import { entityRoutes } from './routes/entities.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
+import { statusRoutes } from './routes/status.routes.js';
 import { secretRoutes } from './routes/secrets.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { accountRoutes } from './routes/account.routes.js';
@@ -131,6 +132,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
   await app.register(
     async (api) => {
       await api.register(healthRoutes);
+      await api.register(statusRoutes);
       await api.register(entityRoutes);
       await api.register(chartRoutes);
       await api.register(secretRoutes);

@@ -24,6 +24,7 @@ import { ModelTitles } from './threads/thread-agent.js';
 import { ThreadService } from './threads/thread.service.js';
 import type { JobHandlerRegistry } from './jobs/job-handlers.js';
 import { JobQueue, type JobQueueOptions } from './jobs/job-queue.js';
+import { StatusService } from './status.service.js';
 import { registerJobHandlers } from './jobs/register-job-handlers.js';
 import { SessionRepository } from '../repositories/session.repository.js';
 import { AuthService } from './auth.service.js';
@@ -59,6 +60,8 @@ export interface AppServices {
   readonly runs: RunService;
   /** Threads answering questions: turns streamed, stored, stopped, released when their server died. */
   readonly threads: ThreadService;
+  /** The instance's state for its admins (schema, job queue, workers). */
+  readonly status: StatusService;
 }
 
 export interface AppServicesOptions {
@@ -140,6 +143,7 @@ export async function createAppServices(
     catalogSync: new CatalogSyncJobs(jobs, repo),
     runs,
     threads,
+    status: new StatusService(database, jobs),
   };
   // Workflow `agent` tasks reach the project's agents, which need the services themselves.
   runs.useAgents((projectId) => appWorkflowAgents(services, projectId));

@@ -1,5 +1,6 @@
 import { entityByTable, type TableName } from '../db/entities.js';
-import { ValidationError } from '../errors.js';
+import { ValidationError, type FieldError } from '../errors.js';
+import { validateModels } from './agents/models/model-config.js';
 import type { EntityRepository, ListOptions, Page, RowValues } from '../repositories/entity.repository.js';
 import { prepareChartWrite } from './charts/chart-write-rule.js';
 import { validateDatabaseConfig } from './connectors/database-config.js';
@@ -36,11 +37,30 @@ const RULES: Partial<Record<TableName, Prepare>> = {
       validateDatabaseConfig(String(input.kind ?? current?.kind), input.config ?? current?.config ?? {});
     return input;
   },
+  projects: (input) => {
+    const settings = input.settings as Record<string, unknown> | null | undefined;
+    if (settings && typeof settings === 'object' && 'models' in settings) checkModels(settings.models);
+    return input;
+  },
   workflows: (input) =>
     typeof input.definition === 'string' ? { ...input, parsed: parseWorkflowDefinition(input.definition) } : input,
   agents: withParsedDefinition,
   charts: prepareChartWrite,
 };
+
+/** A project's `settings.models` as agents will read them: a bad entry is a 400 when written, not when asked. */
+function checkModels(models: unknown): void {
+  try {
+    validateModels(models);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const fields = ((error.details as { fields?: FieldError[] } | undefined)?.fields ?? []).map((f) => ({
+      ...f,
+      field: `settings.${f.field}`,
+    }));
+    throw new ValidationError(`settings.${error.message}`, fields);
+  }
+}
 
 function withParsedDefinition(input: RowValues): RowValues {
   return typeof input.definition === 'string' ? { ...input, parsed: parseYamlDefinition(input.definition) } : input;

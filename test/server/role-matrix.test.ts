@@ -61,6 +61,7 @@ const RECIPES: Record<string, Recipe> = {
   'GET /api/ready': async () => ({ url: '/api/ready', ok: 200 }),
   'GET /api/health': async () => ({ url: '/api/health', ok: 200 }),
   'GET /api/about': async () => ({ url: '/api/about', ok: 200 }),
+  'GET /api/status': async () => ({ url: '/api/status', ok: 200 }),
   'GET /api/openapi.json': async () => ({ url: '/api/openapi.json', ok: 200 }),
   'POST /api/auth/login': async (f, who) => ({
     url: '/api/auth/login',

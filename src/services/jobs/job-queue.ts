@@ -16,6 +16,15 @@ export interface EnqueueRequest {
   maxAttempts?: number;
 }
 
+/** What `JobQueue.depth()` answers. */
+export interface QueueDepth {
+  kinds: ({ kind: string } & Record<Job['status'], number>)[];
+  /** Worker processes holding live leases now, with how many each. */
+  workers: { owner: string; leases: number }[];
+  /** Running jobs whose lease ran out (their worker died; another worker takes them again). */
+  expiredLeases: number;
+}
+
 export interface BackoffOptions {
   /** The wait after the first failure; it doubles with each further one. */
   baseMs: number;
@@ -82,6 +91,25 @@ export class JobQueue {
       },
       this.now(),
     );
+  }
+
+  /**
+   * The queue at a glance: jobs per kind in each status, and the leases of running jobs by owner
+   * (a worker process): live ones, and expired ones whose worker stopped answering.
+   */
+  async depth(): Promise<QueueDepth> {
+    const byKind = new Map<string, Record<Job['status'], number>>();
+    for (const { kind, status, count } of await this.repo.countsByKindAndStatus()) {
+      const counts = byKind.get(kind) ?? { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+      counts[status] = count;
+      byKind.set(kind, counts);
+    }
+    const leases = await this.repo.leases(this.now());
+    return {
+      kinds: [...byKind].map(([kind, counts]) => ({ kind, ...counts })),
+      workers: leases.filter((l) => l.live > 0).map((l) => ({ owner: l.owner, leases: l.live })),
+      expiredLeases: leases.reduce((sum, l) => sum + l.expired, 0),
+    };
   }
 
   async get(id: string): Promise<Job> {

@@ -69,6 +69,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The schema version and migrations, the job queue per kind, and the workers holding leases */
+        get: operations["getStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces": {
         parameters: {
             query?: never;
@@ -1899,6 +1916,76 @@ export interface operations {
             };
             /** @description The request was malformed or refused. */
             "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the server's oxy version */
+                        version: string;
+                        database: {
+                            backend: "sqlite" | "postgres";
+                            /** @description applied migrations this server knows */
+                            schemaVersion: number;
+                            /** @description the migrations this server knows */
+                            latestSchemaVersion: number;
+                            /** @description known migrations not applied */
+                            pendingMigrations: string[];
+                            /** @description applied migrations this server does not know */
+                            unknownMigrations: string[];
+                        };
+                        jobs: {
+                            /** @description jobs of each kind in each status */
+                            kinds: {
+                                kind: string;
+                                queued: number;
+                                running: number;
+                                succeeded: number;
+                                failed: number;
+                                cancelled: number;
+                            }[];
+                            /** @description worker processes holding live leases now */
+                            workers: {
+                                owner: string;
+                                leases: number;
+                            }[];
+                            /** @description running jobs whose worker stopped renewing its lease */
+                            expiredLeases: number;
+                        };
+                    };
+                };
+            };
+            /** @description Not signed in, or the session or API key is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
