@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { api, ok } from '../../api/client';
 import { EChart } from '../../components/EChart';
@@ -26,6 +26,7 @@ export function ChartBuilder({
   readonly: boolean;
   defaultTitle: string;
 }) {
+  const id = useId();
   const queryClient = useQueryClient();
   const columns = result.columns.map((c) => c.name);
   const [type, setType] = useState<ChartType>('bar');
@@ -59,23 +60,23 @@ export function ChartBuilder({
     <section className="chart-builder" aria-labelledby="chart-builder-heading">
       <h2 id="chart-builder-heading">Chart</h2>
       <div className="toolbar">
-        <label>
-          Chart type
-          <select value={type} onChange={(e) => setType(e.target.value as ChartType)}>
+        <div className="field">
+          <label htmlFor={`${id}-chart-type`}>Chart type</label>
+          <select id={`${id}-chart-type`} value={type} onChange={(e) => setType(e.target.value as ChartType)}>
             {CHART_TYPES.map((t) => (
               <option key={t}>{t}</option>
             ))}
           </select>
-        </label>
-        <label>
-          X
-          <select value={x} onChange={(e) => setX(e.target.value)}>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-x`}>X</label>
+          <select id={`${id}-x`} value={x} onChange={(e) => setX(e.target.value)}>
             <option value="">(none)</option>
             {columns.map((c) => (
               <option key={c}>{c}</option>
             ))}
           </select>
-        </label>
+        </div>
         <fieldset className="y-columns">
           <legend>Y</legend>
           {columns.map((c) => (
@@ -89,19 +90,19 @@ export function ChartBuilder({
             </label>
           ))}
         </fieldset>
-        <label>
-          Series
-          <select value={series} onChange={(e) => setSeries(e.target.value)}>
+        <div className="field">
+          <label htmlFor={`${id}-series`}>Series</label>
+          <select id={`${id}-series`} value={series} onChange={(e) => setSeries(e.target.value)}>
             <option value="">(none)</option>
             {columns.map((c) => (
               <option key={c}>{c}</option>
             ))}
           </select>
-        </label>
-        <label>
-          Chart title
-          <input value={title} onChange={(e) => setTitle(e.target.value)} maxLength={200} />
-        </label>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-chart-title`}>Chart title</label>
+          <input id={`${id}-chart-title`} value={title} onChange={(e) => setTitle(e.target.value)} maxLength={200} />
+        </div>
         <button
           type="button"
           className="primary"

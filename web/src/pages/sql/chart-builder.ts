@@ -1,7 +1,12 @@
 // The server's own chart code, bundled for the browser: the preview is drawn by the very functions
 // that GET /api/charts/:id/data uses (browser-safe: TypeBox and echarts/core, no node imports).
 import { buildChartOption, type ChartOption } from '../../../../src/services/charts/chart-option.js';
-import { CHART_TYPES, checkChartSpec, type ChartSpec, type ChartType } from '../../../../src/services/charts/chart-spec.js';
+import {
+  CHART_TYPES,
+  checkChartSpec,
+  type ChartSpec,
+  type ChartType,
+} from '../../../../src/services/charts/chart-spec.js';
 import type { QueryResult } from '../../../../src/services/charts/chart-data-source.js';
 
 export { CHART_TYPES, type ChartSpec, type ChartType, type QueryResult };
