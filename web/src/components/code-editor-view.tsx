@@ -33,6 +33,12 @@ export interface CodeEditorProps {
   minHeight?: number;
 }
 
+/** The page's look inside the editor's shadow root (the page's style sheet does not reach in). */
+const theme = EditorView.theme({
+  '&': { minHeight: 'inherit', fontSize: '0.9rem' },
+  '.cm-scroller': { fontFamily: 'var(--mono)' },
+});
+
 /** The CodeMirror view behind CodeEditor (its own chunk). */
 export default function CodeEditorView(props: CodeEditorProps) {
   const host = useRef<HTMLDivElement>(null);
@@ -74,10 +80,15 @@ export default function CodeEditorView(props: CodeEditorProps) {
         EditorView.updateListener.of((update) => {
           if (update.docChanged) latest.current.onChange?.(update.state.doc.toString());
         }),
+        theme,
         dynamic.current.of([]),
       ],
     });
-    const editor = new EditorView({ state, parent: host.current! });
+    // In a shadow root, CodeMirror's styles go in a constructed style sheet (adoptedStyleSheets),
+    // which the strict CSP (style-src 'self') allows; in the document it would write a <style>
+    // element, which the CSP refuses. Inherited properties (colours, CSS variables) still flow in.
+    const root = host.current!.shadowRoot ?? host.current!.attachShadow({ mode: 'open' });
+    const editor = new EditorView({ state, parent: root, root });
     view.current = editor;
     return () => {
       editor.destroy();
