@@ -74,10 +74,18 @@ export default function CodeEditorView(props: CodeEditorProps) {
         EditorView.updateListener.of((update) => {
           if (update.docChanged) latest.current.onChange?.(update.state.doc.toString());
         }),
+        // The page's style sheet does not reach into the shadow root; its CSS variables do.
+        EditorView.theme({
+          '&': { minHeight: 'inherit', fontSize: '0.9rem' },
+          '.cm-scroller': { fontFamily: 'var(--mono)' },
+        }),
         dynamic.current.of([]),
       ],
     });
-    const editor = new EditorView({ state, parent: host.current! });
+    // In a shadow root, CodeMirror's styles go into an adopted style sheet: in the document itself
+    // they would be an inline <style> element, which the strict CSP (style-src 'self') refuses.
+    const shadow = host.current!.shadowRoot ?? host.current!.attachShadow({ mode: 'open' });
+    const editor = new EditorView({ state, parent: shadow, root: shadow });
     view.current = editor;
     return () => {
       editor.destroy();

@@ -149,12 +149,15 @@ function Editor({ workflow }: { workflow: Workflow }) {
       linter(
         async (view) => {
           try {
+            const doc = view.state.doc;
             const answer = await ok(
               api.POST('/api/projects/{id}/workflows/validate', {
                 params: { path: { id: projectId } },
-                body: { definition: view.state.doc.toString() },
+                body: { definition: doc.toString() },
               }),
             );
+            // An answer for text typed over since is stale (the linter drops its diagnostics too).
+            if (view.state.doc !== doc) return [];
             setProblems(answer.problems);
             setCheckError(undefined);
             return problemDiagnostics(view.state.doc, answer.problems);
