@@ -24,6 +24,7 @@ import { sqlRoutes } from './routes/sql.routes.js';
 import { catalogRoutes } from './routes/catalog.routes.js';
 import { jobRoutes } from './routes/jobs.routes.js';
 import { runRoutes } from './routes/runs.routes.js';
+import { workflowRoutes } from './routes/workflows.routes.js';
 import { threadRoutes } from './routes/threads.routes.js';
 import { defaultWebRoot, installWebApp } from './web-app.js';
 import { installPermissions, type RoutePermission } from './permissions.js';
@@ -145,6 +146,7 @@ export async function buildApp(services: AppServices, options: AppOptions = {}):
       await api.register(catalogRoutes);
       await api.register(jobRoutes);
       await api.register(runRoutes);
+      await api.register(workflowRoutes);
       await api.register(threadRoutes);
       api.get('/openapi.json', { config: { permission: { public: true } }, schema: { hide: true } }, async () =>
         app.swagger(),

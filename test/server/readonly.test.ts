@@ -45,6 +45,8 @@ for (const backend of BACKENDS) {
         'POST /api/queries/:id/run',
         'GET /api/queries/:id/results.csv',
         'HEAD /api/queries/:id/results.csv',
+        // Checks a workflow definition, storing nothing.
+        'POST /api/projects/:id/workflows/validate',
         // Answers questions, streamed, storing nothing (see test/server/threads.test.ts).
         'POST /api/threads/:id/messages',
       ]);

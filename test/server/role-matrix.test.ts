@@ -183,6 +183,11 @@ const RECIPES: Record<string, Recipe> = {
     ok: 200,
   }),
   'POST /api/databases/:id/sync': async (f) => ({ url: `/api/databases/${f.shared.databases}/sync`, ok: 202 }),
+  'POST /api/projects/:id/workflows/validate': async (f) => ({
+    url: `/api/projects/${f.shared.projects}/workflows/validate`,
+    payload: { definition: 'tasks: [{name: a, type: execute_sql}]' },
+    ok: 200,
+  }),
   'POST /api/workflows/:id/runs': async (f) => ({
     url: `/api/workflows/${await f.row('workflows', f.workspaceId)}/runs`,
     payload: {},

@@ -45,5 +45,28 @@ for (const backend of BACKENDS) {
       const list = await t.app.inject({ method: 'GET', url: `/api/workflows?project_id=${project}` });
       expect(list.json().items.map((w: { name: string }) => w.name)).toEqual(['ok']);
     });
+
+    it('checks a definition without storing it: every problem with line, column and field, none for a valid one', async () => {
+      const url = `/api/projects/${project}/workflows/validate`;
+      const bad =
+        'tasks:\n  - name: q\n    type: execute_sql\n    sql_query: select 1\n  - name: f\n    type: formatter\n    template: "{{ x "\n';
+      const res = await post(url, { definition: bad });
+      expect(res.status).toBe(200);
+      expect(res.body.problems).toEqual([
+        { line: 2, column: 5, path: 'tasks[0]', message: 'missing field `database`' },
+        { line: 7, column: 15, path: 'tasks[1].template', message: 'template syntax: expected variable end' },
+      ]);
+      const syntax = await post(url, { definition: 'tasks: [\n' });
+      expect(syntax.body.problems).toHaveLength(1);
+      expect(syntax.body.problems[0].line).toBeGreaterThanOrEqual(1);
+      const good = await post(url, { definition: 'tasks:\n  - name: hello\n    type: formatter\n    template: hi\n' });
+      expect(good.body).toEqual({ problems: [] });
+      expect(
+        (await post('/api/projects/00000000-0000-4000-8000-000000000000/workflows/validate', { definition: 'x' }))
+          .status,
+      ).toBe(404);
+      const list = await t.app.inject({ method: 'GET', url: `/api/workflows?project_id=${project}` });
+      expect(list.json().items.map((w: { name: string }) => w.name)).toEqual(['ok']);
+    });
   });
 }

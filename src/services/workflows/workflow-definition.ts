@@ -24,3 +24,25 @@ export function parseWorkflowDefinition(text: string): JsonValue {
   }
   return definition as JsonValue;
 }
+
+export interface WorkflowProblem {
+  line: number;
+  column: number;
+  /** The field, as `tasks[1].sql` (empty for the whole definition). */
+  path: string;
+  message: string;
+}
+
+/**
+ * Every problem of a workflow definition, as saving it would report them (an empty list: it
+ * saves), for an editor checking the text as it is typed.
+ */
+export function workflowProblems(text: string): WorkflowProblem[] {
+  const { problems } = checkWorkflow(text);
+  return problems.map((p) => ({
+    line: p.line ?? 1,
+    column: p.column ?? 1,
+    path: formatPath(p.path),
+    message: p.message,
+  }));
+}
