@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { onTestFailed } from 'vitest';
+import { expect, onTestFailed } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server/run-server.js';
 import { createDemo, type DemoOutcome } from '../../src/services/demo/create-demo.js';
@@ -128,13 +128,15 @@ export async function openPage(
       problems.push(`console: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  onTestFailed(async ({ task }) => {
-    fs.mkdirSync(FAILURE_DIR, { recursive: true });
-    const name = task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 80);
-    await page.screenshot({ path: path.join(FAILURE_DIR, `${name}.png`), fullPage: true }).catch(() => undefined);
-    fs.writeFileSync(path.join(FAILURE_DIR, `${name}.html`), await page.content().catch(() => ''));
-    if (problems.length) fs.writeFileSync(path.join(FAILURE_DIR, `${name}.console.txt`), problems.join('\n'));
-  });
+  // Outside a test (scripts/screenshots.ts) there is no test to fail.
+  if (expect.getState().currentTestName !== undefined)
+    onTestFailed(async ({ task }) => {
+      fs.mkdirSync(FAILURE_DIR, { recursive: true });
+      const name = task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 80);
+      await page.screenshot({ path: path.join(FAILURE_DIR, `${name}.png`), fullPage: true }).catch(() => undefined);
+      fs.writeFileSync(path.join(FAILURE_DIR, `${name}.html`), await page.content().catch(() => ''));
+      if (problems.length) fs.writeFileSync(path.join(FAILURE_DIR, `${name}.console.txt`), problems.join('\n'));
+    });
   return { page, context, problems };
 }
 
