@@ -109,7 +109,7 @@ function ChartItem({ chart, readonly }: { chart: Chart; readonly: boolean }) {
       try {
         spec = JSON.parse(specText);
       } catch (error) {
-        throw new Error(`the spec is not JSON: ${(error as Error).message}`);
+        throw new Error(`the spec is not JSON: ${(error as Error).message}`, { cause: error });
       }
       return ok(
         api.PATCH('/api/charts/{id}', {

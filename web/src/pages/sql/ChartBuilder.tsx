@@ -8,6 +8,11 @@ import { CHART_TYPES, PREVIEW, previewChart, type ChartType, type QueryResult } 
 
 type Source = { query_id: string } | { database: string; sql: string };
 
+/** The preview of a spec given as JSON text, kept while the text, the result and the title stay the same. */
+function usePreview(specText: string, result: QueryResult, title: string) {
+  return useMemo(() => previewChart(JSON.parse(specText), result, title), [specText, result, title]);
+}
+
 /**
  * A small chart builder over the result already in the browser: type, x, y (one or more), series,
  * title; the preview is drawn from the server's own spec check and option builder, and saving
@@ -35,18 +40,16 @@ export function ChartBuilder({
   const [series, setSeries] = useState('');
   const [title, setTitle] = useState(defaultTitle);
 
-  const spec = useMemo(
-    () => ({
-      type,
-      source,
-      ...(x && columns.includes(x) ? { x } : {}),
-      ...(y.filter((c) => columns.includes(c)).length ? { y: y.filter((c) => columns.includes(c)) } : {}),
-      ...(series && columns.includes(series) ? { series } : {}),
-    }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- columns and source are derived each render; their content is what counts
-    [type, x, y.join('\n'), series, columns.join('\n'), JSON.stringify(source)],
-  );
-  const preview = useMemo(() => previewChart(spec, result, title), [spec, result, title]);
+  const shown = (c: string) => columns.includes(c);
+  const spec = {
+    type,
+    source,
+    ...(x && shown(x) ? { x } : {}),
+    ...(y.some(shown) ? { y: y.filter(shown) } : {}),
+    ...(series && shown(series) ? { series } : {}),
+  };
+  // Keyed by the spec's text: the option (and so the drawn chart) changes only when the spec does.
+  const preview = usePreview(JSON.stringify(spec), result, title);
 
   const save = useMutation({
     mutationFn: () => {

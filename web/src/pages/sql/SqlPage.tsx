@@ -36,6 +36,13 @@ export default function SqlPage() {
   const queryClient = useQueryClient();
   const [databaseChoice, setDatabaseChoice] = useState<string | null>(null);
   const [sql, setSql] = useState(() => params.get('sql') ?? '');
+  // A new ?sql= (another "Open in SQL editor" link while this page is open) replaces the text.
+  const [prefill, setPrefill] = useState(() => params.get('sql'));
+  if (params.get('sql') !== prefill) {
+    setPrefill(params.get('sql'));
+    if (params.get('sql') !== null) setSql(params.get('sql')!);
+    setDatabaseChoice(null);
+  }
   const [result, setResult] = useState<QueryResult | null>(null);
   const [name, setName] = useState('');
   const [savedQuery, setSavedQuery] = useState<{ id: string; name: string; sql: string; database: string } | null>(
