@@ -45,7 +45,7 @@ try {
       },
       {
         when: { test: (r) => toolResults(r) === 2 },
-        text: ['The **north** region brought the most revenue; the chart compares all regions.'],
+        text: ['The West region brought the most revenue, 740,469.23; the chart compares all four regions.'],
       },
     );
     await page.goto('/');
@@ -55,7 +55,8 @@ try {
     await page.locator('canvas').first().waitFor();
     await page.getByRole('group').filter({ hasText: 'execute_sql' }).locator('summary').first().click();
     await page.waitForTimeout(800); // the chart's entry animation
-    await page.screenshot({ path: path.join(OUT, 'ask.png') });
+    await page.getByText('the chart compares all four regions').waitFor();
+    await page.screenshot({ path: path.join(OUT, 'ask.png'), fullPage: true });
 
     await page.goto(`/sql?database=sales&sql=${encodeURIComponent(SQL)}`);
     await page.getByRole('button', { name: 'Run' }).click();
