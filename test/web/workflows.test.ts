@@ -66,9 +66,7 @@ describe('workflows in the web app', () => {
       expect(await steps.getByRole('listitem', { name: 'Step stores: succeeded' }).textContent()).toMatch(
         /\d+(\.\d)? m?s/,
       );
-      const table = page
-        .getByRole('grid', { name: 'Output of stores' })
-        .or(page.getByRole('table', { name: 'Output of stores' }));
+      const table = page.getByRole('region', { name: 'Output of stores' });
       await table.waitFor();
       expect(await table.textContent()).toContain('revenue');
       expect(await page.getByLabel('Output of report').textContent()).toContain('in the South region');
