@@ -313,7 +313,11 @@ function ItemView({ item, database }: { item: Item; database: string | undefined
 
 function ToolView({ item, database }: { item: Extract<Item, { kind: 'tool' }>; database: string | undefined }) {
   const result = item.result;
-  const table = result && Array.isArray(result.columns) && Array.isArray(result.rows) ? result : undefined;
+  // A chart's rows are drawn as the chart below the answer; only a query's rows are a table here.
+  const table =
+    item.name !== 'visualize' && result && Array.isArray(result.columns) && Array.isArray(result.rows)
+      ? result
+      : undefined;
   const editor = item.sql
     ? `/sql?${new URLSearchParams({ ...(database ? { database } : {}), sql: item.sql }).toString()}`
     : undefined;
