@@ -49,6 +49,7 @@ for (const backend of BACKENDS) {
         new RegExp(`^ {2}Schema version: +${MIGRATIONS.length} of ${MIGRATIONS.length}$`, 'm'),
       );
       expect(after.stdout).toMatch(/^ {2}Pending migrations: +none$/m);
+      expect(after.stdout).toMatch(/^ {2}Jobs: +0 queued, 0 running, 0 failed; 0 workers holding leases$/m);
     });
 
     it('prints no colour codes when piped', async () => {

@@ -8,6 +8,8 @@ import { connectDatabase } from '../../db/connect.js';
 import { schemaStatus } from '../../db/migrator.js';
 import { parseDatabaseUrl, type DatabaseTarget } from '../../db/url.js';
 import { OxyError } from '../../errors.js';
+import { JobRepository } from '../../repositories/job.repository.js';
+import { JobQueue } from '../../services/jobs/job-queue.js';
 
 export type DatabaseFacts = {
   backend: 'sqlite' | 'postgres';
@@ -19,6 +21,8 @@ export type DatabaseFacts = {
   schemaVersion?: number;
   latestSchemaVersion?: number;
   pendingMigrations?: string[];
+  /** The job queue, when the schema is current: jobs waiting, running, failed, and workers holding leases. */
+  jobs?: { queued: number; running: number; failed: number; workers: number };
 };
 
 export type ContainerRuntimeFacts = {
@@ -133,6 +137,16 @@ async function databaseFacts(target: DatabaseTarget): Promise<DatabaseFacts> {
         latestSchemaVersion: schema.latest,
         pendingMigrations: schema.pending,
       });
+      if (schema.pending.length === 0 && schema.unknown.length === 0) {
+        const depth = await new JobQueue(new JobRepository(db)).depth();
+        const sum = (key: 'queued' | 'running' | 'failed') => depth.kinds.reduce((n, k) => n + k[key], 0);
+        facts.jobs = {
+          queued: sum('queued'),
+          running: sum('running'),
+          failed: sum('failed'),
+          workers: depth.workers.length,
+        };
+      }
     } finally {
       await db.close();
     }

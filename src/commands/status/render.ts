@@ -87,6 +87,14 @@ function databaseRows(db: DatabaseFacts, { good, bad }: Palette): Rows {
           ['Server', db.serverVersion ?? ''],
           ['Schema version', `${db.schemaVersion} of ${db.latestSchemaVersion}`],
           ['Pending migrations', db.pendingMigrations?.length ? db.pendingMigrations.join(', ') : 'none'],
+          ...(db.jobs
+            ? ([
+                [
+                  'Jobs',
+                  `${db.jobs.queued} queued, ${db.jobs.running} running, ${db.jobs.failed} failed; ${db.jobs.workers} workers holding leases`,
+                ],
+              ] as Rows)
+            : []),
         ] as Rows)
       : []),
   ];

@@ -215,11 +215,11 @@ function SyncProgress({ job }: { job: Job }) {
   );
 }
 
+/** The catalog sync's summary (catalog.service.ts SyncSummary) in words. */
 function describeResult(result: Record<string, unknown>): string {
-  const parts = Object.entries(result)
-    .filter(([, v]) => typeof v === 'number')
-    .map(([k, v]) => `${String(v)} ${k}`);
-  return parts.length ? `: ${parts.join(', ')}` : '';
+  const n = (key: string) => (typeof result[key] === 'number' ? result[key] : 0);
+  if (typeof result.tables !== 'number') return '';
+  return `: ${n('datasets')} datasets, ${n('tables')} tables, ${n('columns')} columns (${n('added')} added, ${n('updated')} updated, ${n('removed')} removed)`;
 }
 
 function summary(database: Database): string {
@@ -268,7 +268,7 @@ function Catalog({ database, readonly }: { database: Database; readonly: boolean
         <ul className="data-tree" aria-label="Datasets and tables">
           {doc?.datasets.map((ds) => (
             <li key={ds.id}>
-              <strong>{ds.name}</strong>
+              <strong>{ds.name}</strong>{' '}
               <Description
                 label={`dataset ${ds.name}`}
                 value={ds.description}
