@@ -2,24 +2,21 @@
 // The demo project on a fresh SQLite database, served as `oxy serve` serves it; the agent's model is
 // played by the scripted model server (no LLM is reachable here), answering with real SQL on the demo data.
 import path from 'node:path';
-import { ScriptedModelServer, type RecordedRequest } from '../test/support/scripted-model-server.js';
-import { launchBrowser, withWebApp } from '../test/support/web-app.js';
+import { ScriptedModelServer } from '../test/support/scripted-model-server.js';
+import { isTitleRequest, launchBrowser, toolResults, useScriptedModel, withWebApp } from '../test/support/web-app.js';
 
 const OUT = path.resolve('docs', 'screenshots');
 const SQL = `select s.region, sum(l.quantity * l.unit_price) as revenue
 from orders o join order_lines l using (order_id) join stores s using (store_id)
 group by s.region order by revenue desc`;
-const toolResults = (r: RecordedRequest) => (r.body.messages ?? []).filter((m) => m.role === 'tool').length;
-const isTitleRequest = (r: RecordedRequest) => JSON.stringify(r.body).includes('Give a title');
 
 const browser = await launchBrowser();
 const model = await ScriptedModelServer.start();
 try {
   await withWebApp(browser, { demo: true, viewport: { width: 1280, height: 900 } }, async ({ page, server }) => {
     const demo = server.demo!;
-    await server.services.repo.update('projects', demo.project.id, {
-      settings: { models: [{ name: 'default', vendor: 'openai_compat', model_ref: 'demo', api_url: model.openaiUrl }] },
-    });
+    // The model a user adds under Settings → Models (settings.test.ts drives that form).
+    await useScriptedModel(server, model);
     model.script(
       { when: { test: isTitleRequest }, text: ['Revenue by region'], repeat: true },
       {

@@ -7,6 +7,7 @@ import { startServer, type RunningServer } from '../../src/server/run-server.js'
 import { createDemo, type DemoOutcome } from '../../src/services/demo/create-demo.js';
 import type { AppServices } from '../../src/services/app-services.js';
 import { freshDatabase, tempDir, type Backend } from './backends.js';
+import type { RecordedRequest, ScriptedModelServer } from './scripted-model-server.js';
 
 /**
  * Debian's chromium (installed by .ci/run), or OXY_TEST_CHROMIUM. The flags keep it off the
@@ -164,3 +165,20 @@ export async function withWebApp(
     await server.close();
   }
 }
+
+/** The demo project's model `default` played by `model` (what a user adds under Settings → Models). */
+export async function useScriptedModel(server: WebServer, model: ScriptedModelServer): Promise<void> {
+  await server.services.repo.update('projects', server.demo!.project.id, {
+    settings: {
+      models: [{ name: 'default', vendor: 'openai_compat', model_ref: 'scripted', api_url: model.openaiUrl }],
+    },
+  });
+}
+
+/** How many tool results a model request carries: which step of a scripted turn it is. */
+export const toolResults = (request: RecordedRequest): number =>
+  (request.body.messages ?? []).filter((m) => m.role === 'tool').length;
+
+/** The request a thread makes for its title after the first answer. */
+export const isTitleRequest = (request: RecordedRequest): boolean =>
+  JSON.stringify(request.body).includes('Give a title');

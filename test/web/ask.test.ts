@@ -1,11 +1,9 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScriptedModelServer, type RecordedRequest } from '../support/scripted-model-server.js';
-import { launchBrowser, withWebApp } from '../support/web-app.js';
+import { ScriptedModelServer } from '../support/scripted-model-server.js';
+import { isTitleRequest, launchBrowser, toolResults, useScriptedModel, withWebApp } from '../support/web-app.js';
 
 const SQL = 'select name, store_id from stores order by store_id';
-const toolResults = (request: RecordedRequest) => (request.body.messages ?? []).filter((m) => m.role === 'tool').length;
-const isTitleRequest = (request: RecordedRequest) => JSON.stringify(request.body).includes('Give a title');
 
 describe('Ask and Threads pages', () => {
   let browser: Browser;
@@ -22,11 +20,8 @@ describe('Ask and Threads pages', () => {
   it('asks the demo agent: streamed text, the SQL, its rows and chart, a follow-up, 409, following and stopping a turn, and the thread reopened from the list', async () => {
     await withWebApp(browser, { demo: true }, async ({ page, server, problems }) => {
       const demo = server.demo!;
-      await server.services.repo.update('projects', demo.project.id, {
-        settings: {
-          models: [{ name: 'default', vendor: 'openai_compat', model_ref: 'scripted-1', api_url: model.openaiUrl }],
-        },
-      });
+      // The model a user adds under Settings → Models (settings.test.ts drives that form).
+      await useScriptedModel(server, model);
       model.script(
         { when: { test: isTitleRequest }, text: ['Coffee stores'] },
         {

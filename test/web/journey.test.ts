@@ -1,12 +1,10 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../support/backends.js';
-import { ScriptedModelServer, type RecordedRequest } from '../support/scripted-model-server.js';
-import { launchBrowser, withWebApp } from '../support/web-app.js';
+import { ScriptedModelServer } from '../support/scripted-model-server.js';
+import { isTitleRequest, launchBrowser, toolResults, useScriptedModel, withWebApp } from '../support/web-app.js';
 
 const SQL = 'select region, count(*) as stores from stores group by region order by stores desc, region';
-const toolResults = (r: RecordedRequest) => (r.body.messages ?? []).filter((m) => m.role === 'tool').length;
-const isTitleRequest = (r: RecordedRequest) => JSON.stringify(r.body).includes('Give a title');
 
 /**
  * The issue's whole path for a new user, one page after another, on both application databases:
@@ -32,11 +30,7 @@ describe('a new user’s first session in the browser', () => {
       await withWebApp(browser, { demo: true, backend }, async ({ page, server, problems }) => {
         const demo = server.demo!;
         // The model a user adds under Settings → Models (settings.test.ts drives that form).
-        await server.services.repo.update('projects', demo.project.id, {
-          settings: {
-            models: [{ name: 'default', vendor: 'openai_compat', model_ref: 'm', api_url: model.openaiUrl }],
-          },
-        });
+        await useScriptedModel(server, model);
         model.script(
           { when: { test: isTitleRequest }, text: ['Stores per region'], repeat: true },
           {
