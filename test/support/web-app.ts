@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { expect, onTestFailed } from 'vitest';
+import { expect } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server/run-server.js';
 import { createDemo, type DemoOutcome } from '../../src/services/demo/create-demo.js';
@@ -109,10 +109,17 @@ export interface CheckedPage {
   problems: string[];
 }
 
+/** A screenshot, the page's HTML and its console problems in .tmp/e2e-failures, named after the test. */
+async function saveFailure({ page, problems }: CheckedPage): Promise<void> {
+  fs.mkdirSync(FAILURE_DIR, { recursive: true });
+  const name = (expect.getState().currentTestName ?? 'failure').replace(/[^a-z0-9]+/gi, '-').slice(0, 100);
+  await page.screenshot({ path: path.join(FAILURE_DIR, `${name}.png`), fullPage: true }).catch(() => undefined);
+  fs.writeFileSync(path.join(FAILURE_DIR, `${name}.html`), await page.content().catch(() => ''));
+  if (problems.length) fs.writeFileSync(path.join(FAILURE_DIR, `${name}.console.txt`), problems.join('\n'));
+}
+
 /**
- * A new browser context and page on `baseURL` that records console errors and page errors, and
- * saves a screenshot and the page's HTML to .tmp/e2e-failures when the current test fails.
- * Call inside a test (or beforeEach).
+ * A new browser context and page on `baseURL` that records console errors and page errors.
  */
 export async function openPage(
   browser: Browser,
@@ -129,15 +136,6 @@ export async function openPage(
       problems.push(`console: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  // Outside a test (scripts/screenshots.ts) there is no test to fail.
-  if (expect.getState().currentTestName !== undefined)
-    onTestFailed(async ({ task }) => {
-      fs.mkdirSync(FAILURE_DIR, { recursive: true });
-      const name = task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 80);
-      await page.screenshot({ path: path.join(FAILURE_DIR, `${name}.png`), fullPage: true }).catch(() => undefined);
-      fs.writeFileSync(path.join(FAILURE_DIR, `${name}.html`), await page.content().catch(() => ''));
-      if (problems.length) fs.writeFileSync(path.join(FAILURE_DIR, `${name}.console.txt`), problems.join('\n'));
-    });
   return { page, context, problems };
 }
 
@@ -158,6 +156,10 @@ export async function withWebApp(
     const checked = await openPage(browser, server.url, options.viewport);
     try {
       await fn({ ...checked, server });
+    } catch (error) {
+      // While the page is still open: afterwards there is nothing left to look at.
+      await saveFailure(checked);
+      throw error;
     } finally {
       await checked.context.close();
     }
