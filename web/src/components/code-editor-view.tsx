@@ -48,6 +48,8 @@ export default function CodeEditorView(props: CodeEditorProps) {
     latest.current = props;
   });
   const dynamic = useRef(new Compartment());
+  /** Texts sent to onChange that have not come back as `value` yet. */
+  const echoes = useRef<string[]>([]);
 
   useEffect(() => {
     const run = () => {
@@ -78,7 +80,10 @@ export default function CodeEditorView(props: CodeEditorProps) {
         ]),
         EditorView.contentAttributes.of({ 'aria-label': latest.current.label }),
         EditorView.updateListener.of((update) => {
-          if (update.docChanged) latest.current.onChange?.(update.state.doc.toString());
+          if (!update.docChanged || !latest.current.onChange) return;
+          const text = update.state.doc.toString();
+          echoes.current.push(text);
+          latest.current.onChange(text);
         }),
         theme,
         dynamic.current.of([]),
@@ -113,6 +118,14 @@ export default function CodeEditorView(props: CodeEditorProps) {
   // A value set from outside (a saved query opened) replaces the text; typing does not loop back.
   useEffect(() => {
     const editor = view.current;
+    // The parent hands back what was typed, one render later; on a busy machine it may hand back
+    // an older text after newer typing. Such an echo is never applied: only a value that did not
+    // come from this editor replaces its text.
+    const echo = echoes.current.indexOf(props.value);
+    if (echo >= 0) {
+      echoes.current.splice(0, echo + 1);
+      return;
+    }
     if (editor && props.value !== editor.state.doc.toString())
       editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: props.value } });
   }, [props.value]);
