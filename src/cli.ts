@@ -1,50 +1,46 @@
 import { Command, CommanderError } from 'commander';
 import { OxyError } from './errors.js';
 import { VERSION } from './version.js';
-import { migrateCommand } from './commands/migrate.js';
-import { migrateSqliteCommand } from './commands/migrate-sqlite.js';
-import { serveCommand } from './commands/serve.js';
-import { usersCommand } from './commands/users.js';
-import { startCommand } from './commands/start.js';
-import { statusCommand } from './commands/status.js';
-import { queryCommand } from './commands/query.js';
-import { demoCommand, initCommand } from './commands/init.js';
-import { syncCommand } from './commands/sync.js';
-import { workerCommand } from './commands/worker.js';
-import { validateCommand } from './commands/validate.js';
-import { runCommand } from './commands/run.js';
-import { importCommand } from './commands/import.js';
-import { testCommand } from './commands/test.js';
-import { askCommand } from './commands/ask.js';
+/**
+ * Every command, each defined in src/commands/<name>.ts, in the order `oxy --help` lists them.
+ * Loaded on demand: a run loads only the command it names (the server stack, DuckDB and the web
+ * app's dependencies cost a second and ~100 MB that `oxy migrate-sqlite` or `oxy status` never use).
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./commands/serve.js')).serveCommand(),
+  start: async () => (await import('./commands/start.js')).startCommand(),
+  status: async () => (await import('./commands/status.js')).statusCommand(),
+  migrate: async () => (await import('./commands/migrate.js')).migrateCommand(),
+  'migrate-sqlite': async () => (await import('./commands/migrate-sqlite.js')).migrateSqliteCommand(),
+  users: async () => (await import('./commands/users.js')).usersCommand(),
+  query: async () => (await import('./commands/query.js')).queryCommand(),
+  init: async () => (await import('./commands/init.js')).initCommand(),
+  demo: async () => (await import('./commands/init.js')).demoCommand(),
+  sync: async () => (await import('./commands/sync.js')).syncCommand(),
+  worker: async () => (await import('./commands/worker.js')).workerCommand(),
+  validate: async () => (await import('./commands/validate.js')).validateCommand(),
+  run: async () => (await import('./commands/run.js')).runCommand(),
+  import: async () => (await import('./commands/import.js')).importCommand(),
+  test: async () => (await import('./commands/test.js')).testCommand(),
+  ask: async () => (await import('./commands/ask.js')).askCommand(),
+};
 
-/** Every command, each defined in src/commands/<name>.ts. */
-const COMMANDS: (() => Command)[] = [
-  serveCommand,
-  startCommand,
-  statusCommand,
-  migrateCommand,
-  migrateSqliteCommand,
-  usersCommand,
-  queryCommand,
-  initCommand,
-  demoCommand,
-  syncCommand,
-  workerCommand,
-  validateCommand,
-  runCommand,
-  importCommand,
-  testCommand,
-  askCommand,
-];
+/** The command a command line names: its first word that is not an option (the program's own options take no value). */
+function commandNamed(argv: string[]): string | undefined {
+  const name = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  return name !== undefined && Object.hasOwn(COMMANDS, name) ? name : undefined;
+}
 
-export function buildProgram(): Command {
+/** The program with every command, or with only `only` (all of them for help, or for a name that is not a command). */
+export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command('oxy')
     .description('Agentic analytics: ask questions of your data in threads, run workflows, keep queries and charts.')
     .version(VERSION, '-V, --version')
     .option('--verbose', 'print stack traces with errors')
     .showHelpAfterError('(run `oxy --help` for usage)')
     .exitOverride();
-  for (const make of COMMANDS) program.addCommand(make());
+  const makers = only ? [COMMANDS[only]!] : Object.values(COMMANDS);
+  for (const command of await Promise.all(makers.map((make) => make()))) program.addCommand(command);
   // Usage errors anywhere in the tree come back to main() instead of exiting the process.
   const overrideAll = (command: Command) => {
     command.exitOverride();
@@ -59,8 +55,8 @@ export function buildProgram(): Command {
  * as one `Error:` line plus a `Hint:` line; stacks only with --verbose or DEBUG.
  */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(commandNamed(argv));
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {

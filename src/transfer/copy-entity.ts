@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type pg from 'pg';
+import type { SqliteDatabase, SqliteStatement } from '../db/sqlite-driver.js';
 import type { EntityDef } from '../db/entities.js';
 import type { EncodedChunk } from './batch-encoder.js';
 import type { BatchVerifier } from './batch-verifier.js';
@@ -17,6 +18,8 @@ export interface CopyProgress {
 
 export interface CopyEntityOptions {
   encoders: EncoderPool;
+  /** The source's handle on the main thread, for planning ranges. */
+  source: SqliteDatabase;
   client: pg.ClientBase;
   verifier: BatchVerifier;
   entity: EntityDef;
@@ -28,32 +31,69 @@ export interface CopyEntityOptions {
 /** Rows per request to an encoder thread: small, so that memory stays flat and the pipeline fills. */
 const CHUNK_ROWS = 2_500;
 
+/** A planned request: the rows with ids in (afterId, upTo]; to the end when upTo is null. */
+interface Slot {
+  afterId: string | null;
+  upTo: string | null;
+  chunk: Promise<EncodedChunk>;
+}
+
 /**
- * The entity's rows in id order, as encoded chunks; the next chunk is being encoded (in a
- * worker thread) while the caller sends this one.
+ * The entity's rows in id order, as encoded chunks, with up to `ahead` chunks being encoded at
+ * once by the pool's threads while the caller sends the current one. The ranges are planned
+ * from the source's id index (the id CHUNK_ROWS rows further on), so threads can encode
+ * consecutive ranges in parallel; a chunk cut short by its byte limit is followed by the rest of
+ * its range before the next one. Memory: at most `ahead` chunks.
  */
-class ChunkReader {
-  private pending: Promise<EncodedChunk> | undefined;
+export class ChunkReader {
+  private readonly slots: Slot[] = [];
+  private readonly boundary: SqliteStatement;
+  /** The end of the last planned range; undefined once the plan reaches the end of the table. */
+  private planned: string | null | undefined;
 
   constructor(
     private readonly encoders: EncoderPool,
+    source: SqliteDatabase,
     private readonly table: string,
     afterId: string | null,
+    private readonly ahead = encoders.size * 2,
   ) {
-    this.pending = this.request(afterId);
+    this.boundary = source
+      .prepare(
+        `select id from "${table.replace(/"/g, '""')}" where id > ? order by id limit 1 offset ${CHUNK_ROWS - 1}`,
+      )
+      .pluck();
+    this.planned = afterId;
+    this.fill();
   }
 
   async next(): Promise<EncodedChunk | undefined> {
-    if (!this.pending) return undefined;
-    const chunk = await this.pending;
-    this.pending = chunk.done || chunk.lastId === null ? undefined : this.request(chunk.lastId);
-    return chunk.rows > 0 ? chunk : undefined;
+    const slot = this.slots[0];
+    if (!slot) return undefined;
+    const chunk = await slot.chunk;
+    if (!chunk.done && chunk.lastId !== null && chunk.lastId !== slot.upTo) {
+      // Cut short by size: the rest of the range comes next.
+      this.slots[0] = this.request(chunk.lastId, slot.upTo);
+    } else {
+      this.slots.shift();
+      this.fill();
+    }
+    return chunk.rows > 0 ? chunk : this.next();
   }
 
-  private request(afterId: string | null): Promise<EncodedChunk> {
-    const promise = this.encoders.encode(this.table, afterId, null, CHUNK_ROWS);
-    promise.catch(() => undefined); // observed by next()
-    return promise;
+  private fill(): void {
+    while (this.slots.length < this.ahead && this.planned !== undefined) {
+      const afterId = this.planned;
+      const upTo = (this.boundary.get(afterId ?? '') as string | undefined) ?? null;
+      this.slots.push(this.request(afterId, upTo));
+      this.planned = upTo ?? undefined;
+    }
+  }
+
+  private request(afterId: string | null, upTo: string | null): Slot {
+    const chunk = this.encoders.encode(this.table, afterId, upTo, upTo === null ? CHUNK_ROWS : CHUNK_ROWS + 1);
+    chunk.catch(() => undefined); // observed by next()
+    return { afterId, upTo, chunk };
   }
 }
 
@@ -68,7 +108,7 @@ export async function copyEntity(options: CopyEntityOptions): Promise<CopyProgre
   const { entity, from } = options;
   const state: CopyProgress = { copiedRows: from.copiedRows, lastId: from.lastId, seconds: from.seconds };
   await proveUnverified(options);
-  const chunks = new ChunkReader(options.encoders, entity.table, state.lastId);
+  const chunks = new ChunkReader(options.encoders, options.source, entity.table, state.lastId);
   for (;;) {
     const started = performance.now();
     const batch = await copyBatch(options, chunks, state);

@@ -55,6 +55,11 @@ export class EncoderPool {
     }
   }
 
+  /** Chunks that can be encoded at once. */
+  get size(): number {
+    return Math.max(1, this.workers.length);
+  }
+
   encode(table: string, afterId: string | null, upTo: string | null, limit: number): Promise<EncodedChunk> {
     if (this.workers.length === 0) return this.encodeInline(table, afterId, upTo, limit);
     if (this.failure) return Promise.reject(this.failure);

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type pg from 'pg';
 import type { SqliteDatabase } from '../db/sqlite-driver.js';
 import type { AppDatabase } from '../db/connect.js';
@@ -37,6 +38,8 @@ export interface TransferOptions {
   reporter: TransferReporter;
   /** Entities copied at once, each on its own connection and encoder thread (default 1: on two cores a second one did not pay, and cost 70 MB). */
   parallel?: number;
+  /** Threads reading and encoding rows (default: one per core, at most 4); they share the entities being copied. */
+  encoderThreads?: number;
 }
 
 export interface EntityResult {
@@ -259,7 +262,11 @@ async function prepareTarget({ options, database, control, counts }: TransferCon
  */
 async function copyAndVerify({ options, source, counts, report }: TransferContext, ledger: Ledger): Promise<void> {
   const parallel = options.parallel ?? 1;
-  const encoders = new EncoderPool(source.db, source.upgradedCopy ?? source.path, parallel);
+  const encoders = new EncoderPool(
+    source.db,
+    source.upgradedCopy ?? source.path,
+    options.encoderThreads ?? Math.min(4, os.availableParallelism()),
+  );
   const connections: pg.Client[] = [];
   try {
     for (let i = 0; i < parallel + 1; i++)
@@ -270,7 +277,9 @@ async function copyAndVerify({ options, source, counts, report }: TransferContex
       (a, b) => counts[b.table]! - counts[a.table]!,
     );
     await Promise.all(
-      copyClients.map((client) => copyLane({ options, counts, report }, { client, encoders, verifier, ledger, todo })),
+      copyClients.map((client) =>
+        copyLane({ options, counts, report }, { client, encoders, source: source.db, verifier, ledger, todo }),
+      ),
     );
     await verifier.drain();
   } finally {
@@ -306,7 +315,14 @@ function alreadyVerified(
 /** One copying connection: takes the next entity from `todo` until none is left. */
 async function copyLane(
   { options, counts, report }: Pick<TransferContext, 'options' | 'counts' | 'report'>,
-  lane: { client: pg.Client; encoders: EncoderPool; verifier: BatchVerifier; ledger: Ledger; todo: EntityDef[] },
+  lane: {
+    client: pg.Client;
+    encoders: EncoderPool;
+    source: SqliteDatabase;
+    verifier: BatchVerifier;
+    ledger: Ledger;
+    todo: EntityDef[];
+  },
 ): Promise<void> {
   const { reporter } = options;
   for (let entity = lane.todo.shift(); entity; entity = lane.todo.shift()) {
