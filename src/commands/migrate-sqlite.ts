@@ -11,6 +11,7 @@ interface Flags {
   to?: string;
   dryRun: boolean;
   batchSize: number;
+  threads?: number;
   json: boolean;
   resume: boolean;
   restart: boolean;
@@ -20,6 +21,13 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 1_000_000)
     throw new InvalidArgumentError(`'${value}' is not a whole number from 1 to 1000000.`);
+  return n;
+}
+
+function threadCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 16)
+    throw new InvalidArgumentError(`'${value}' is not a whole number from 1 to 16.`);
   return n;
 }
 
@@ -40,6 +48,12 @@ export function migrateSqliteCommand(): Command {
     .option('--to <postgres-url>', 'target: postgresql://user:pass@host:5432/db (default: $POSTGRES_URL)')
     .option('--dry-run', 'check the source and print the plan; write nothing', false)
     .addOption(new Option('--batch-size <n>', 'rows per COPY transaction').default(20_000).argParser(positiveInt))
+    .addOption(
+      new Option(
+        '--threads <n>',
+        'threads reading and encoding rows; each costs about 30 MB (default: one per core, at most 4)',
+      ).argParser(threadCount),
+    )
     .option('--json', 'print the final report as JSON on stdout (progress stays on stderr)', false)
     .option('--resume', 'continue an unfinished migration recorded in the target', false)
     .option('--restart', 'empty the target’s oxy tables and copy everything again', false)
@@ -80,6 +94,7 @@ export function migrateSqliteCommand(): Command {
           target,
           dryRun: flags.dryRun,
           batchSize: flags.batchSize,
+          encoderThreads: flags.threads,
           mode,
           reporter,
         });
