@@ -10,9 +10,10 @@ import type { DatabaseTarget } from '../db/url.js';
 import { OxyError } from '../errors.js';
 import { BatchVerifier } from './batch-verifier.js';
 import { copyEntity } from './copy-entity.js';
-import { deferConstraints, ForeignKeyViolation, restoreConstraints } from './deferred-constraints.js';
+import { deferConstraints, ForeignKeyViolation, restoreConstraints, UniqueViolation } from './deferred-constraints.js';
 import { EncoderPool } from './encoder-pool.js';
 import {
+  duplicateRows,
   existingTables,
   nonEmptyTables,
   openTargetConnection,
@@ -23,7 +24,7 @@ import {
 } from './postgres-target.js';
 import { checkEntity, describeProblem, type SourceProblem } from './source-checks.js';
 import { openSqliteSource, type SqliteSource } from './sqlite-source.js';
-import { OrphanedRowsError, TransferError } from './transfer-errors.js';
+import { DuplicateRowsError, OrphanedRowsError, TransferError } from './transfer-errors.js';
 import { finishLedger, readLedger, startLedger, type Ledger } from './transfer-ledger.js';
 import type { TransferReporter } from './transfer-reporter.js';
 
@@ -359,13 +360,17 @@ async function copyLane(
   }
 }
 
-/** Foreign keys and indexes back (PostgreSQL validates every reference), sequences reset, the run marked finished. */
+/** Foreign keys, unique keys and indexes back (PostgreSQL validates every reference and key), sequences reset, the run marked finished. */
 async function finishTarget({ options, control }: TransferContext): Promise<void> {
-  options.reporter.note('re-creating foreign keys and indexes (PostgreSQL validates every reference)');
+  options.reporter.note('re-creating foreign keys, unique keys and indexes (PostgreSQL validates every reference and key)');
   try {
     await restoreConstraints(control);
   } catch (error) {
     if (error instanceof ForeignKeyViolation) throw await orphanedRowsError(control, error);
+    if (error instanceof UniqueViolation) {
+      const found = await duplicateRows(control, error.table, error.columns);
+      if (found) throw new DuplicateRowsError(error.table, error.columns, found.values, found.ids);
+    }
     throw error;
   }
   await resetSequences(control);

@@ -139,6 +139,21 @@ export async function orphanedRows(
   return { count: Number(rows[0].n), ids: rows[0].ids };
 }
 
+/** The first group of rows (by their values) that share the values of `columns`, with up to `limit` of their ids. */
+export async function duplicateRows(
+  client: Queryable,
+  table: string,
+  columns: string[],
+  limit = 3,
+): Promise<{ values: string; ids: string[] } | undefined> {
+  const list = columns.map(q).join(', ');
+  const { rows } = await client.query(
+    `select concat_ws(', ', ${list}) as v, (array_agg(id::text order by id))[1:${limit}] as ids
+       from ${q(table)} group by ${list} having count(*) > 1 order by 1 limit 1`,
+  );
+  return rows[0] ? { values: rows[0].v, ids: rows[0].ids } : undefined;
+}
+
 /** Sets every sequence owned by an application table's column to max(column) + 1. */
 export async function resetSequences(client: Queryable): Promise<void> {
   const { rows } = await client.query(`

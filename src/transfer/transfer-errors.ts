@@ -41,6 +41,24 @@ export class OrphanedRowsError extends OxyError {
   }
 }
 
+/**
+ * Rows of the source that share a unique key once PostgreSQL reads them (SQLite compares UUIDs as
+ * text, PostgreSQL as UUIDs: two spellings of one id in different case), found when the unique
+ * constraint is re-created.
+ */
+export class DuplicateRowsError extends OxyError {
+  constructor(table: string, columns: string[], values: string, ids: string[]) {
+    super(
+      'bad_source_row',
+      `cannot copy ${table}: ${table} rows ${ids.join(', ')} have the same ${columns.join(', ')} (${values}), which must be unique`,
+      {
+        hint: `fix or delete one of those rows in the SQLite file, then run again with --restart; ${UNFINISHED}`,
+        exitCode: 1,
+      },
+    );
+  }
+}
+
 /** The target does not hold what the source holds. */
 export class VerificationError extends OxyError {
   constructor(message: string) {

@@ -211,4 +211,36 @@ describe('oxy migrate-sqlite under faults', () => {
     );
     expect(await runStatus(to)).toBe('running');
   });
+
+  it('names rows that share a unique key once PostgreSQL compares their UUIDs (SQLite compared them as text)', async () => {
+    const bad = path.join(dir, 'duplicate.sqlite');
+    fs.copyFileSync(file, bad);
+    const raw = openSqlite(bad);
+    raw.pragma('foreign_keys = OFF');
+    const step = raw.prepare('select id, run_id, step_index from run_steps order by id limit 1').get() as {
+      id: string;
+      run_id: string;
+      step_index: number;
+    };
+    const twin = '01900000-0000-7000-8000-00000000beef';
+    // The same run and step index as an existing step, with the run's id in upper case: distinct text, one UUID.
+    raw
+      .prepare(
+        `insert into run_steps (id, run_id, step_index, name, status, created_at, updated_at)
+                 values (?, ?, ?, 'twin', 'succeeded', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`,
+      )
+      .run(twin, step.run_id.toUpperCase(), step.step_index);
+    raw.close();
+    const to = await target();
+    const result = await runOxy(['migrate-sqlite', '--from', bad, '--to', to]);
+    expect(result.code).toBe(1);
+    const ids = [twin, step.id].sort().join(', ');
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^Error: cannot copy run_steps: run_steps rows ${ids} have the same run_id, step_index \\(${step.run_id.toLowerCase()}, ${step.step_index}\\), which must be unique$`,
+        'm',
+      ),
+    );
+    expect(await runStatus(to)).toBe('running');
+  });
 });
