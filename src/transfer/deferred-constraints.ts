@@ -62,33 +62,73 @@ function uniqueColumns(definition: string): string[] {
   return inside.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1'));
 }
 
-/** Re-creates what {@link deferConstraints} dropped; indexes first, so FK validation can use them. */
-export async function restoreConstraints(client: Queryable): Promise<number> {
-  const exists = await client.query(`select to_regclass('${LEDGER_SCHEMA}.deferred')::text as t`);
+interface Deferred {
+  name: string;
+  table_name: string;
+  kind: 'constraint' | 'index';
+  definition: string;
+}
+
+/**
+ * Re-creates what {@link deferConstraints} dropped, a table at a time on each of `clients` at
+ * once (the heaviest tables, by `weight`, first); a table's indexes before its constraints.
+ * Statements on different tables only wait for each other's locks; should PostgreSQL still pick
+ * one as a deadlock victim (two tables referring to each other), it is run again.
+ */
+export async function restoreConstraints(
+  clients: readonly Queryable[],
+  weight: (table: string) => number = () => 0,
+): Promise<number> {
+  const [first] = clients;
+  const exists = await first!.query(`select to_regclass('${LEDGER_SCHEMA}.deferred')::text as t`);
   if (exists.rows[0]?.t == null) return 0;
-  const { rows } = await client.query(
-    `select name, table_name, kind, definition from ${LEDGER_SCHEMA}.deferred order by kind desc, name`,
+  const rows = (
+    await first!.query(
+      `select name, table_name, kind, definition from ${LEDGER_SCHEMA}.deferred order by kind desc, name`,
+    )
+  ).rows as Deferred[];
+  const byTable = new Map<string, Deferred[]>();
+  for (const row of rows) byTable.set(row.table_name, [...(byTable.get(row.table_name) ?? []), row]);
+  const queue = [...byTable.keys()].sort((a, b) => weight(b) - weight(a));
+  const results = await Promise.allSettled(
+    clients.map(async (client) => {
+      for (let table = queue.shift(); table !== undefined; table = queue.shift())
+        for (const row of byTable.get(table)!) await restoreOne(client, row);
+    }),
   );
-  for (const row of rows) {
-    if (row.kind === 'index')
-      await client.query(row.definition.replace(/^CREATE INDEX /, 'CREATE INDEX IF NOT EXISTS '));
-    else {
-      const present = await client.query(`select 1 from pg_constraint where conname = $1 and conrelid = $2::regclass`, [
-        row.name,
-        `"${row.table_name}"`,
-      ]);
-      if (present.rows.length === 0) {
-        try {
-          await client.query(`alter table "${row.table_name}" add constraint "${row.name}" ${row.definition}`);
-        } catch (error) {
-          const code = (error as { code?: string }).code;
-          if (code === '23503') throw new ForeignKeyViolation(row.table_name, row.name, error);
-          if (code === '23505') throw new UniqueViolation(row.table_name, uniqueColumns(row.definition), error);
-          throw error;
-        }
-      }
-    }
-    await client.query(`delete from ${LEDGER_SCHEMA}.deferred where name = $1`, [row.name]);
-  }
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   return rows.length;
+}
+
+async function restoreOne(client: Queryable, row: Deferred): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await restoreStatement(client, row);
+      break;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '40P01' || attempt === 3) throw error;
+    }
+  }
+  await client.query(`delete from ${LEDGER_SCHEMA}.deferred where name = $1`, [row.name]);
+}
+
+async function restoreStatement(client: Queryable, row: Deferred): Promise<void> {
+  if (row.kind === 'index') {
+    await client.query(row.definition.replace(/^CREATE INDEX /, 'CREATE INDEX IF NOT EXISTS '));
+    return;
+  }
+  const present = await client.query(`select 1 from pg_constraint where conname = $1 and conrelid = $2::regclass`, [
+    row.name,
+    `"${row.table_name}"`,
+  ]);
+  if (present.rows.length > 0) return;
+  try {
+    await client.query(`alter table "${row.table_name}" add constraint "${row.name}" ${row.definition}`);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === '23503') throw new ForeignKeyViolation(row.table_name, row.name, error);
+    if (code === '23505') throw new UniqueViolation(row.table_name, uniqueColumns(row.definition), error);
+    throw error;
+  }
 }

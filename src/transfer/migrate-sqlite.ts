@@ -361,10 +361,18 @@ async function copyLane(
 }
 
 /** Foreign keys, unique keys and indexes back (PostgreSQL validates every reference and key), sequences reset, the run marked finished. */
-async function finishTarget({ options, control }: TransferContext): Promise<void> {
-  options.reporter.note('re-creating foreign keys, unique keys and indexes (PostgreSQL validates every reference and key)');
+async function finishTarget({ options, control, counts }: TransferContext): Promise<void> {
+  options.reporter.note(
+    're-creating foreign keys, unique keys and indexes (PostgreSQL validates every reference and key)',
+  );
   try {
-    await restoreConstraints(control);
+    // Two connections: one table's keys and indexes are built while another's are.
+    const helper = await openTargetConnection(options.target, 'finish');
+    try {
+      await restoreConstraints([control, helper], (table) => counts[table] ?? 0);
+    } finally {
+      await helper.end().catch(() => undefined);
+    }
   } catch (error) {
     if (error instanceof ForeignKeyViolation) throw await orphanedRowsError(control, error);
     if (error instanceof UniqueViolation) {
