@@ -1,11 +1,11 @@
 import { InvalidArgumentError } from 'commander';
 
-/** Parses a flag that counts something (--workers): a whole number from `min` to 1000. */
-export function countParser(min: number): (value: string) => number {
+/** Parses a flag that counts something (--workers, --threads): a whole number from `min` to `max`. */
+export function countParser(min: number, max = 1000): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > 1000)
-      throw new InvalidArgumentError(`'${value}' is not a count (${min}-1000).`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`'${value}' is not a count (${min}-${max}).`);
     return n;
   };
 }

@@ -5,6 +5,7 @@ import { parseDatabaseUrl } from '../db/url.js';
 import { OxyError, UsageError } from '../errors.js';
 import { migrateSqlite, type StartMode, type TransferReport } from '../transfer/migrate-sqlite.js';
 import { createReporter, formatReport } from '../transfer/transfer-reporter.js';
+import { countParser } from './count-option.js';
 
 interface Flags {
   from?: string;
@@ -21,13 +22,6 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 1_000_000)
     throw new InvalidArgumentError(`'${value}' is not a whole number from 1 to 1000000.`);
-  return n;
-}
-
-function threadCount(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 16)
-    throw new InvalidArgumentError(`'${value}' is not a whole number from 1 to 16.`);
   return n;
 }
 
@@ -52,7 +46,7 @@ export function migrateSqliteCommand(): Command {
       new Option(
         '--threads <n>',
         'threads reading and encoding rows; each costs about 30 MB (default: one per core, at most 4)',
-      ).argParser(threadCount),
+      ).argParser(countParser(1, 16)),
     )
     .option('--json', 'print the final report as JSON on stdout (progress stays on stderr)', false)
     .option('--resume', 'continue an unfinished migration recorded in the target', false)

@@ -1,11 +1,9 @@
 import type { SqliteDatabase, SqliteStatement } from '../db/sqlite-driver.js';
 import type { ColumnDef, EntityDef } from '../db/entities.js';
-import { encoderSql } from './copy-sql.js';
+import { encoderSql, quoteIdent as q } from './copy-sql.js';
 import { COPY_NULL, escapeCopyField } from './copy-text.js';
 import { RowConversionError } from './transfer-errors.js';
 import { postgresCopyText, postgresTimestampText, ValueError } from './value-codec.js';
-
-const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** A run of consecutive rows of an entity (by id), in COPY text format, ready to send and to hash. */
 export interface EncodedChunk {

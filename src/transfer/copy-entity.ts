@@ -5,6 +5,7 @@ import type pg from 'pg';
 import type { SqliteDatabase, SqliteStatement } from '../db/sqlite-driver.js';
 import type { EntityDef } from '../db/entities.js';
 import type { EncodedChunk } from './batch-encoder.js';
+import { quoteIdent } from './copy-sql.js';
 import type { BatchVerifier } from './batch-verifier.js';
 import type { EncoderPool } from './encoder-pool.js';
 import { COPY_DIGEST, copyIn } from './postgres-target.js';
@@ -31,9 +32,8 @@ export interface CopyEntityOptions {
 /** Rows per request to an encoder thread: small, so that memory stays flat and the pipeline fills. */
 const CHUNK_ROWS = 2_500;
 
-/** A planned request: the rows with ids in (afterId, upTo]; to the end when upTo is null. */
+/** A planned request: the rows after the previous slot's, up to `upTo` (to the end when null). */
 interface Slot {
-  afterId: string | null;
   upTo: string | null;
   chunk: Promise<EncodedChunk>;
 }
@@ -59,9 +59,7 @@ export class ChunkReader {
     private readonly ahead = encoders.size * 2,
   ) {
     this.boundary = source
-      .prepare(
-        `select id from "${table.replace(/"/g, '""')}" where id > ? order by id limit 1 offset ${CHUNK_ROWS - 1}`,
-      )
+      .prepare(`select id from ${quoteIdent(table)} where id > ? order by id limit 1 offset ${CHUNK_ROWS - 1}`)
       .pluck();
     this.planned = afterId;
     this.fill();
@@ -93,7 +91,7 @@ export class ChunkReader {
   private request(afterId: string | null, upTo: string | null): Slot {
     const chunk = this.encoders.encode(this.table, afterId, upTo, upTo === null ? CHUNK_ROWS : CHUNK_ROWS + 1);
     chunk.catch(() => undefined); // observed by next()
-    return { afterId, upTo, chunk };
+    return { upTo, chunk };
   }
 }
 

@@ -9,7 +9,8 @@ import type { EntityDef } from '../db/entities.js';
  * enums, UUIDs, timestamps, JSON) is checked in JavaScript on the value itself.
  */
 
-const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+/** An SQL identifier in double quotes (the same in SQLite and PostgreSQL). */
+export const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** True (1) when the value is valid UTF-8: ASCII at a glance (lengths in characters and bytes agree), else oxy_utf8_ok. */
 export const utf8Ok = (c: string) => `(length(${c}) = length(cast(${c} as blob)) or oxy_utf8_ok(cast(${c} as blob)))`;
@@ -17,7 +18,7 @@ export const utf8Ok = (c: string) => `(length(${c}) = length(cast(${c} as blob))
 export function encoderSql(entity: EntityDef): { flag: string; columns: string[] } {
   const checks: string[] = [];
   const columns = entity.columns.map((column, i) => {
-    const c = q(column.name);
+    const c = quoteIdent(column.name);
     if (column.type === 'text' || column.type === 'json')
       checks.push(`when ${c} is not null and not ${utf8Ok(c)} then ${i + 1}`);
     if (column.type !== 'integer') return c;

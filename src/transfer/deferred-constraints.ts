@@ -88,7 +88,11 @@ export async function restoreConstraints(
     )
   ).rows as Deferred[];
   const byTable = new Map<string, Deferred[]>();
-  for (const row of rows) byTable.set(row.table_name, [...(byTable.get(row.table_name) ?? []), row]);
+  for (const row of rows) {
+    const list = byTable.get(row.table_name) ?? [];
+    list.push(row);
+    byTable.set(row.table_name, list);
+  }
   const queue = [...byTable.keys()].sort((a, b) => weight(b) - weight(a));
   const results = await Promise.allSettled(
     clients.map(async (client) => {

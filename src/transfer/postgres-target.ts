@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { quoteIdent as q } from './copy-sql.js';
 import type { Writable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
@@ -16,7 +17,6 @@ const ENTITIES = entities as readonly EntityDef[];
 /** The hash both sides of a batch are compared by (the fastest of node:crypto's here). */
 export const COPY_DIGEST = 'sha1';
 const LOCK_KEY = 0x6f78795f6d73; // 'oxy_ms': one migrate-sqlite at a time per target
-const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
 /**

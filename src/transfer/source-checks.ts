@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from '../db/sqlite-driver.js';
+import { quoteIdent as q } from './copy-sql.js';
 import type { ColumnDef, EntityDef } from '../db/entities.js';
 
 /** A set of source rows PostgreSQL would reject, with the first ids for the message. */
@@ -9,8 +10,6 @@ export interface SourceProblem {
   count: number;
   ids: string[];
 }
-
-const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** The SQL condition that is true for a value PostgreSQL would reject, per column. */
 // The JavaScript checks (UTF-8 validity, timestamp parsing) are slow per row, so SQL first
