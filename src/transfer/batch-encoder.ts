@@ -1,14 +1,17 @@
 import type { SqliteDatabase, SqliteStatement } from '../db/sqlite-driver.js';
 import type { ColumnDef, EntityDef } from '../db/entities.js';
 import { encoderSql, quoteIdent as q } from './copy-sql.js';
-import { COPY_NULL, escapeCopyField } from './copy-text.js';
+import { CopyBinaryWriter } from './copy-binary.js';
 import { RowConversionError } from './transfer-errors.js';
-import { postgresCopyText, postgresTimestampText, ValueError } from './value-codec.js';
+import { fromSqlite, ValueError } from './value-codec.js';
 
-/** A run of consecutive rows of an entity (by id), in COPY text format, ready to send and to hash. */
+/** jsonb's binary form: this version byte, then its text. */
+const JSONB_VERSION = 1;
+
+/** A run of consecutive rows of an entity (by id), as binary COPY rows, ready to send and to hash. */
 export interface EncodedChunk {
-  /** UTF-8 COPY text, one line per row, in id order. */
-  text: Uint8Array;
+  /** The rows in PostgreSQL's binary COPY format (without its header and trailer), in id order. */
+  data: Uint8Array;
   rows: number;
   /** The id of the last row (the chunk covers ids in (afterId, lastId]). */
   lastId: string | null;
@@ -16,75 +19,44 @@ export interface EncodedChunk {
   done: boolean;
 }
 
-/** A chunk stops after this many bytes of text, whatever its row count, so memory stays flat with large rows. */
+/** A chunk stops after this many bytes, whatever its row count, so memory stays flat with large rows. */
 const CHUNK_BYTES = 1 << 19;
-const TAB = 0x09;
-const NEWLINE = 0x0a;
 
 /**
- * A column's COPY text for the values oxy itself writes (lower-case UUIDs, canonical timestamps,
- * text without characters to escape), with nothing but a test; undefined sends the value down
- * {@link BatchEncoder.field}'s general path, which writes it or names what is wrong with it.
+ * Writes a column's value when it is one oxy itself writes (UUIDs, canonical timestamps, text
+ * without NUL, integers, booleans) with nothing but a test, and returns true; false (nothing
+ * written) sends the value down {@link BatchEncoder.field}'s general path, which writes it or
+ * names what is wrong with it.
  */
-type QuickField = (value: unknown) => string | undefined;
+export type QuickField = (out: CopyBinaryWriter, value: unknown) => boolean;
 
-const LOWER_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** Characters COPY escapes, and NUL (which PostgreSQL cannot store). */
-// eslint-disable-next-line no-control-regex
-const SPECIAL = /[\\\n\r\t\b\f\v\u0000]/;
 const CANONICAL_TIME =
   /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}(?:\d{3})?Z$/;
-const none: QuickField = () => undefined;
+const none: QuickField = () => false;
 
 export function quickField(column: ColumnDef, allowed: ReadonlySet<string> | undefined): QuickField {
   switch (column.type) {
     case 'integer':
-      return (value) => (value === null ? undefined : (value as string));
+      return (out, value) => value !== null && (out.int8(value as string), true);
     case 'uuid':
-      return (value) => (typeof value === 'string' && LOWER_UUID.test(value) ? value : undefined);
+      return (out, value) => typeof value === 'string' && out.uuid(value);
     case 'text':
-      return (value) =>
-        typeof value === 'string' && !SPECIAL.test(value) && (!allowed || allowed.has(value)) ? value : undefined;
+      return (out, value) =>
+        typeof value === 'string' &&
+        !value.includes('\u0000') &&
+        (!allowed || allowed.has(value)) &&
+        (out.text(value), true);
     case 'timestamp':
-      // Days 29 to 31 take the general path, which knows the months they exist in.
-      return (value) =>
-        typeof value === 'string' && CANONICAL_TIME.test(value) ? postgresTimestampText(value) : undefined;
+      // Days 29 to 31 and years before 1000 take the general path, which knows which exist.
+      return (out, value) =>
+        typeof value === 'string' &&
+        CANONICAL_TIME.test(value) &&
+        value.charCodeAt(0) !== 0x30 &&
+        (out.timestamp(value), true);
+    case 'boolean':
+      return (out, value) => (value === 0 || value === 1) && (out.boolean(value === 1), true);
     default:
       return none;
-  }
-}
-
-/** Buffer's own UTF-8 writer (what `write(string, offset, 'utf8')` calls after checking its arguments). */
-type Utf8Writable = Buffer & { utf8Write(value: string, offset: number): number };
-
-/**
- * The chunk's UTF-8 text, written field by field into one buffer of its own (transferable to
- * the main thread): no string concatenation, no re-encoding of a joined string.
- */
-class ChunkWriter {
-  private buffer = Buffer.allocUnsafeSlow(CHUNK_BYTES + (CHUNK_BYTES >> 2));
-  length = 0;
-
-  byte(value: number): void {
-    if (this.length === this.buffer.length) this.grow(1);
-    this.buffer[this.length++] = value;
-  }
-
-  text(value: string): void {
-    // A UTF-16 code unit never takes more than 3 bytes of UTF-8.
-    if (this.length + value.length * 3 > this.buffer.length) this.grow(value.length * 3);
-    this.length += (this.buffer as Utf8Writable).utf8Write(value, this.length);
-  }
-
-  /** The text written, as a view of a buffer that nothing else shares. */
-  finish(): Uint8Array {
-    return new Uint8Array(this.buffer.buffer, 0, this.length);
-  }
-
-  private grow(needed: number): void {
-    const next = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.length + needed));
-    this.buffer.copy(next, 0, 0, this.length);
-    this.buffer = next;
   }
 }
 
@@ -124,43 +96,31 @@ export class BatchEncoder {
       upTo === null ? this.open.iterate(afterId ?? '', limit) : this.bounded.iterate(afterId ?? '', upTo, limit)
     ) as Iterable<unknown[]>;
     const width = this.entity.columns.length;
-    const out = new ChunkWriter();
+    const out = new CopyBinaryWriter(CHUNK_BYTES + (CHUNK_BYTES >> 2));
     let count = 0;
     let lastId: string | null = null;
     for (const row of rows) {
       lastId = String(row[1]);
       if (row[0] !== 0) this.reject(lastId, Number(row[0]) - 1);
+      out.row(width);
       for (let i = 0; i < width; i++) {
-        if (i > 0) out.byte(TAB);
         const value = row[i + 1];
-        out.text(this.quick[i]!(value) ?? this.field(value, i, lastId));
+        if (!this.quick[i]!(out, value)) this.field(out, value, i, lastId);
       }
-      out.byte(NEWLINE);
-      if (++count < limit && out.length >= CHUNK_BYTES) return { text: out.finish(), rows: count, lastId, done: false };
+      if (++count < limit && out.length >= CHUNK_BYTES) return { data: out.finish(), rows: count, lastId, done: false };
     }
-    return { text: out.finish(), rows: count, lastId, done: count < limit };
+    return { data: out.finish(), rows: count, lastId, done: count < limit };
   }
 
-  /** The value of column `i` as COPY text; integers arrive as their decimal text. */
-  private field(value: unknown, i: number, id: string): string {
-    const column = this.entity.columns[i]!;
-    if (value === null) {
-      if (!column.nullable)
-        throw new RowConversionError(this.entity.table, id, column.name, 'NULL in a NOT NULL column');
-      return COPY_NULL;
-    }
-    if (column.type === 'integer') return value as string;
-    let text: string;
+  /** Column `i`'s value by the general path, or the error naming the row. */
+  private field(out: CopyBinaryWriter, value: unknown, i: number, id: string): void {
     try {
-      text = postgresCopyText(column.type, value)!;
+      writeField(out, this.entity.columns[i]!, this.enums[i], value);
     } catch (error) {
-      if (error instanceof ValueError) throw new RowConversionError(this.entity.table, id, column.name, error.message);
+      if (error instanceof ValueError)
+        throw new RowConversionError(this.entity.table, id, this.entity.columns[i]!.name, error.message);
       throw error;
     }
-    const allowed = this.enums[i];
-    if (allowed && !allowed.has(text))
-      throw new RowConversionError(this.entity.table, id, column.name, `not one of ${[...allowed].join(', ')}`);
-    return column.type === 'text' || column.type === 'json' || column.type === 'bytes' ? escapeCopyField(text) : text;
   }
 
   /** A row SQLite flagged: names the problem, from the raw value. */
@@ -183,5 +143,44 @@ export class BatchEncoder {
       column.name,
       `expected an integer, found ${found} ${JSON.stringify(String(raw).slice(0, 40))}`,
     );
+  }
+}
+
+/**
+ * The general path: any value SQLite can hold, checked against the column (NULL, type, enum,
+ * UTF-8 and NUL, JSON, dates that exist) and written in binary COPY form. Integers arrive as their
+ * decimal text. Throws ValueError.
+ */
+export function writeField(
+  out: CopyBinaryWriter,
+  column: ColumnDef,
+  allowed: ReadonlySet<string> | undefined,
+  value: unknown,
+): void {
+  if (value === null) {
+    if (!column.nullable) throw new ValueError('NULL in a NOT NULL column');
+    return out.null();
+  }
+  if (column.type === 'integer') return out.int8(value as string);
+  if (column.type === 'bytes') {
+    if (!Buffer.isBuffer(value)) throw new ValueError(`expected a blob, found ${typeof value}`);
+    return out.bytes(value);
+  }
+  const canonical = fromSqlite(column.type, value)!;
+  if (allowed && !allowed.has(canonical)) throw new ValueError(`not one of ${[...allowed].join(', ')}`);
+  switch (column.type) {
+    case 'uuid':
+      out.uuid(canonical);
+      return;
+    case 'timestamp':
+      if (canonical.startsWith('0000'))
+        throw new ValueError(`not a valid date: ${JSON.stringify(canonical)} (no year 0)`);
+      return out.timestamp(canonical);
+    case 'boolean':
+      return out.boolean(canonical === 't');
+    case 'json':
+      return out.text(canonical, JSONB_VERSION);
+    default:
+      return out.text(canonical);
   }
 }

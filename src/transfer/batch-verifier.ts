@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type pg from 'pg';
 import type { SqliteDatabase } from '../db/sqlite-driver.js';
 import type { EntityDef } from '../db/entities.js';
+import { COPY_HEADER, COPY_TRAILER } from './copy-binary.js';
 import type { EncoderPool } from './encoder-pool.js';
 import { COPY_DIGEST, copyOutDigest, countRows } from './postgres-target.js';
 import { markVerified, recordVerified } from './transfer-ledger.js';
@@ -14,7 +15,7 @@ export interface BatchToVerify {
   afterId: string | null;
   lastId: string;
   rows: number;
-  /** Hash (COPY_DIGEST) of the COPY text sent; absent for batches committed by an earlier, interrupted run. */
+  /** Hash (COPY_DIGEST) of the binary COPY data sent; absent for batches committed by an earlier, interrupted run. */
   digest?: string;
   /** Rows of the entity proven once this batch is. */
   verifiedRows: number;
@@ -32,7 +33,7 @@ type Item = { batch: BatchToVerify } | { finish: EntityToFinish };
 
 /**
  * Proves each committed batch on a connection of its own while the next batches are copied: the
- * hash of PostgreSQL's COPY output for the batch's id range must equal the hash of the text oxy
+ * hash of PostgreSQL's COPY output for the batch's id range must equal the hash of the bytes oxy
  * sent, and the row counts must match. A mismatch is then examined row by row to name the first
  * differing row. Progress is recorded in the ledger as it is proven, and an entity is marked
  * verified as soon as its last batch is, so --resume never redoes proven work.
@@ -121,7 +122,12 @@ export class BatchVerifier {
       const sent = await this.encoders.encode(range.entity.table, afterId, range.lastId, this.batchSize);
       if (sent.rows === 0 || sent.lastId === null) break;
       verified += sent.rows;
-      const digest = crypto.createHash(COPY_DIGEST).update(sent.text).digest('hex');
+      const digest = crypto
+        .createHash(COPY_DIGEST)
+        .update(COPY_HEADER)
+        .update(sent.data)
+        .update(COPY_TRAILER)
+        .digest('hex');
       await this.proveBatch({
         entity: range.entity,
         afterId,

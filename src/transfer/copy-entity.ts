@@ -5,6 +5,7 @@ import type pg from 'pg';
 import type { SqliteDatabase, SqliteStatement } from '../db/sqlite-driver.js';
 import type { EntityDef } from '../db/entities.js';
 import type { EncodedChunk } from './batch-encoder.js';
+import { COPY_HEADER, COPY_TRAILER } from './copy-binary.js';
 import { quoteIdent } from './copy-sql.js';
 import type { BatchVerifier } from './batch-verifier.js';
 import type { EncoderPool } from './encoder-pool.js';
@@ -99,7 +100,7 @@ export class ChunkReader {
  * Streams one entity into PostgreSQL with COPY FROM STDIN, in keyset batches of `batchSize` rows
  * ordered by id. Each batch is one transaction that also records the progress in the ledger, so
  * an interruption loses at most the batch in flight and `--resume` continues after the last
- * committed id; once committed, the batch is handed to the verifier with the hash of the text
+ * committed id; once committed, the batch is handed to the verifier with the hash of the bytes
  * sent. Memory is bounded by two chunks per entity being copied.
  */
 export async function copyEntity(options: CopyEntityOptions): Promise<CopyProgress> {
@@ -148,19 +149,21 @@ async function copyBatch(
 ): Promise<{ rows: number; lastId: string; digest: string } | undefined> {
   let chunk = await chunks.next();
   if (!chunk) return undefined;
-  const hash = crypto.createHash(COPY_DIGEST);
+  const hash = crypto.createHash(COPY_DIGEST).update(COPY_HEADER);
   let rows = 0;
   let lastId = state.lastId!;
   await client.query('begin');
   const stream = copyIn(client, entity);
   try {
+    stream.write(COPY_HEADER);
     for (; chunk; chunk = rows < batchSize ? await chunks.next() : undefined) {
-      hash.update(chunk.text);
+      hash.update(chunk.data);
       rows += chunk.rows;
       lastId = chunk.lastId!;
-      if (!stream.write(chunk.text)) await once(stream, 'drain');
+      if (!stream.write(chunk.data)) await once(stream, 'drain');
     }
-    stream.end();
+    hash.update(COPY_TRAILER);
+    stream.end(COPY_TRAILER);
     await finished(stream);
     await recordBatch(client, {
       entity: entity.table,

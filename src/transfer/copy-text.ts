@@ -1,32 +1,15 @@
 /**
- * PostgreSQL's COPY text format: one line per row, fields separated by tabs, `\N` for NULL,
- * backslash escapes for backslash, newline, carriage return, tab, backspace, form feed and
- * vertical tab: exactly the characters COPY TO escapes, so that a field oxy writes is byte for
- * byte what PostgreSQL prints for it (migrate-sqlite verifies batches by comparing those bytes).
+ * Reading PostgreSQL's COPY text output (verify-entity.ts, which names a row that differs): one
+ * line per row, fields separated by tabs, `\N` for NULL, backslash escapes for backslash, newline,
+ * carriage return, tab, backspace, form feed and vertical tab.
  * https://www.postgresql.org/docs/current/sql-copy.html#id-1.9.3.55.9.2
  */
 
 export const COPY_NULL = '\\N';
 
-const ESCAPES: Record<string, string> = {
-  '\\': '\\\\',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\t': '\\t',
-  '\b': '\\b',
-  '\f': '\\f',
-  '\v': '\\v',
-};
-const NEEDS_ESCAPE = /[\\\n\r\t\b\f\v]/;
-
-/** Escapes one field value for COPY text format (NULL is {@link COPY_NULL}). */
-export function escapeCopyField(value: string): string {
-  return NEEDS_ESCAPE.test(value) ? value.replace(/[\\\n\r\t\b\f\v]/g, (c) => ESCAPES[c]!) : value;
-}
-
 const UNESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v', '\\': '\\' };
 
-/** Reverses {@link escapeCopyField} for a field PostgreSQL wrote with COPY TO (text format). */
+/** A field PostgreSQL wrote with COPY TO (text format), unescaped; null for NULL. */
 export function unescapeCopyField(field: string): string | null {
   if (field === COPY_NULL) return null;
   if (!field.includes('\\')) return field;

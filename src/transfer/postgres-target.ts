@@ -21,8 +21,9 @@ const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
 /**
  * Session settings of every transfer connection. No timeout of any kind: a copy or a checksum
- * takes as long as the data needs, whatever the server's or the role's defaults. COPY output in
- * the forms the encoder writes (ISO dates in UTC, hex bytea). Commits need not wait for the disk:
+ * takes as long as the data needs, whatever the server's or the role's defaults. Text in UTF-8
+ * (binary COPY sends text in the client encoding); text output, for naming a row that differs, in
+ * the forms value-codec.ts reads (ISO dates in UTC, hex bytea). Commits need not wait for the disk:
  * each batch commits its rows and its ledger entry together, so a lost commit loses both alike.
  */
 const SESSION = [
@@ -90,10 +91,10 @@ export async function truncateEntities(client: Queryable): Promise<void> {
   await client.query(`truncate ${ENTITIES.map((e) => q(e.table)).join(', ')} cascade`);
 }
 
-/** A COPY FROM STDIN into the entity's table (inside the caller's transaction); write COPY text to it. */
+/** A COPY FROM STDIN into the entity's table (inside the caller's transaction); write binary COPY data (copy-binary.ts) to it. */
 export function copyIn(client: pg.ClientBase, entity: EntityDef): Writable {
   const columns = entity.columns.map((c) => q(c.name)).join(', ');
-  return client.query(copyFrom(`copy ${q(entity.table)} (${columns}) from stdin`));
+  return client.query(copyFrom(`copy ${q(entity.table)} (${columns}) from stdin (format binary)`));
 }
 
 /**
@@ -110,7 +111,7 @@ export async function copyOutDigest(
   const lower = afterId === null ? '' : `id > ${literal(afterId)}::uuid and `;
   const stream = client.query(
     copyTo(
-      `copy (select ${columns} from ${q(entity.table)} where ${lower}id <= ${literal(upTo)}::uuid order by id) to stdout`,
+      `copy (select ${columns} from ${q(entity.table)} where ${lower}id <= ${literal(upTo)}::uuid order by id) to stdout (format binary)`,
     ),
   );
   const hash = crypto.createHash(COPY_DIGEST);

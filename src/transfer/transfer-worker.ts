@@ -8,7 +8,7 @@ import type { EncodeRequest, WorkerReply } from './encoder-pool.js';
 
 /**
  * One of migrate-sqlite's encoder threads: reads keyset batches from its own read-only handle on
- * the source and encodes them as COPY text (batch-encoder.ts), off the main thread.
+ * the source and encodes them as binary COPY rows (batch-encoder.ts), off the main thread.
  * workerData: { sourcePath }. Messages: EncodeRequest → WorkerReply; 'close'.
  */
 const { sourcePath } = workerData as { sourcePath: string };
@@ -30,7 +30,7 @@ function main(): void {
       let encoder = encoders.get(msg.table);
       if (!encoder) encoders.set(msg.table, (encoder = new BatchEncoder(db, entityByTable(msg.table))));
       const chunk = encoder.encode(msg.afterId, msg.upTo, msg.limit);
-      port.postMessage({ id: msg.id, chunk } satisfies WorkerReply, [chunk.text.buffer as ArrayBuffer]);
+      port.postMessage({ id: msg.id, chunk } satisfies WorkerReply, [chunk.data.buffer as ArrayBuffer]);
       return;
     } catch (error) {
       reply =

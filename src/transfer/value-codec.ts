@@ -4,9 +4,9 @@ import { jsonbText } from './jsonb-text.js';
 
 /**
  * One canonical text form per logical type, produced from a SQLite value (on the way in) and from
- * PostgreSQL's COPY output (on the way back), so that both sides of a transfer can be hashed the
- * same way; verify-entity.ts renders the same form in SQL. It is also what is sent to COPY, but
- * for JSON, which is sent as written (jsonb keeps every digit of its numbers).
+ * PostgreSQL's COPY text output (on the way back), so that a copied row that differs from its source
+ * can be named (verify-entity.ts). batch-encoder.ts checks values with it and sends its form, in
+ * binary, to COPY.
  */
 
 export class ValueError extends Error {}
@@ -75,29 +75,4 @@ export function fromPostgresCopy(type: LogicalType, value: string | null): strin
     default:
       return value;
   }
-}
-
-/**
- * A canonical timestamp as PostgreSQL prints a timestamptz in COPY output (DateStyle ISO,
- * TimeZone UTC): a space for `T`, trailing zeros of the fraction dropped, `+00` for `Z`.
- *
- * @example
- * postgresTimestampText('2026-01-02T03:04:05.120Z') // '2026-01-02 03:04:05.12+00'
- */
-export function postgresTimestampText(canonical: string): string {
-  let end = canonical.length - 1; // before the Z
-  while (canonical.charCodeAt(end - 1) === 0x30) end--;
-  if (canonical.charCodeAt(end - 1) === 0x2e) end--;
-  return `${canonical.slice(0, 10)} ${canonical.slice(11, end)}+00`;
-}
-
-/**
- * A SQLite value → the text PostgreSQL prints for it in COPY output (before COPY escaping), or
- * null. This is also what migrate-sqlite sends to COPY: PostgreSQL reads back its own output, so
- * each copied batch can be proven by comparing bytes. Throws ValueError like {@link fromSqlite}.
- */
-export function postgresCopyText(type: LogicalType, value: unknown): string | null {
-  const canonical = fromSqlite(type, value);
-  if (canonical === null || type !== 'timestamp') return canonical;
-  return postgresTimestampText(canonical);
 }

@@ -1,9 +1,9 @@
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { escapeCopyField, unescapeCopyField } from '../../src/transfer/copy-text.js';
+import { unescapeCopyField } from '../../src/transfer/copy-text.js';
 import { jsonbText, numericText } from '../../src/transfer/jsonb-text.js';
-import { fromSqlite, postgresCopyText } from '../../src/transfer/value-codec.js';
+import { fromSqlite } from '../../src/transfer/value-codec.js';
 import { postgresAdminUrl } from '../support/backends.js';
 
 /** Deterministic pseudo-random JSON with the awkward parts: unicode keys, escapes, numbers. */
@@ -78,12 +78,10 @@ describe('canonical text shared by oxy and PostgreSQL', () => {
     expect(rows.map((r) => r.t)).toEqual(values.map((v) => fromSqlite('timestamp', v)));
   });
 
-  it('COPY text escaping round-trips every character that needs it', () => {
-    for (const value of ['', 'plain', 'tab\there', 'new\nline', 'cr\r', 'back\\slash', '\\N', 'mix\t\n\r\\😀']) {
-      expect(unescapeCopyField(escapeCopyField(value))).toBe(value);
-    }
+  it('reads COPY text escapes back', () => {
+    expect(unescapeCopyField('plain')).toBe('plain');
+    expect(unescapeCopyField('tab\\there\\nnew\\\\N')).toBe('tab\there\nnew\\N');
     expect(unescapeCopyField('\\N')).toBeNull();
-    expect(escapeCopyField('\\N')).toBe('\\\\N');
   });
 
   it('refuses SQLite values PostgreSQL would reject or change', () => {
@@ -97,21 +95,7 @@ describe('canonical text shared by oxy and PostgreSQL', () => {
     expect(fromSqlite('bytes', Buffer.from([0, 255]))).toBe('\\x00ff');
   });
 
-  it('the text oxy sends to COPY is byte for byte what COPY TO prints for the stored values', async () => {
-    const stamps = [
-      '2026-01-02T03:04:05.000Z',
-      '2026-01-02T03:04:05.120Z',
-      '2026-01-02T03:04:05.100000Z',
-      '2026-01-02T03:04:05.000001Z',
-      '2024-02-29T23:59:59.999999Z',
-    ];
-    await client.query(`set timezone = 'UTC'`);
-    const { rows } = await client.query<{ s: string }>(
-      `select s::timestamptz::text as s from unnest($1::text[]) with ordinality u(s, n) order by n`,
-      [stamps],
-    );
-    // Timestamps print as postgresCopyText renders them; COPY TO escapes control characters as copy-text.ts does.
-    expect(stamps.map((s) => postgresCopyText('timestamp', s))).toEqual(rows.map((r) => r.s));
+  it('reads every control character back from what COPY TO prints for it', async () => {
     const copied = await new Promise<string>((resolve, reject) => {
       const stream = client.query(copyTo('copy (select chr(n) from generate_series(1, 31) n) to stdout'));
       let out = '';
@@ -119,7 +103,7 @@ describe('canonical text shared by oxy and PostgreSQL', () => {
       stream.on('end', () => resolve(out));
       stream.on('error', reject);
     });
-    const expected = Array.from({ length: 31 }, (_, i) => escapeCopyField(String.fromCharCode(i + 1)) + '\n').join('');
-    expect(copied).toBe(expected);
+    const lines = copied.split('\n').slice(0, -1);
+    expect(lines.map(unescapeCopyField)).toEqual(Array.from({ length: 31 }, (_, i) => String.fromCharCode(i + 1)));
   });
 });

@@ -1,30 +1,61 @@
 import path from 'node:path';
+import { finished } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectDatabase } from '../../src/db/connect.js';
 import type { ColumnDef } from '../../src/db/entities.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import { openSqlite } from '../../src/db/sqlite-driver.js';
 import { parseDatabaseUrl } from '../../src/db/url.js';
-import { quickField } from '../../src/transfer/batch-encoder.js';
+import { quickField, writeField } from '../../src/transfer/batch-encoder.js';
+import { COPY_HEADER, COPY_TRAILER, CopyBinaryWriter } from '../../src/transfer/copy-binary.js';
 import { ChunkReader } from '../../src/transfer/copy-entity.js';
-import { escapeCopyField } from '../../src/transfer/copy-text.js';
 import { EncoderPool } from '../../src/transfer/encoder-pool.js';
 import { registerChecks } from '../../src/transfer/sqlite-functions.js';
-import { postgresCopyText } from '../../src/transfer/value-codec.js';
-import { tempDir } from '../support/backends.js';
+import { freshDatabase, tempDir } from '../support/backends.js';
 
-/** What the general path writes for a value (batch-encoder.ts field()), or undefined where it refuses it. */
-function general(column: ColumnDef, value: unknown): string | undefined {
-  // Integers reach the encoder as their decimal text (SQLite casts them).
-  if (column.type === 'integer' && typeof value === 'string') return value;
+/** The bytes a write leaves in a fresh writer, or undefined where it writes nothing or refuses the value. */
+function written(write: (out: CopyBinaryWriter) => boolean | void): string | undefined {
+  const out = new CopyBinaryWriter(16);
   try {
-    const text = postgresCopyText(column.type, value);
-    if (text === null) return column.nullable ? '\\N' : undefined;
-    if (column.enum && !column.enum.includes(text)) return undefined;
-    return column.type === 'text' ? escapeCopyField(text) : text;
+    if (write(out) === false) return undefined;
   } catch {
     return undefined;
   }
+  return Buffer.from(out.finish()).toString('hex');
+}
+
+/** The first field (the id, a UUID) of each binary COPY row. */
+function binaryIds(data: Uint8Array): string[] {
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.length);
+  const ids: string[] = [];
+  for (let at = 0; at < bytes.length;) {
+    const fields = bytes.readInt16BE(at);
+    at += 2;
+    for (let i = 0; i < fields; i++) {
+      const length = bytes.readInt32BE(at);
+      at += 4;
+      if (i === 0) {
+        const hex = bytes.toString('hex', at, at + 16);
+        ids.push(`${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`);
+      }
+      if (length > 0) at += length;
+    }
+  }
+  return ids;
+}
+
+/** A timestamp as binary COPY sends it: 8 bytes of microseconds since 2000-01-01 UTC, from Date.parse. */
+function expectedMicros(canonical: string): string {
+  const micros =
+    BigInt(Date.parse(canonical)) * 1000n +
+    BigInt((canonical.slice(23, -1) || '0').padEnd(3, '0')) -
+    946_684_800_000_000n;
+  const bytes = Buffer.alloc(12);
+  bytes.writeInt32BE(8);
+  bytes.writeBigInt64BE(micros, 4);
+  return bytes.toString('hex');
 }
 
 describe('migrate-sqlite encoding', () => {
@@ -65,20 +96,155 @@ describe('migrate-sqlite encoding', () => {
           '2026-01-01T00:00:00.000+01:00',
         ],
       ],
-      [{ name: 'n', type: 'integer', nullable: true }, ['0', '-9223372036854775808', null]],
+      [
+        { name: 'n', type: 'integer', nullable: true },
+        ['0', '-1', '999999999999999', '-99999999999999', '9007199254740993', '-9223372036854775808', null],
+      ],
+      [{ name: 'b', type: 'boolean' }, [0, 1, 2, '1', null]],
     ];
     let quick = 0;
     for (const [column, values] of cases) {
-      const write = quickField(column, column.enum ? new Set(column.enum) : undefined);
+      const allowed = column.enum ? new Set(column.enum) : undefined;
+      const write = quickField(column, allowed);
       for (const value of values) {
-        const fast = write(value);
+        const fast = written((out) => write(out, value));
         if (fast === undefined) continue;
         quick++;
-        expect(fast, `${column.type} ${JSON.stringify(String(value))}`).toBe(general(column, value));
+        expect(fast, `${column.type} ${JSON.stringify(String(value))}`).toBe(
+          written((out) => writeField(out, column, allowed, value)),
+        );
       }
     }
     // The common values took the quick path (else this test would prove nothing).
-    expect(quick).toBeGreaterThanOrEqual(12);
+    expect(quick).toBeGreaterThanOrEqual(20);
+  });
+
+  it('writes timestamps as microseconds since 2000 across the whole range, and rejects year 0', () => {
+    const column: ColumnDef = { name: 'at', type: 'timestamp' };
+    for (const value of [
+      '2000-01-01T00:00:00.000Z',
+      '1999-12-31T23:59:59.999999Z',
+      '2026-01-02T03:04:05.123456Z',
+      '2024-02-29T12:00:00.000Z',
+      '1970-01-01T00:00:00.000Z',
+      '1700-03-01T00:00:00.000001Z',
+      '0001-01-01T00:00:00.000Z',
+      '9999-12-31T23:59:59.999999Z',
+    ]) {
+      const quick = written((out) => quickField(column, undefined)(out, value));
+      const general = written((out) => writeField(out, column, undefined, value));
+      expect(general, value).toBe(expectedMicros(value));
+      if (quick !== undefined) expect(quick, value).toBe(general);
+    }
+    expect(written((out) => writeField(out, column, undefined, '0000-06-01T00:00:00.000Z'))).toBeUndefined();
+  });
+
+  it('PostgreSQL reads every type as written, and prints back the same bytes', async () => {
+    const db = await freshDatabase('postgres');
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await client.query(
+        'create table t (u uuid, x text, at timestamptz, n bigint, b boolean, j jsonb, y bytea, e text)',
+      );
+      const columns: ColumnDef[] = [
+        { name: 'u', type: 'uuid' },
+        { name: 'x', type: 'text' },
+        { name: 'at', type: 'timestamp' },
+        { name: 'n', type: 'integer' },
+        { name: 'b', type: 'boolean' },
+        { name: 'j', type: 'json' },
+        { name: 'y', type: 'bytes' },
+        { name: 'e', type: 'text', nullable: true },
+      ];
+      const rows: unknown[][] = [
+        [
+          '0190F3C2-7B1A-7C3D-8E4F-0123456789AB',
+          'ü 😀 \\ \t',
+          '1700-03-01T00:00:00.000001Z',
+          '-9223372036854775808',
+          1,
+          '{"b": [1, 2.50], "a": null}',
+          Buffer.from([0, 255]),
+          null,
+        ],
+        [
+          '0190f3c2-7b1a-7c3d-8e4f-0123456789ac',
+          '',
+          '9999-12-31T23:59:59.999999Z',
+          '9007199254740993',
+          0,
+          '"s"',
+          Buffer.alloc(0),
+          'e',
+        ],
+        [
+          '0190f3c2-7b1a-7c3d-8e4f-0123456789ad',
+          'a',
+          '2026-02-28T23:59:59.120Z',
+          '-42',
+          0,
+          '[]',
+          Buffer.from('hi'),
+          null,
+        ],
+      ];
+      const out = new CopyBinaryWriter(64);
+      for (const row of rows) {
+        out.row(columns.length);
+        columns.forEach(
+          (column, i) => quickField(column, undefined)(out, row[i]) || writeField(out, column, undefined, row[i]),
+        );
+      }
+      const sent = Buffer.concat([COPY_HEADER, out.finish(), COPY_TRAILER]);
+      const stream = client.query(copyFrom('copy t from stdin (format binary)'));
+      stream.end(sent);
+      await finished(stream);
+      const printed = (
+        await client.query(
+          `select u::text, x, to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as at, n::text, b, j::text, encode(y, 'hex') as y, e from t order by u`,
+        )
+      ).rows;
+      expect(printed).toEqual([
+        {
+          u: '0190f3c2-7b1a-7c3d-8e4f-0123456789ab',
+          x: 'ü 😀 \\ \t',
+          at: '1700-03-01T00:00:00.000001',
+          n: '-9223372036854775808',
+          b: true,
+          j: '{"a": null, "b": [1, 2.50]}',
+          y: '00ff',
+          e: null,
+        },
+        {
+          u: '0190f3c2-7b1a-7c3d-8e4f-0123456789ac',
+          x: '',
+          at: '9999-12-31T23:59:59.999999',
+          n: '9007199254740993',
+          b: false,
+          j: '"s"',
+          y: '',
+          e: 'e',
+        },
+        {
+          u: '0190f3c2-7b1a-7c3d-8e4f-0123456789ad',
+          x: 'a',
+          at: '2026-02-28T23:59:59.120000',
+          n: '-42',
+          b: false,
+          j: '[]',
+          y: '6869',
+          e: null,
+        },
+      ]);
+      const back: Buffer[] = [];
+      for await (const chunk of client.query(copyTo('copy (select * from t order by u) to stdout (format binary)')))
+        back.push(chunk as Buffer);
+      expect(Buffer.concat(back).equals(sent)).toBe(true);
+    } finally {
+      await client.end();
+      await db.cleanup();
+    }
   });
 
   const dir = tempDir('oxy-chunks-');
@@ -87,7 +253,7 @@ describe('migrate-sqlite encoding', () => {
     for (const pool of pools) await pool.close();
   });
 
-  it('reads an entity in id order in planned ranges, cutting a range short where its text grows past the chunk size', async () => {
+  it('reads an entity in id order in planned ranges, cutting a range short where its data grows past the chunk size', async () => {
     const file = path.join(dir, 'source.sqlite');
     const app = await connectDatabase(parseDatabaseUrl(`sqlite://${file}`, 'test'));
     await migrateToLatest(app.db, app.dialect);
@@ -115,12 +281,11 @@ describe('migrate-sqlite encoding', () => {
     let chunks = 0;
     for (let chunk = await reader.next(); chunk; chunk = await reader.next()) {
       chunks++;
-      const lines = Buffer.from(chunk.text).toString('utf8').split('\n');
-      expect(lines.pop()).toBe('');
-      expect(lines.length).toBe(chunk.rows);
-      seen.push(...lines.map((line) => line.split('\t')[0]!));
+      const ids = binaryIds(chunk.data);
+      expect(ids.length).toBe(chunk.rows);
+      seen.push(...ids);
       expect(seen.at(-1)).toBe(chunk.lastId);
-      expect(chunk.text.length).toBeLessThan(2 * 300_000 + (1 << 19));
+      expect(chunk.data.length).toBeLessThan(2 * 300_000 + (1 << 19));
     }
     expect(seen).toEqual(ids.slice(1_500));
     expect(chunks).toBeGreaterThan(2);
