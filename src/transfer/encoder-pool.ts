@@ -43,10 +43,11 @@ export class EncoderPool {
     const file = fileURLToPath(new URL('./transfer-worker.js', import.meta.url));
     if (!fs.existsSync(file)) return;
     for (let i = 0; i < size; i++) {
-      // A small young generation (a worker holds one chunk at a time); room in the old one for a single huge value.
+      // A small young generation (a worker holds one chunk at a time: 8 MB cost 12 MB more per
+      // thread than 2, for no speed); room in the old one for a single huge value.
       const worker = new Worker(file, {
         workerData: { sourcePath },
-        resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 512 },
+        resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 512 },
       });
       const pending = new Map<number, Waiting>();
       worker.on('message', (msg: WorkerReply) => this.settle(pending, msg));
