@@ -94,8 +94,9 @@ function rejections(column: ColumnDef): Rule[] {
 
 /**
  * Finds every row of `entity` that PostgreSQL would reject (for --dry-run; a real run checks the
- * same values while encoding them, batch-encoder.ts): NULLs in NOT NULL columns, orphaned
- * foreign keys, invalid JSON, invalid UTF-8, NUL characters, wrong types, values outside an enum.
+ * same values while encoding them, batch-encoder.ts, and PostgreSQL checks keys at the end): NULLs
+ * in NOT NULL columns, orphaned foreign keys, invalid JSON, invalid UTF-8, NUL characters, wrong
+ * types, values outside an enum, rows that would share a unique key.
  */
 export function checkEntity(db: SqliteDatabase, entity: EntityDef, sampleSize = 3): SourceProblem[] {
   const rules = entity.columns.flatMap(rejections);
@@ -107,7 +108,7 @@ export function checkEntity(db: SqliteDatabase, entity: EntityDef, sampleSize = 
       `select ${rules.map((r, i) => `coalesce(sum(case when ${r.where} then 1 else 0 end), 0) as r${i}`).join(', ')} from ${from}`,
     )
     .get() as Record<string, number>;
-  const problems: SourceProblem[] = [];
+  const problems: SourceProblem[] = duplicateKeys(db, entity, sampleSize);
   rules.forEach((rule, i) => {
     const count = Number(counts[`r${i}`]);
     if (count === 0) return;
@@ -118,6 +119,42 @@ export function checkEntity(db: SqliteDatabase, entity: EntityDef, sampleSize = 
     ).map((r) => String(r.id));
     problems.push({ table: entity.table, column: rule.column, problem: rule.problem, count, ids });
   });
+  return problems;
+}
+
+/**
+ * Rows whose primary or unique key is the same in PostgreSQL though SQLite kept them apart: SQLite
+ * compares UUIDs as text, PostgreSQL as UUIDs, so `0190…AB` and `0190…ab` are one value there.
+ * (Keys without a UUID compare alike on both sides, and SQLite already enforced them.) Only keys
+ * with an upper-case UUID in the table are grouped, so a clean source costs one scan per key.
+ */
+function duplicateKeys(db: SqliteDatabase, entity: EntityDef, sampleSize: number): SourceProblem[] {
+  const keys = [['id'], ...entity.columns.filter((c) => c.unique).map((c) => [c.name]), ...(entity.uniques ?? [])];
+  const problems: SourceProblem[] = [];
+  for (const key of keys) {
+    const uuids = key.filter((name) => entity.columns.find((c) => c.name === name)?.type === 'uuid');
+    if (uuids.length === 0) continue;
+    const upper = db
+      .prepare(
+        `select 1 from ${q(entity.table)} where ${uuids.map((c) => `${q(c)} glob '*[A-F]*'`).join(' or ')} limit 1`,
+      )
+      .get();
+    if (!upper) continue;
+    const values = key.map((name) => (uuids.includes(name) ? `lower(${q(name)})` : q(name))).join(', ');
+    const present = key.map((name) => `${q(name)} is not null`).join(' and ');
+    const shared = `select ${values} from ${q(entity.table)} where ${present} group by ${values} having count(*) > 1`;
+    const duplicated = `from ${q(entity.table)} where ${present} and (${values}) in (${shared})`;
+    const count = Number(db.prepare(`select count(*) ${duplicated}`).pluck().get());
+    if (count === 0) continue;
+    const ids = db.prepare(`select id ${duplicated} order by id limit ${sampleSize}`).pluck().all().map(String);
+    problems.push({
+      table: entity.table,
+      column: key.join(', '),
+      problem: `shares its ${key.length > 1 ? 'unique key' : key[0] === 'id' ? 'id' : 'unique value'} with another row once PostgreSQL compares UUIDs (case does not count there)`,
+      count,
+      ids,
+    });
+  }
   return problems;
 }
 

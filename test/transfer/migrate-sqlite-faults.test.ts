@@ -232,9 +232,16 @@ describe('oxy migrate-sqlite under faults', () => {
       .run(twin, step.run_id.toUpperCase(), step.step_index);
     raw.close();
     const to = await target();
+    const ids = [twin, step.id].sort().join(', ');
+    // --dry-run finds them too, and writes nothing.
+    const dry = await runOxy(['migrate-sqlite', '--from', bad, '--to', to, '--dry-run']);
+    expect(dry.code).toBe(1);
+    expect(dry.stderr).toContain(
+      `run_steps row ${ids.split(', ')[0]} column run_id, step_index: shares its unique key with another row once PostgreSQL compares UUIDs (case does not count there) (2 rows: ${ids})`,
+    );
+    expect(await runStatus(to)).toBeUndefined();
     const result = await runOxy(['migrate-sqlite', '--from', bad, '--to', to]);
     expect(result.code).toBe(1);
-    const ids = [twin, step.id].sort().join(', ');
     expect(result.stderr).toMatch(
       new RegExp(
         `^Error: cannot copy run_steps: run_steps rows ${ids} have the same run_id, step_index \\(${step.run_id.toLowerCase()}, ${step.step_index}\\), which must be unique$`,
