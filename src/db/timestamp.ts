@@ -15,6 +15,7 @@ export function canonicalTimestamp(value: Date | string): string {
   }
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) throw new RangeError('invalid date');
+    checkYear(value, value.toISOString());
     return value.toISOString();
   }
   const m = ISO_LIKE.exec(value.trim());
@@ -25,9 +26,17 @@ export function canonicalTimestamp(value: Date | string): string {
     zone.toUpperCase() === 'Z' ? 'Z' : zone.length === 3 ? `${zone}:00` : zone.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
   const whole = new Date(`${date}T${time}${normalizedZone}`);
   if (Number.isNaN(whole.getTime())) throw new RangeError(`not a valid timestamp: ${JSON.stringify(value)}`);
+  checkYear(whole, value);
   const micros = (fraction + '000000').slice(0, 6);
   const iso = whole.toISOString().slice(0, 19);
   return micros.endsWith('000') ? `${iso}.${micros.slice(0, 3)}Z` : `${iso}.${micros}Z`;
+}
+
+/** Years 1 to 9999 in UTC: what the canonical form (and PostgreSQL's input without `BC`) can spell. */
+function checkYear(date: Date, value: string): void {
+  const year = date.getUTCFullYear();
+  if (year < 1 || year > 9999)
+    throw new RangeError(`timestamp outside the years 1 to 9999 in UTC: ${JSON.stringify(value)}`);
 }
 
 /** The current time in canonical form. */
@@ -44,6 +53,7 @@ const POSTGRES_UTC =
  * string operations alone; the hot path of migrate-sqlite's copy and verification.
  */
 function fastPath(value: string): string | undefined {
+  if (value.startsWith('0000')) return undefined; // no year 0: the general path says so
   const canonical = CANONICAL.exec(value);
   if (canonical) {
     const fraction = canonical[1]!;

@@ -173,8 +173,6 @@ export function writeField(
       out.uuid(canonical);
       return;
     case 'timestamp':
-      if (canonical.startsWith('0000'))
-        throw new ValueError(`not a valid date: ${JSON.stringify(canonical)} (no year 0)`);
       return out.timestamp(canonical);
     case 'boolean':
       return out.boolean(canonical === 't');

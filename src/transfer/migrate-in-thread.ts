@@ -29,9 +29,10 @@ export async function migrateSqliteInThread(options: TransferOptions): Promise<T
   });
   let outcome: { report: TransferReport } | { error: Error } | undefined;
   worker.on('message', (message: ThreadMessage) => {
-    if ('call' in message) (reporter[message.call] as (...args: unknown[]) => void)(...message.args);
-    else if ('report' in message) outcome = { report: message.report };
-    else outcome = { error: asError(message.failure) };
+    if ('call' in message) return (reporter[message.call] as (...args: unknown[]) => void)(...message.args);
+    outcome = 'report' in message ? { report: message.report } : { error: asError(message.failure) };
+    // The thread's last word: whatever it still holds open must not keep the command waiting.
+    void worker.terminate();
   });
   const exited = new Promise<number>((resolve, reject) => {
     worker.once('error', reject);
@@ -47,7 +48,8 @@ export async function migrateSqliteInThread(options: TransferOptions): Promise<T
 }
 
 function asError(failure: Extract<ThreadMessage, { failure: unknown }>['failure']): Error {
-  const { message, code, hint, exitCode, status, report } = failure;
+  const { message, code, hint, exitCode, status, stack, report } = failure;
   const error = code === undefined ? new Error(message) : new OxyError(code, message, { hint, exitCode, status });
+  if (stack) error.stack = stack;
   return Object.assign(error, { report });
 }

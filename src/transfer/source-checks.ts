@@ -17,8 +17,9 @@ export interface SourceProblem {
 const NON_ASCII = (c: string) => `length(${c}) != length(cast(${c} as blob))`;
 const D = '[0-9]';
 const CANONICAL_BASE = `${D}${D}${D}${D}-[01]${D}-[0-3]${D}T[0-2]${D}:[0-5]${D}:[0-5]${D}.${D}${D}${D}`;
+/** Canonical and plainly valid (years 1000 on, days up to 28, hours up to 23); anything else goes to oxy_timestamp_ok. */
 const CANONICAL_TIMESTAMP = (c: string) =>
-  `${c} glob '${CANONICAL_BASE}Z' or ${c} glob '${CANONICAL_BASE}${D}${D}${D}Z'`;
+  `(${c} glob '${CANONICAL_BASE}Z' or ${c} glob '${CANONICAL_BASE}${D}${D}${D}Z') and substr(${c}, 1, 1) <> '0' and substr(${c}, 6, 2) between '01' and '12' and substr(${c}, 9, 2) between '01' and '28' and substr(${c}, 12, 2) <= '23'`;
 
 interface Rule {
   column: string;

@@ -19,6 +19,8 @@ export type ThreadMessage =
         hint?: string;
         exitCode?: number;
         status?: number;
+        /** The thread's own stack, for --verbose. */
+        stack?: string;
         report?: TransferReport;
       };
     };
@@ -55,8 +57,13 @@ try {
             hint: error.hint,
             exitCode: error.exitCode,
             status: error.status,
+            stack: error.stack,
             report,
           }
-        : { message: error instanceof Error ? error.message : String(error), report },
+        : {
+            message: error instanceof Error ? error.message : String(error),
+            stack: error instanceof Error ? error.stack : undefined,
+            report,
+          },
   });
 }

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectDatabase } from '../../src/db/connect.js';
-import type { ColumnDef } from '../../src/db/entities.js';
+import { entityByTable, type ColumnDef } from '../../src/db/entities.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import { openSqlite } from '../../src/db/sqlite-driver.js';
 import { parseDatabaseUrl } from '../../src/db/url.js';
@@ -12,6 +12,7 @@ import { quickField, writeField } from '../../src/transfer/batch-encoder.js';
 import { COPY_HEADER, COPY_TRAILER, CopyBinaryWriter } from '../../src/transfer/copy-binary.js';
 import { ChunkReader } from '../../src/transfer/copy-entity.js';
 import { EncoderPool } from '../../src/transfer/encoder-pool.js';
+import { checkEntity } from '../../src/transfer/source-checks.js';
 import { registerChecks } from '../../src/transfer/sqlite-functions.js';
 import { freshDatabase, tempDir } from '../support/backends.js';
 
@@ -136,7 +137,56 @@ describe('migrate-sqlite encoding', () => {
       expect(general, value).toBe(expectedMicros(value));
       if (quick !== undefined) expect(quick, value).toBe(general);
     }
-    expect(written((out) => writeField(out, column, undefined, '0000-06-01T00:00:00.000Z'))).toBeUndefined();
+    // No year 0, and no year past 9999, also once an offset moves the time there.
+    for (const value of [
+      '0000-06-01T00:00:00.000Z',
+      '0000-01-01T00:30:00+01:00',
+      '0001-01-01T00:30:00+01:00',
+      '9999-12-31T23:00:00-05:00',
+    ])
+      expect(
+        written((out) => writeField(out, column, undefined, value)),
+        value,
+      ).toBeUndefined();
+    expect(written((out) => writeField(out, column, undefined, '0001-01-01T00:30:00-01:00'))).toBe(
+      expectedMicros('0001-01-01T01:30:00.000Z'),
+    );
+  });
+
+  it('--dry-run names every timestamp the copy would refuse, plainly canonical or not', async () => {
+    const file = path.join(tempDir('oxy-dry-stamps-'), 'source.sqlite');
+    const app = await connectDatabase(parseDatabaseUrl(`sqlite://${file}`, 'test'));
+    await migrateToLatest(app.db, app.dialect);
+    await app.close();
+    const db = openSqlite(file);
+    db.pragma('foreign_keys = OFF');
+    const insert = db.prepare(
+      `insert into messages (id, thread_id, role, content, created_at, updated_at) values (?, ?, 'user', 'x', ?, ?)`,
+    );
+    const good = [
+      '2026-01-02T03:04:05.000Z',
+      '2024-02-29T00:00:00.000Z',
+      '0999-01-01T00:00:00.000Z',
+      '2026-01-01T00:00:00+01:00',
+      '2026-01-01T24:00:00.000Z', // midnight of the next day, for PostgreSQL too
+    ];
+    const bad = [
+      '0000-06-01T00:00:00.000Z',
+      '2026-19-01T00:00:00.000Z',
+      '2026-02-30T00:00:00.000Z',
+      '2026-01-32T00:00:00.000Z',
+      '9999-12-31T23:00:00-05:00',
+      'yesterday',
+    ];
+    const ids = [...good, ...bad].map((stamp, i) => {
+      const id = `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`;
+      insert.run(id, id, stamp, '2026-01-01T00:00:00.000Z');
+      return id;
+    });
+    registerChecks(db);
+    const found = checkEntity(db, entityByTable('messages'), 20).filter((p) => p.column === 'created_at');
+    db.close();
+    expect(found.map((p) => p.ids)).toEqual([ids.slice(good.length)]);
   });
 
   it('PostgreSQL reads every type as written, and prints back the same bytes', async () => {
