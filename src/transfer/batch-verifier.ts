@@ -1,10 +1,8 @@
-import crypto from 'node:crypto';
 import type pg from 'pg';
 import type { SqliteDatabase } from '../db/sqlite-driver.js';
 import type { EntityDef } from '../db/entities.js';
-import { COPY_HEADER, COPY_TRAILER } from './copy-binary.js';
 import type { EncoderPool } from './encoder-pool.js';
-import { COPY_DIGEST, copyOutDigest, countRows } from './postgres-target.js';
+import { copyOutDigest, countRows, sentDigest } from './postgres-target.js';
 import { markVerified, recordVerified } from './transfer-ledger.js';
 import { VerificationError } from './transfer-errors.js';
 import { firstDifference } from './verify-entity.js';
@@ -15,7 +13,7 @@ export interface BatchToVerify {
   afterId: string | null;
   lastId: string;
   rows: number;
-  /** Hash (COPY_DIGEST) of the binary COPY data sent; absent for batches committed by an earlier, interrupted run. */
+  /** {@link sentDigest} of the binary COPY data sent; absent for batches committed by an earlier, interrupted run. */
   digest?: string;
   /** Rows of the entity proven once this batch is. */
   verifiedRows: number;
@@ -122,12 +120,9 @@ export class BatchVerifier {
       const sent = await this.encoders.encode(range.entity.table, afterId, range.lastId, this.batchSize);
       if (sent.rows === 0 || sent.lastId === null) break;
       verified += sent.rows;
-      const digest = crypto
-        .createHash(COPY_DIGEST)
-        .update(COPY_HEADER)
-        .update(sent.data)
-        .update(COPY_TRAILER)
-        .digest('hex');
+      const hash = sentDigest();
+      hash.update(sent.data);
+      const digest = hash.digest();
       await this.proveBatch({
         entity: range.entity,
         afterId,

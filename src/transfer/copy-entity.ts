@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type pg from 'pg';
@@ -9,7 +8,7 @@ import { COPY_HEADER, COPY_TRAILER } from './copy-binary.js';
 import { quoteIdent } from './copy-sql.js';
 import type { BatchVerifier } from './batch-verifier.js';
 import type { EncoderPool } from './encoder-pool.js';
-import { COPY_DIGEST, copyIn } from './postgres-target.js';
+import { copyIn, sentDigest } from './postgres-target.js';
 import { recordBatch, type LedgerProgress } from './transfer-ledger.js';
 
 export interface CopyProgress {
@@ -149,7 +148,7 @@ async function copyBatch(
 ): Promise<{ rows: number; lastId: string; digest: string } | undefined> {
   let chunk = await chunks.next();
   if (!chunk) return undefined;
-  const hash = crypto.createHash(COPY_DIGEST).update(COPY_HEADER);
+  const hash = sentDigest();
   let rows = 0;
   let lastId = state.lastId!;
   await client.query('begin');
@@ -162,7 +161,6 @@ async function copyBatch(
       lastId = chunk.lastId!;
       if (!stream.write(chunk.data)) await once(stream, 'drain');
     }
-    hash.update(COPY_TRAILER);
     stream.end(COPY_TRAILER);
     await finished(stream);
     await recordBatch(client, {
@@ -178,5 +176,5 @@ async function copyBatch(
     await client.query('rollback').catch(() => undefined);
     throw error;
   }
-  return { rows, lastId, digest: hash.digest('hex') };
+  return { rows, lastId, digest: hash.digest() };
 }

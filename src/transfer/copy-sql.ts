@@ -12,6 +12,9 @@ import type { EntityDef } from '../db/entities.js';
 /** An SQL identifier in double quotes (the same in SQLite and PostgreSQL). */
 export const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
+/** An SQL string literal (standard_conforming_strings, the default in both). */
+export const quoteLiteral = (value: string) => `'${value.replace(/'/g, "''")}'`;
+
 /** True (1) when the value is valid UTF-8: ASCII at a glance (lengths in characters and bytes agree), else oxy_utf8_ok. */
 export const utf8Ok = (c: string) => `(length(${c}) = length(cast(${c} as blob)) or oxy_utf8_ok(cast(${c} as blob)))`;
 

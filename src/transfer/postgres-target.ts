@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
-import { quoteIdent as q } from './copy-sql.js';
+import { COPY_HEADER, COPY_TRAILER } from './copy-binary.js';
+import { quoteIdent as q, quoteLiteral as literal } from './copy-sql.js';
 import type { Writable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
@@ -15,9 +16,8 @@ import type { Queryable } from '../db/unfinished-transfer.js';
 
 const ENTITIES = entities as readonly EntityDef[];
 /** The hash both sides of a batch are compared by (the fastest of node:crypto's here). */
-export const COPY_DIGEST = 'sha1';
+const COPY_DIGEST = 'sha1';
 const LOCK_KEY = 0x6f78795f6d73; // 'oxy_ms': one migrate-sqlite at a time per target
-const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
 /**
  * Session settings of every transfer connection. No timeout of any kind: a copy or a checksum
@@ -95,6 +95,18 @@ export async function truncateEntities(client: Queryable): Promise<void> {
 export function copyIn(client: pg.ClientBase, entity: EntityDef): Writable {
   const columns = entity.columns.map((c) => q(c.name)).join(', ');
   return client.query(copyFrom(`copy ${q(entity.table)} (${columns}) from stdin (format binary)`));
+}
+
+/**
+ * The hash of a binary COPY stream as oxy sends it: the header, the rows given to `update` (in
+ * order), the trailer; what {@link copyOutDigest} computes of PostgreSQL's output for a faithful copy.
+ */
+export function sentDigest(): { update(rows: Uint8Array): void; digest(): string } {
+  const hash = crypto.createHash(COPY_DIGEST).update(COPY_HEADER);
+  return {
+    update: (rows) => void hash.update(rows),
+    digest: () => hash.update(COPY_TRAILER).digest('hex'),
+  };
 }
 
 /**

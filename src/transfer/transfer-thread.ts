@@ -48,22 +48,16 @@ try {
   post({ report: await migrateSqlite({ ...(workerData as Omit<TransferOptions, 'reporter'>), reporter }) });
 } catch (error) {
   const report = (error as { report?: TransferReport }).report;
+  const { code, hint, exitCode, status } = error instanceof OxyError ? error : {};
   post({
-    failure:
-      error instanceof OxyError
-        ? {
-            message: error.message,
-            code: error.code,
-            hint: error.hint,
-            exitCode: error.exitCode,
-            status: error.status,
-            stack: error.stack,
-            report,
-          }
-        : {
-            message: error instanceof Error ? error.message : String(error),
-            stack: error instanceof Error ? error.stack : undefined,
-            report,
-          },
+    failure: {
+      message: error instanceof Error ? error.message : String(error),
+      stack: error instanceof Error ? error.stack : undefined,
+      code,
+      hint,
+      exitCode,
+      status,
+      report,
+    },
   });
 }

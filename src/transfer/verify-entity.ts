@@ -1,12 +1,10 @@
 import type { SqliteDatabase } from '../db/sqlite-driver.js';
-import { quoteIdent as q } from './copy-sql.js';
+import { quoteIdent as q, quoteLiteral as literal } from './copy-sql.js';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { EntityDef } from '../db/entities.js';
 import { copyLines, unescapeCopyField } from './copy-text.js';
 import { fromPostgresCopy, fromSqlite } from './value-codec.js';
-
-const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
 /** Rows with ids in (afterId, upTo]; the whole table without a range. */
 export interface IdRange {
