@@ -48,8 +48,8 @@ export function strictSchema<T>(schema: T, forDocs = false): T {
 export function isStorableTimestamp(value: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/i.test(value)) return false;
   try {
-    const canonical = canonicalTimestamp(value);
-    return /^\d{4}-/.test(canonical) && !canonical.startsWith('0000-');
+    canonicalTimestamp(value); // refuses dates that do not exist and years outside 1 to 9999 in UTC
+    return true;
   } catch {
     return false;
   }
