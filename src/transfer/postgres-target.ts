@@ -109,26 +109,46 @@ export function sentDigest(): { update(rows: Uint8Array): void; digest(): string
   };
 }
 
+/** The condition selecting the rows with ids in (afterId, upTo]. */
+function idRange(afterId: string | null, upTo: string): string {
+  return `${afterId === null ? '' : `id > ${literal(afterId)}::uuid and `}id <= ${literal(upTo)}::uuid`;
+}
+
 /**
- * SHA-1 and row count of PostgreSQL's own COPY output for the rows with ids in (afterId, upTo], in
- * id order: for a faithful copy, the same bytes the encoder sent. Streamed: memory stays flat.
+ * The hash ({@link sentDigest}) of PostgreSQL's own binary COPY output for the rows with ids in
+ * (afterId, upTo], in id order: for a faithful copy, the same bytes the encoder sent. The format
+ * frames every row, so equal hashes also mean equal row counts. (Not the stream's rowCount: it is
+ * set from the CommandComplete message, which can arrive after the stream has ended.) Streamed:
+ * memory stays flat.
  */
 export async function copyOutDigest(
   client: pg.ClientBase,
   entity: EntityDef,
   afterId: string | null,
   upTo: string,
-): Promise<{ rows: number; digest: string }> {
+): Promise<string> {
   const columns = entity.columns.map((c) => q(c.name)).join(', ');
-  const lower = afterId === null ? '' : `id > ${literal(afterId)}::uuid and `;
   const stream = client.query(
     copyTo(
-      `copy (select ${columns} from ${q(entity.table)} where ${lower}id <= ${literal(upTo)}::uuid order by id) to stdout (format binary)`,
+      `copy (select ${columns} from ${q(entity.table)} where ${idRange(afterId, upTo)} order by id) to stdout (format binary)`,
     ),
   );
   const hash = crypto.createHash(COPY_DIGEST);
   for await (const chunk of stream) hash.update(chunk as Buffer);
-  return { rows: stream.rowCount, digest: hash.digest('hex') };
+  return hash.digest('hex');
+}
+
+/** Rows of the entity with ids in (afterId, upTo]. */
+export async function countRange(
+  client: Queryable,
+  entity: EntityDef,
+  afterId: string | null,
+  upTo: string,
+): Promise<number> {
+  const { rows } = await client.query(
+    `select count(*)::int as n from ${q(entity.table)} where ${idRange(afterId, upTo)}`,
+  );
+  return rows[0].n as number;
 }
 
 export async function countRows(client: Queryable, entity: EntityDef): Promise<number> {

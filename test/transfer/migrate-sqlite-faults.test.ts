@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +53,53 @@ async function expectSameAsSource(file: string, url: string, counts: Record<stri
 function random(seed: number): () => number {
   let s = seed;
   return () => ((s = (s * 1103515245 + 12345) % 2 ** 31), s / 2 ** 31);
+}
+
+/** CopyDone: the message that ends PostgreSQL's COPY TO output ('c', length 4). */
+const COPY_DONE = Buffer.from([0x63, 0, 0, 0, 4]);
+
+/**
+ * A TCP proxy in front of PostgreSQL that delivers every server reply as it comes, except that
+ * after a CopyDone it holds the rest (CommandComplete, ReadyForQuery) back for 20 ms: the end of
+ * a COPY TO and its row count then always arrive in separate reads, as they sometimes do on a
+ * busy machine. Resolves with the URL to use instead of `url`, and a function that closes it.
+ */
+async function splittingProxy(url: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const upstream = new URL(url);
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const server = net.connect(Number(upstream.port || 5432), upstream.hostname);
+    for (const socket of [client, server]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => sockets.delete(socket));
+    }
+    client.pipe(server);
+    let sending = Promise.resolve();
+    server.on('data', (data: Buffer) => {
+      sending = sending.then(async () => {
+        for (let rest = data; rest.length > 0;) {
+          const end = rest.indexOf(COPY_DONE);
+          const cut = end < 0 ? rest.length : end + COPY_DONE.length;
+          client.write(rest.subarray(0, cut));
+          rest = rest.subarray(cut);
+          if (end >= 0) await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      });
+    });
+    server.on('end', () => void sending.then(() => client.end()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const proxied = new URL(url);
+  proxied.hostname = '127.0.0.1';
+  proxied.port = String((server.address() as net.AddressInfo).port);
+  return {
+    url: proxied.toString(),
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 describe('oxy migrate-sqlite under faults', () => {
@@ -118,6 +166,28 @@ describe('oxy migrate-sqlite under faults', () => {
     expect(kills.filter((k) => k.endsWith('SIGKILL')).length, `seed ${seed}: ${kills.join('; ')}`).toBeGreaterThan(0);
     await expectSameAsSource(file, to, counts);
   }, 240_000);
+
+  it("proves every batch when the end of PostgreSQL's COPY output and its row count arrive apart", async () => {
+    const to = await target();
+    const proxy = await splittingProxy(to);
+    try {
+      const result = await runOxy([
+        'migrate-sqlite',
+        '--from',
+        file,
+        '--to',
+        proxy.url,
+        '--batch-size',
+        '1000',
+        '--json',
+      ]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout).ok).toBe(true);
+    } finally {
+      await proxy.close();
+    }
+    await expectSameAsSource(file, to, counts);
+  }, 120_000);
 
   it('a verification that outlives any pool timeout does not break the run (the verifier has a connection of its own)', async () => {
     const to = await target();
