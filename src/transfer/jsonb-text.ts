@@ -179,11 +179,14 @@ class Parser {
   private object(): string {
     this.pos++;
     this.space();
-    const entries = new Map<string, string>();
     if (this.text[this.pos] === '}') {
       this.pos++;
       return '{}';
     }
+    const keys: string[] = [];
+    const values: string[] = [];
+    // Keys that arrive in jsonb's order, as most do, need no sorting (and cannot repeat).
+    let ordered = true;
     for (;;) {
       this.space();
       if (this.text[this.pos] !== '"') this.fail('expected a key');
@@ -191,14 +194,24 @@ class Parser {
       this.space();
       if (this.text[this.pos++] !== ':') this.fail("expected ':'");
       this.space();
-      entries.delete(key);
-      entries.set(key, this.value());
+      if (ordered && keys.length > 0 && compareKeys(keys[keys.length - 1]!, key) >= 0) ordered = false;
+      keys.push(key);
+      values.push(this.value());
       this.space();
       const c = this.text[this.pos++];
       if (c === '}') break;
       if (c !== ',') this.fail("expected ',' or '}'");
     }
-    const keys = [...entries.keys()].sort(compareKeys);
-    return `{${keys.map((k) => `${quote(k)}: ${entries.get(k)}`).join(', ')}}`;
+    if (ordered) {
+      let out = `{${quote(keys[0]!)}: ${values[0]}`;
+      for (let i = 1; i < keys.length; i++) out += `, ${quote(keys[i]!)}: ${values[i]}`;
+      return `${out}}`;
+    }
+    const entries = new Map<string, string>();
+    keys.forEach((key, i) => entries.set(key, values[i]!)); // the last of duplicate keys wins
+    return `{${[...entries.keys()]
+      .sort(compareKeys)
+      .map((k) => `${quote(k)}: ${entries.get(k)}`)
+      .join(', ')}}`;
   }
 }
