@@ -8,7 +8,8 @@
  *   3. the floor: PostgreSQL's server-side `COPY … FROM` CSV files of the same rows into bare
  *      tables (no key, constraint or index), then the primary keys, unique constraints, checks,
  *      foreign keys and indexes of oxy's schema, timed together.
- * Prints, per tool, the minimum and median wall time, rows/s of the median, peak RSS, and the
+ * Prints, per tool, the minimum and median wall time, rows/s of the median, peak memory (PSS of
+ * the process tree, sampled every 100 ms), and the
  * ratios oxy/pgloader and oxy/floor (of medians and of minima).
  *
  *   npm run bench:migrate -- [--scales 100000,1000000] [--rounds 3] [--keep] [--json out.json]
@@ -41,6 +42,7 @@ const hasPgloader = spawnSync('pgloader', ['--version']).status === 0;
 type Tool = 'oxy' | 'pgloader' | 'floor';
 interface Run {
   seconds: number;
+  /** Peak PSS of the process tree, MB. */
   rssMb?: number;
 }
 
@@ -67,22 +69,60 @@ async function recreate(name: string, template?: string): Promise<void> {
   });
 }
 
-/** Runs a command, returning wall seconds and peak RSS (from GNU time when present). */
+/** The process and its descendants (Linux: /proc/<pid>/task/<tid>/children). */
+function processTree(root: number): number[] {
+  const found = [root];
+  for (let i = 0; i < found.length; i++) {
+    const tasks = path.join('/proc', String(found[i]), 'task');
+    let tids: string[];
+    try {
+      tids = fs.readdirSync(tasks);
+    } catch {
+      continue; // gone
+    }
+    for (const tid of tids) {
+      try {
+        const children = fs.readFileSync(path.join(tasks, tid, 'children'), 'utf8').trim();
+        if (children) found.push(...children.split(' ').map(Number));
+      } catch {
+        // the thread ended
+      }
+    }
+  }
+  return found;
+}
+
+/** The processes' proportional set size in kB: each shared page counted once, split between its users. */
+function pssKb(pids: number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      total += Number(/^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}
+
+/**
+ * Runs a command, returning wall seconds and its peak memory: the PSS of the whole process tree
+ * (oxy's migrate-sqlite is two processes, relaunch.ts), sampled every 100 ms where /proc allows.
+ */
 function timed(command: string, commandArgs: string[]): Promise<Run & { code: number | null; output: string }> {
-  const gnuTime = fs.existsSync('/usr/bin/time');
-  const [cmd, cmdArgs] = gnuTime
-    ? ['/usr/bin/time', ['-f', 'OXYBENCH_RSS_KB=%M', command, ...commandArgs]]
-    : [command, commandArgs];
   return new Promise((resolve) => {
     const started = performance.now();
-    const child = spawn(cmd, cmdArgs as string[], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
+    let peakKb = 0;
+    const sample = () => (peakKb = Math.max(peakKb, pssKb(processTree(child.pid!))));
+    const sampler = fs.existsSync('/proc/self/smaps_rollup') ? setInterval(sample, 100) : undefined;
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('close', (code) => {
       const seconds = (performance.now() - started) / 1000;
-      const kb = /OXYBENCH_RSS_KB=(\d+)/.exec(output)?.[1];
-      resolve({ seconds, rssMb: kb ? Number(kb) / 1024 : undefined, code, output });
+      clearInterval(sampler);
+      resolve({ seconds, rssMb: sampler ? peakKb / 1024 : undefined, code, output });
     });
   });
 }
@@ -258,7 +298,7 @@ const pgloaderVersion = hasPgloader
 console.log(
   `\nmigrate-sqlite benchmark — ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, PostgreSQL ${pgVersion}, ${pgloaderVersion}; ${rounds} interleaved rounds`,
 );
-console.log('tool       scale      rows        min s   median s   rows/s (median)   peak RSS');
+console.log('tool       scale      rows        min s   median s   rows/s (median)   peak PSS');
 for (const r of results) {
   for (const [tool, s] of [
     ['oxy', r.oxy],

@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli.js';
+import { followParent, relaunched } from '../dist/relaunch.js';
 
-main(process.argv).then((code) => {
+const code = await relaunched(process.argv);
+if (code !== undefined) {
   process.exitCode = code;
-});
+} else {
+  followParent();
+  const { main } = await import('../dist/cli.js');
+  process.exitCode = await main(process.argv);
+}

@@ -3,8 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultSqlitePath, resolveStateDir } from '../config.js';
 import { parseDatabaseUrl } from '../db/url.js';
 import { OxyError, UsageError } from '../errors.js';
-import { migrateSqliteInThread } from '../transfer/migrate-in-thread.js';
-import type { StartMode, TransferReport } from '../transfer/migrate-sqlite.js';
+import { migrateSqlite, type StartMode, type TransferReport } from '../transfer/migrate-sqlite.js';
 import { createReporter, formatReport } from '../transfer/transfer-reporter.js';
 import { countParser } from './count-option.js';
 
@@ -84,7 +83,7 @@ export function migrateSqliteCommand(): Command {
       reporter.note(`${flags.dryRun ? 'Checking' : 'Migrating'} ${sourcePath} -> ${target.display}`);
       let report: TransferReport;
       try {
-        report = await migrateSqliteInThread({
+        report = await migrateSqlite({
           sourcePath,
           target,
           dryRun: flags.dryRun,
