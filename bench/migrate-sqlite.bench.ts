@@ -43,7 +43,7 @@ type Tool = 'oxy' | 'pgloader' | 'floor';
 interface Run {
   seconds: number;
   /** Peak PSS of the process tree, MB. */
-  rssMb?: number;
+  peakMb?: number;
 }
 
 function dbUrl(name: string): string {
@@ -122,7 +122,7 @@ function timed(command: string, commandArgs: string[]): Promise<Run & { code: nu
     child.on('close', (code) => {
       const seconds = (performance.now() - started) / 1000;
       clearInterval(sampler);
-      resolve({ seconds, rssMb: sampler ? peakKb / 1024 : undefined, code, output });
+      resolve({ seconds, peakMb: sampler ? peakKb / 1024 : undefined, code, output });
     });
   });
 }
@@ -228,7 +228,7 @@ async function benchScale(scale: number): Promise<ScaleResult> {
         tool === 'oxy' ? await runOxy(file) : tool === 'pgloader' ? await runPgloader(file) : await runFloor(floor!);
       runs[tool].push(run);
       process.stderr.write(
-        `round ${round + 1} ${tool}: ${run.seconds.toFixed(1)} s${run.rssMb ? `, ${run.rssMb.toFixed(0)} MB` : ''}\n`,
+        `round ${round + 1} ${tool}: ${run.seconds.toFixed(1)} s${run.peakMb ? `, ${run.peakMb.toFixed(0)} MB` : ''}\n`,
       );
       if (tool === 'oxy' && !floor) floor = await prepareFloor(scale);
     }
@@ -258,12 +258,12 @@ function summary(result: ScaleResult) {
     const runs = result.runs[tool];
     if (runs.length === 0) return undefined;
     const seconds = runs.map((r) => r.seconds);
-    const rss = runs.map((r) => r.rssMb).filter((x): x is number => x !== undefined);
+    const peaks = runs.map((r) => r.peakMb).filter((x): x is number => x !== undefined);
     return {
       min: Math.min(...seconds),
       median: median(seconds),
       rowsPerSecond: result.rows / median(seconds),
-      peakRssMb: rss.length ? Math.max(...rss) : undefined,
+      peakPssMb: peaks.length ? Math.max(...peaks) : undefined,
       rounds: seconds,
     };
   };
@@ -307,7 +307,7 @@ for (const r of results) {
   ] as const) {
     if (!s) continue;
     console.log(
-      `${tool.padEnd(10)} ${fmt(r.scale).padEnd(10)} ${fmt(r.rows).padEnd(11)} ${s.min.toFixed(1).padStart(6)} ${s.median.toFixed(1).padStart(10)} ${fmt(s.rowsPerSecond).padStart(17)} ${s.peakRssMb ? `${fmt(s.peakRssMb)} MB` : '-'}`.trimEnd(),
+      `${tool.padEnd(10)} ${fmt(r.scale).padEnd(10)} ${fmt(r.rows).padEnd(11)} ${s.min.toFixed(1).padStart(6)} ${s.median.toFixed(1).padStart(10)} ${fmt(s.rowsPerSecond).padStart(17)} ${s.peakPssMb ? `${fmt(s.peakPssMb)} MB` : '-'}`.trimEnd(),
     );
   }
   const ratio = (x: number | undefined) => (x === undefined ? 'n/a' : x.toFixed(2));

@@ -4,34 +4,49 @@ import { describe, expect, it } from 'vitest';
 import { relaunched } from '../src/relaunch.js';
 import { tempDir } from './support/backends.js';
 
-/** A stand-in for bin/oxy.js that records the Node flags and arguments it was started with, then exits 3. */
-function recorder(dir: string): { script: string; seen: () => { execArgv: string[]; argv: string[] } } {
+interface Seen {
+  execArgv: string[];
+  argv: string[];
+  mark?: string;
+}
+
+/**
+ * A stand-in for bin/oxy.js that records the Node flags, arguments and relaunch mark it was
+ * started with, then ends with `ending` (JavaScript).
+ */
+function recorder(ending: string): { script: string; seen: () => Seen | undefined } {
+  const dir = tempDir('oxy-relaunch-');
   const out = path.join(dir, 'seen.json');
   const script = path.join(dir, 'record.mjs');
   fs.writeFileSync(
     script,
     `import fs from 'node:fs';
-fs.writeFileSync(${JSON.stringify(out)}, JSON.stringify({ execArgv: process.execArgv, argv: process.argv.slice(2) }));
-process.exit(3);\n`,
+fs.writeFileSync(${JSON.stringify(out)}, JSON.stringify({ execArgv: process.execArgv, argv: process.argv.slice(2), mark: process.env.OXY_RELAUNCHED }));
+${ending}\n`,
   );
-  return { script, seen: () => JSON.parse(fs.readFileSync(out, 'utf8')) };
+  return { script, seen: () => (fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, 'utf8')) : undefined) };
 }
 
 describe('relaunch', () => {
   it('runs migrate-sqlite again in a child Node process with its V8 flags and the same arguments, and passes its exit code on', async () => {
-    const { script, seen } = recorder(tempDir('oxy-relaunch-'));
+    const { script, seen } = recorder('process.exit(3);');
     const args = ['--verbose', 'migrate-sqlite', '--from', 'a b.sqlite', '--dry-run'];
     expect(await relaunched([process.execPath, script, ...args])).toBe(3);
-    const child = seen();
+    const child = seen()!;
     expect(child.execArgv).toEqual(expect.arrayContaining(['--single-threaded-gc', '--max-semi-space-size=1']));
     expect(child.argv).toEqual(args);
+    expect(child.mark).toBe('1');
+  });
+
+  it('turns a child that crashed on a signal into exit code 128 + the signal, without taking the parent down', async () => {
+    const { script } = recorder("process.kill(process.pid, 'SIGUSR2');");
+    expect(await relaunched([process.execPath, script, 'migrate-sqlite'])).toBe(128 + 12);
   });
 
   it('runs every other command in place', async () => {
-    const dir = tempDir('oxy-relaunch-');
-    const { script } = recorder(dir);
+    const { script, seen } = recorder('process.exit(3);');
     for (const args of [['serve'], ['migrate'], ['--help'], []])
       expect(await relaunched([process.execPath, script, ...args]), args.join(' ')).toBeUndefined();
-    expect(fs.existsSync(path.join(dir, 'seen.json'))).toBe(false);
+    expect(seen()).toBeUndefined();
   });
 });

@@ -9,6 +9,8 @@ export interface CliResult {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** When the timeout killed it (Date.now()), if it did. */
+  killedAt?: number;
 }
 
 /**
@@ -37,11 +39,15 @@ export function runOxy(
       stderr += d.toString();
       options.onStderr?.(stderr);
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
+    let killedAt: number | undefined;
+    const timer = setTimeout(() => {
+      killedAt = Date.now();
+      child.kill('SIGKILL');
+    }, options.timeoutMs ?? 120_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve({ code, stdout, stderr, ...(killedAt === undefined ? {} : { killedAt }) });
     });
   });
 }
