@@ -64,8 +64,8 @@ export function quickField(column: ColumnDef, allowed: ReadonlySet<string> | und
  * Reads keyset chunks of one entity from SQLite and encodes them as binary COPY rows, byte for
  * byte what PostgreSQL's binary COPY prints for the same rows once stored. Every check that names
  * a bad row happens here, on the way: NULL in a NOT NULL column, wrong types, values outside an
- * enum, invalid UTF-8, NUL characters, invalid JSON, bad timestamps. (Orphaned foreign keys are found by PostgreSQL when the foreign
- * keys are re-created at the end.)
+ * enum, invalid UTF-8, NUL characters, invalid JSON, bad timestamps. (Orphaned foreign keys are
+ * found by PostgreSQL when the foreign keys are re-created at the end.)
  */
 export class BatchEncoder {
   private readonly open: SqliteStatement;

@@ -33,8 +33,9 @@ type Item = { batch: BatchToVerify } | { finish: EntityToFinish };
  * Proves each committed batch on a connection of its own while the next batches are copied: the
  * hash of PostgreSQL's COPY output for the batch's id range must equal the hash of the bytes oxy
  * sent (the format frames each row, so the row counts match too). A mismatch is then examined
- * row by row to name the first differing row. Progress is recorded in the ledger as it is proven, and an entity is marked
- * verified as soon as its last batch is, so --resume never redoes proven work.
+ * row by row to name the first differing row. Progress is recorded in the ledger as it is
+ * proven, and an entity is marked verified as soon as its last batch is, so --resume never redoes
+ * proven work.
  *
  * The queue is bounded (`maxBacklog` batches): copying waits rather than letting it grow with the
  * data. Nothing here has a timeout: a slow proof only slows the copy down.

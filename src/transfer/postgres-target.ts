@@ -109,8 +109,8 @@ export function sentDigest(): { update(rows: Uint8Array): void; digest(): string
   };
 }
 
-/** The condition selecting the rows with ids in (afterId, upTo]. */
-function idRange(afterId: string | null, upTo: string): string {
+/** The condition selecting the rows with ids in (afterId, upTo], from the start when afterId is null. */
+export function idRange(afterId: string | null, upTo: string): string {
   return `${afterId === null ? '' : `id > ${literal(afterId)}::uuid and `}id <= ${literal(upTo)}::uuid`;
 }
 

@@ -1,9 +1,10 @@
 import type { SqliteDatabase } from '../db/sqlite-driver.js';
-import { quoteIdent as q, quoteLiteral as literal } from './copy-sql.js';
+import { quoteIdent as q } from './copy-sql.js';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { EntityDef } from '../db/entities.js';
 import { copyLines, unescapeCopyField } from './copy-text.js';
+import { idRange } from './postgres-target.js';
 import { fromPostgresCopy, fromSqlite } from './value-codec.js';
 
 /** Rows with ids in (afterId, upTo]; the whole table without a range. */
@@ -19,9 +20,7 @@ async function* targetRows(
   range?: IdRange,
 ): AsyncGenerator<(string | null)[]> {
   const columns = entity.columns.map((c) => q(c.name)).join(', ');
-  const where = range
-    ? ` where ${range.afterId === null ? '' : `id > ${literal(range.afterId)}::uuid and `}id <= ${literal(range.upTo)}::uuid`
-    : '';
+  const where = range ? ` where ${idRange(range.afterId, range.upTo)}` : '';
   const stream = client.query(copyTo(`copy (select ${columns} from ${q(entity.table)}${where}) to stdout`));
   for await (const line of copyLines(stream)) {
     const fields = line.split('\t');
