@@ -1,12 +1,10 @@
+import { isUtf8 } from 'node:buffer';
 import type { SqliteDatabase, SqliteStatement } from '../db/sqlite-driver.js';
 import type { ColumnDef, EntityDef } from '../db/entities.js';
 import { encoderSql, quoteIdent as q } from './copy-sql.js';
-import { CopyBinaryWriter } from './copy-binary.js';
+import { CopyBinaryWriter, JSONB_VERSION } from './copy-binary.js';
 import { RowConversionError } from './transfer-errors.js';
 import { fromSqlite, ValueError } from './value-codec.js';
-
-/** jsonb's binary form: this version byte, then its text. */
-const JSONB_VERSION = 1;
 
 /** A run of consecutive rows of an entity (by id), as binary COPY rows, ready to send and to hash. */
 export interface EncodedChunk {
@@ -33,6 +31,11 @@ export type QuickField = (out: CopyBinaryWriter, value: unknown) => boolean;
 const CANONICAL_TIME =
   /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}(?:\d{3})?Z$/;
 const none: QuickField = () => false;
+/**
+ * What better-sqlite3 reads in place of bytes that are not UTF-8 (V8 decodes them so). Text
+ * holding it takes the general path, which looks at the stored bytes.
+ */
+const REPLACEMENT = '\ufffd';
 
 export function quickField(column: ColumnDef, allowed: ReadonlySet<string> | undefined): QuickField {
   switch (column.type) {
@@ -44,6 +47,7 @@ export function quickField(column: ColumnDef, allowed: ReadonlySet<string> | und
       return (out, value) =>
         typeof value === 'string' &&
         !value.includes('\u0000') &&
+        !value.includes(REPLACEMENT) &&
         (!allowed || allowed.has(value)) &&
         (out.text(value), true);
     case 'timestamp':
@@ -55,6 +59,8 @@ export function quickField(column: ColumnDef, allowed: ReadonlySet<string> | und
         (out.timestamp(value), true);
     case 'boolean':
       return (out, value) => (value === 0 || value === 1) && (out.boolean(value === 1), true);
+    case 'json':
+      return (out, value) => typeof value === 'string' && out.jsonb(value);
     default:
       return none;
   }
@@ -71,11 +77,12 @@ export class BatchEncoder {
   private readonly open: SqliteStatement;
   private readonly bounded: SqliteStatement;
   private readonly one: SqliteStatement;
+  private readonly bytes: (SqliteStatement | undefined)[];
   private readonly enums: (ReadonlySet<string> | undefined)[];
   private readonly quick: QuickField[];
 
   constructor(
-    db: SqliteDatabase,
+    private readonly db: SqliteDatabase,
     private readonly entity: EntityDef,
   ) {
     const { flag, columns } = encoderSql(entity);
@@ -86,6 +93,7 @@ export class BatchEncoder {
       .prepare(`select ${entity.columns.map((c) => q(c.name)).join(', ')} from ${q(entity.table)} where id = ?`)
       .raw(true)
       .safeIntegers(true);
+    this.bytes = entity.columns.map(() => undefined);
     this.enums = entity.columns.map((c) => (c.enum ? new Set(c.enum) : undefined));
     this.quick = entity.columns.map((c, i) => quickField(c, this.enums[i]));
   }
@@ -114,6 +122,14 @@ export class BatchEncoder {
 
   /** Column `i`'s value by the general path, or the error naming the row. */
   private field(out: CopyBinaryWriter, value: unknown, i: number, id: string): void {
+    const column = this.entity.columns[i]!;
+    if (
+      (column.type === 'text' || column.type === 'json') &&
+      typeof value === 'string' &&
+      value.includes(REPLACEMENT) &&
+      !this.utf8(id, i)
+    )
+      throw new RowConversionError(this.entity.table, id, column.name, 'invalid UTF-8');
     try {
       writeField(out, this.entity.columns[i]!, this.enums[i], value);
     } catch (error) {
@@ -123,11 +139,17 @@ export class BatchEncoder {
     }
   }
 
-  /** A row SQLite flagged: names the problem, from the raw value. */
+  /** Whether row `id`'s column `i` is stored as valid UTF-8 (a real U+FFFD, say). */
+  private utf8(id: string, i: number): boolean {
+    const name = q(this.entity.columns[i]!.name);
+    this.bytes[i] ??= this.db.prepare(`select cast(${name} as blob) from ${q(this.entity.table)} where id = ?`).pluck();
+    const stored = this.bytes[i].get(id);
+    return !Buffer.isBuffer(stored) || isUtf8(stored);
+  }
+
+  /** A row SQLite flagged (an integer column holding something else): names the problem, from the raw value. */
   private reject(id: string, i: number): never {
     const column = this.entity.columns[i]!;
-    if (column.type === 'text' || column.type === 'json')
-      throw new RowConversionError(this.entity.table, id, column.name, 'invalid UTF-8');
     const raw = (this.one.get(id) as unknown[])[i];
     const found =
       typeof raw === 'bigint'

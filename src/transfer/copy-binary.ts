@@ -9,6 +9,11 @@
  * PostgreSQL does).
  */
 
+import { writeJsonbText } from './jsonb-text.js';
+
+/** jsonb's binary form: this version byte, then its text. */
+export const JSONB_VERSION = 1;
+
 /** `PGCOPY\n\377\r\n\0`, no flags, no header extension. */
 export const COPY_HEADER = Buffer.from([
   0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -100,6 +105,21 @@ export class CopyBinaryWriter {
     this.length = at;
     this.int32(end - at - 4);
     this.length = end;
+  }
+
+  /**
+   * A jsonb value (its version byte, then its text) from JSON text that jsonb prints as it is
+   * spaced (writeJsonbText); false (nothing written) for any other JSON.
+   */
+  jsonb(json: string): boolean {
+    this.room(5 + json.length * 3);
+    const at = this.length;
+    this.buffer[at + 4] = JSONB_VERSION;
+    const end = writeJsonbText(json, this.buffer, at + 5);
+    if (end < 0) return false;
+    this.int32(end - at - 4);
+    this.length = end;
+    return true;
   }
 
   bytes(value: Uint8Array): void {

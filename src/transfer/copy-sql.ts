@@ -3,10 +3,9 @@ import type { EntityDef } from '../db/entities.js';
 /**
  * What SQLite does for the encoder (batch-encoder.ts), because it is cheap there and impossible
  * or costly in JavaScript: it reads integers as their exact decimal text (no BigInt per value),
- * and flags each row with the 1-based index of the first column that JavaScript cannot judge by
- * the value it receives: text or JSON that is not valid UTF-8 (better-sqlite3 would silently
- * replace the bytes) and integer columns holding something else. Everything else (types, NULLs,
- * enums, UUIDs, timestamps, JSON) is checked in JavaScript on the value itself.
+ * and flags each row with the 1-based index of the first integer column holding something else.
+ * Everything else (types, NULLs, enums, UUIDs, timestamps, JSON, UTF-8) is checked in JavaScript
+ * on the value itself.
  */
 
 /** An SQL identifier in double quotes (the same in SQLite and PostgreSQL). */
@@ -15,15 +14,10 @@ export const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 /** An SQL string literal (standard_conforming_strings, the default in both). */
 export const quoteLiteral = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
-/** True (1) when the value is valid UTF-8: ASCII at a glance (lengths in characters and bytes agree), else oxy_utf8_ok. */
-export const utf8Ok = (c: string) => `(length(${c}) = length(cast(${c} as blob)) or oxy_utf8_ok(cast(${c} as blob)))`;
-
 export function encoderSql(entity: EntityDef): { flag: string; columns: string[] } {
   const checks: string[] = [];
   const columns = entity.columns.map((column, i) => {
     const c = quoteIdent(column.name);
-    if (column.type === 'text' || column.type === 'json')
-      checks.push(`when ${c} is not null and not ${utf8Ok(c)} then ${i + 1}`);
     if (column.type !== 'integer') return c;
     checks.push(`when typeof(${c}) not in ('integer', 'null') then ${i + 1}`);
     return `cast(${c} as text)`;

@@ -215,3 +215,214 @@ class Parser {
       .join(', ')}}`;
   }
 }
+
+/**
+ * The common case of {@link jsonbText}, without building strings: writes, as UTF-8 from `at` in
+ * `out`, what PostgreSQL prints for `json` as jsonb, when that is `json` itself with its whitespace
+ * dropped and `", "` and `": "` as separators: keys already in jsonb's order (ASCII, without
+ * escapes, none repeated), numbers already as numeric prints them (no exponent, no negative
+ * zero), strings whose only escapes are those jsonb prints (and without U+FFFD, which may stand
+ * for bytes that were not UTF-8). Returns where the text ends, or -1 for
+ * anything else (invalid JSON included), which {@link jsonbText} then handles. `out` needs room
+ * for `3 * json.length` bytes from `at` (a UTF-16 unit never takes more than 3 bytes of UTF-8,
+ * and a separator adds one byte to a one-byte character).
+ */
+export function writeJsonbText(json: string, out: Uint8Array, at: number): number {
+  const writer = new VerbatimJsonb(json, out, at);
+  if (!writer.value(0)) return -1;
+  writer.space();
+  return writer.pos === json.length ? writer.at : -1;
+}
+
+/** Deeper than this, the general path (which reports nesting too deep for its stack). */
+const VERBATIM_DEPTH = 64;
+
+/** Escaped characters jsonb prints as they are written: `"`, `\`, b, f, n, r, t. */
+const VERBATIM_ESCAPE = new Uint8Array(128);
+for (const c of '"\\bfnrt') VERBATIM_ESCAPE[c.charCodeAt(0)] = 1;
+
+class VerbatimJsonb {
+  pos = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly out: Uint8Array,
+    public at: number,
+  ) {}
+
+  space(): void {
+    const text = this.text;
+    let pos = this.pos;
+    for (let c = text.charCodeAt(pos); c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09; c = text.charCodeAt(pos))
+      pos++;
+    this.pos = pos;
+  }
+
+  value(depth: number): boolean {
+    this.space();
+    const c = this.text.charCodeAt(this.pos);
+    if (c === 0x22) return this.string();
+    if (c === 0x7b) return depth < VERBATIM_DEPTH && this.object(depth + 1);
+    if (c === 0x5b) return depth < VERBATIM_DEPTH && this.array(depth + 1);
+    if (c === 0x74) return this.word('true');
+    if (c === 0x66) return this.word('false');
+    if (c === 0x6e) return this.word('null');
+    return this.number();
+  }
+
+  private byte(c: number): void {
+    this.out[this.at++] = c;
+  }
+
+  private word(word: string): boolean {
+    if (!this.text.startsWith(word, this.pos)) return false;
+    for (let i = 0; i < word.length; i++) this.byte(word.charCodeAt(i));
+    this.pos += word.length;
+    return true;
+  }
+
+  /** `-?(0|[1-9][0-9]*)(\.[0-9]+)?`, not all zeros when negative (numeric has no -0). */
+  private number(): boolean {
+    const text = this.text;
+    let pos = this.pos;
+    const negative = text.charCodeAt(pos) === 0x2d;
+    if (negative) pos++;
+    const first = text.charCodeAt(pos);
+    if (!(first >= 0x30 && first <= 0x39)) return false;
+    let nonZero = first !== 0x30;
+    pos++;
+    if (first !== 0x30) {
+      for (let c = text.charCodeAt(pos); c >= 0x30 && c <= 0x39; c = text.charCodeAt(pos)) pos++;
+    }
+    if (text.charCodeAt(pos) === 0x2e) {
+      const fraction = ++pos;
+      for (let c = text.charCodeAt(pos); c >= 0x30 && c <= 0x39; c = text.charCodeAt(pos)) {
+        if (c !== 0x30) nonZero = true;
+        pos++;
+      }
+      if (pos === fraction) return false;
+    }
+    // An exponent or another digit after a leading zero is then refused by what follows.
+    if (negative && !nonZero) return false;
+    for (let i = this.pos; i < pos; i++) this.byte(text.charCodeAt(i));
+    this.pos = pos;
+    return true;
+  }
+
+  /** A string, quotes included; false for escapes jsonb spells differently, control characters, lone surrogates. */
+  private string(): boolean {
+    const text = this.text;
+    const out = this.out;
+    let at = this.at;
+    let pos = this.pos + 1;
+    out[at++] = 0x22;
+    for (;;) {
+      if (pos >= text.length) return false;
+      const c = text.charCodeAt(pos++);
+      if (c === 0x22) break;
+      if (c < 0x80) {
+        if (c < 0x20) return false;
+        out[at++] = c;
+        if (c === 0x5c) {
+          const e = text.charCodeAt(pos++);
+          if (!(e < 0x80 && VERBATIM_ESCAPE[e])) return false;
+          out[at++] = e;
+        }
+      } else if (c < 0x800) {
+        out[at++] = 0xc0 | (c >> 6);
+        out[at++] = 0x80 | (c & 0x3f);
+      } else if (c >= 0xd800 && c <= 0xdfff) {
+        const low = text.charCodeAt(pos);
+        if (c > 0xdbff || !(low >= 0xdc00 && low <= 0xdfff)) return false;
+        pos++;
+        const point = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
+        out[at++] = 0xf0 | (point >> 18);
+        out[at++] = 0x80 | ((point >> 12) & 0x3f);
+        out[at++] = 0x80 | ((point >> 6) & 0x3f);
+        out[at++] = 0x80 | (point & 0x3f);
+      } else {
+        if (c === 0xfffd) return false; // perhaps bytes that were not UTF-8: the general path looks
+        out[at++] = 0xe0 | (c >> 12);
+        out[at++] = 0x80 | ((c >> 6) & 0x3f);
+        out[at++] = 0x80 | (c & 0x3f);
+      }
+    }
+    out[at++] = 0x22;
+    this.at = at;
+    this.pos = pos;
+    return true;
+  }
+
+  private array(depth: number): boolean {
+    this.pos++;
+    this.byte(0x5b);
+    this.space();
+    if (this.text.charCodeAt(this.pos) !== 0x5d) {
+      for (;;) {
+        if (!this.value(depth)) return false;
+        this.space();
+        const c = this.text.charCodeAt(this.pos);
+        if (c === 0x5d) break;
+        if (c !== 0x2c) return false;
+        this.pos++;
+        this.byte(0x2c);
+        this.byte(0x20);
+      }
+    }
+    this.pos++;
+    this.byte(0x5d);
+    return true;
+  }
+
+  /** An object whose keys are ASCII without escapes, in jsonb's order (shorter first, then by bytes), none repeated. */
+  private object(depth: number): boolean {
+    const text = this.text;
+    this.pos++;
+    this.byte(0x7b);
+    this.space();
+    if (text.charCodeAt(this.pos) !== 0x7d) {
+      let previousStart = -1;
+      let previousLength = 0;
+      for (;;) {
+        this.space();
+        if (text.charCodeAt(this.pos) !== 0x22) return false;
+        const start = this.pos + 1;
+        if (!this.string()) return false;
+        const length = this.pos - 1 - start;
+        for (let i = start; i < start + length; i++) {
+          const c = text.charCodeAt(i);
+          if (c >= 0x80 || c === 0x5c) return false;
+        }
+        if (previousStart >= 0 && !keyAfter(text, previousStart, previousLength, start, length)) return false;
+        previousStart = start;
+        previousLength = length;
+        this.space();
+        if (text.charCodeAt(this.pos) !== 0x3a) return false;
+        this.pos++;
+        this.byte(0x3a);
+        this.byte(0x20);
+        if (!this.value(depth)) return false;
+        this.space();
+        const c = text.charCodeAt(this.pos);
+        if (c === 0x7d) break;
+        if (c !== 0x2c) return false;
+        this.pos++;
+        this.byte(0x2c);
+        this.byte(0x20);
+      }
+    }
+    this.pos++;
+    this.byte(0x7d);
+    return true;
+  }
+}
+
+/** Whether the ASCII key at `b` sorts strictly after the one at `a` in jsonb's order. */
+function keyAfter(text: string, a: number, aLength: number, b: number, bLength: number): boolean {
+  if (aLength !== bLength) return bLength > aLength;
+  for (let i = 0; i < aLength; i++) {
+    const d = text.charCodeAt(b + i) - text.charCodeAt(a + i);
+    if (d !== 0) return d > 0;
+  }
+  return false;
+}

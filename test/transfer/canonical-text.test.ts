@@ -2,7 +2,7 @@ import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unescapeCopyField } from '../../src/transfer/copy-text.js';
-import { jsonbText, numericText } from '../../src/transfer/jsonb-text.js';
+import { jsonbText, numericText, writeJsonbText } from '../../src/transfer/jsonb-text.js';
 import { fromSqlite } from '../../src/transfer/value-codec.js';
 import { postgresAdminUrl } from '../support/backends.js';
 
@@ -51,6 +51,64 @@ describe('canonical text shared by oxy and PostgreSQL', () => {
       .map((input, i) => ({ input, pg: rows[i]!.t, oxy: jsonbText(input) }))
       .filter((r) => r.pg !== r.oxy);
     expect(mismatches).toEqual([]);
+  });
+
+  it('writeJsonbText writes what PostgreSQL prints, or leaves the JSON to jsonbText', async () => {
+    const common = [
+      '{"sql":"select 0"}',
+      '{"rows":[[0,"x"]],"columns":["n","s"]}',
+      '{ "a" : 1.50 , "bb" : [ true , false , null ] , "ccc" : { } , "dddd" : [ ] }',
+      '{"b":-7,"ab":"ü and 😀 and ✓","abc":"tab\\t quote\\" back\\\\slash"}',
+      '[0,-0.5,10.250,12345678901234567890123]',
+      '"plain"',
+      '-3',
+    ];
+    const other = [
+      '{"b":1,"a":2}', // keys out of order
+      '{"a":1,"a":2}', // a repeated key
+      '{"é":1}', // a non-ASCII key
+      '[1e2]',
+      '[-0]',
+      '[-0.00]',
+      '["\\/"]',
+      '["\\u00e9"]',
+      '[01]',
+      '[1.]',
+      '{"a":}',
+      '[1,]',
+      '[1] x',
+      '"\ud83d"', // lone surrogates: no UTF-8 for them
+      '"\ude00\ude00"',
+      '"unterminated',
+      `${'['.repeat(70)}${']'.repeat(70)}`,
+    ];
+    const inputs = [...common, ...other, ...Array.from({ length: 300 }, (_, i) => randomJson(i + 1))];
+    const valid = (input: string) => {
+      try {
+        return jsonbText(input) !== undefined;
+      } catch {
+        return false;
+      }
+    };
+    const checked = inputs.filter(valid);
+    const { rows } = await client.query<{ t: string }>(
+      'select x::jsonb::text as t from unnest($1::text[]) with ordinality u(x, n) order by n',
+      [checked],
+    );
+    const printed = new Map(checked.map((input, i) => [input, rows[i]!.t]));
+    const verbatim = inputs.map((input) => {
+      const out = Buffer.alloc(input.length * 3);
+      const end = writeJsonbText(input, out, 0);
+      return end < 0 ? undefined : out.toString('utf8', 0, end);
+    });
+    const wrong = inputs
+      .map((input, i) => ({ input, pg: printed.get(input), oxy: verbatim[i] }))
+      .filter((r) => r.oxy !== undefined && r.oxy !== r.pg);
+    expect(wrong).toEqual([]);
+    expect(verbatim.slice(0, common.length).map((v, i) => (v === undefined ? common[i] : 'ok'))).toEqual(
+      common.map(() => 'ok'),
+    );
+    expect(verbatim.slice(common.length, common.length + other.length)).toEqual(other.map(() => undefined));
   });
 
   it('numericText follows numeric output', () => {

@@ -8,7 +8,7 @@ import { entityByTable, type ColumnDef } from '../../src/db/entities.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import { openSqlite } from '../../src/db/sqlite-driver.js';
 import { parseDatabaseUrl } from '../../src/db/url.js';
-import { quickField, writeField } from '../../src/transfer/batch-encoder.js';
+import { BatchEncoder, quickField, writeField } from '../../src/transfer/batch-encoder.js';
 import { COPY_HEADER, COPY_TRAILER, CopyBinaryWriter } from '../../src/transfer/copy-binary.js';
 import { ChunkReader } from '../../src/transfer/copy-entity.js';
 import { EncoderPool } from '../../src/transfer/encoder-pool.js';
@@ -102,6 +102,20 @@ describe('migrate-sqlite encoding', () => {
         ['0', '-1', '999999999999999', '-99999999999999', '9007199254740993', '-9223372036854775808', null],
       ],
       [{ name: 'b', type: 'boolean' }, [0, 1, 2, '1', null]],
+      [
+        { name: 'j', type: 'json', nullable: true },
+        [
+          '{"sql":"select 1","rows":[[1,"x"]]}',
+          '{ "a" : [ 1.50, -2, "ü😀\\n" ] }',
+          '{"b":1,"a":2}',
+          '[1e2]',
+          '"\\u00e9"',
+          '{"a":',
+          '"\\u0000"',
+          7n,
+          null,
+        ],
+      ],
     ];
     let quick = 0;
     for (const [column, values] of cases) {
@@ -301,6 +315,35 @@ describe('migrate-sqlite encoding', () => {
   const pools: EncoderPool[] = [];
   afterAll(async () => {
     for (const pool of pools) await pool.close();
+  });
+
+  it('names text and JSON stored as bytes that are not UTF-8, and copies a real U+FFFD as it is', async () => {
+    const file = path.join(dir, 'utf8.sqlite');
+    const app = await connectDatabase(parseDatabaseUrl(`sqlite://${file}`, 'test'));
+    await migrateToLatest(app.db, app.dialect);
+    await app.close();
+    const db = openSqlite(file);
+    db.pragma('foreign_keys = OFF'); // only the encoding is under test
+    const now = '2026-01-01T00:00:00.000Z';
+    const id = (n: number) => `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`;
+    const insert = (n: number, content: string, metadata: string) =>
+      db
+        .prepare(
+          `insert into messages (id, thread_id, role, content, metadata, created_at, updated_at)
+           values (?, ?, 'user', ${content}, ${metadata}, ?, ?)`,
+        )
+        .run(id(n), id(0), now, now);
+    insert(1, `'a real \ufffd'`, `'{"k":"\ufffd"}'`);
+    insert(2, `cast(x'61c328' as text)`, 'null'); // 'a', then a lead byte without its continuation
+    insert(3, `'fine'`, `cast(x'7b2261223a22ff227d' as text)`); // {"a":"<ff>"}
+    const encoder = new BatchEncoder(db, entityByTable('messages'));
+    const real = encoder.encode(null, id(1), 10);
+    expect(real.rows).toBe(1);
+    expect(Buffer.from(real.data).includes(Buffer.from('a real \ufffd'))).toBe(true);
+    expect(Buffer.from(real.data).includes(Buffer.from('{"k": "\ufffd"}'))).toBe(true);
+    expect(() => encoder.encode(id(1), id(2), 10)).toThrow(`messages row ${id(2)} column content: invalid UTF-8`);
+    expect(() => encoder.encode(id(2), id(3), 10)).toThrow(`messages row ${id(3)} column metadata: invalid UTF-8`);
+    db.close();
   });
 
   it('reads an entity in id order in planned ranges, cutting a range short where its data grows past the chunk size', async () => {
