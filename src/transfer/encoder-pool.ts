@@ -4,23 +4,21 @@ import { Worker } from 'node:worker_threads';
 import type { SqliteDatabase } from '../db/sqlite-driver.js';
 import { entityByTable } from '../db/entities.js';
 import { BatchEncoder, type EncodedChunk } from './batch-encoder.js';
+import { quickCheck } from './source-integrity.js';
 import { RowConversionError } from './transfer-errors.js';
 
-export interface EncodeRequest {
-  id: number;
-  table: string;
-  afterId: string | null;
-  upTo: string | null;
-  limit: number;
-}
+export type WorkerRequest =
+  | { id: number; table: string; afterId: string | null; upTo: string | null; limit: number }
+  | { id: number; check: string };
 
 export type WorkerReply =
   | { id: number; chunk: EncodedChunk }
+  | { id: number; checked: string }
   | { id: number; rowError: { table: string; rowId: string; column: string; reason: string } }
   | { id: number; error: string };
 
 interface Waiting {
-  resolve: (batch: EncodedChunk) => void;
+  resolve: (result: EncodedChunk | string) => void;
   reject: (error: Error) => void;
 }
 
@@ -63,12 +61,21 @@ export class EncoderPool {
 
   encode(table: string, afterId: string | null, upTo: string | null, limit: number): Promise<EncodedChunk> {
     if (this.workers.length === 0) return this.encodeInline(table, afterId, upTo, limit);
+    return this.request({ id: this.next++, table, afterId, upTo, limit }) as Promise<EncodedChunk>;
+  }
+
+  /** `PRAGMA quick_check` of one table of the source (source-integrity.ts): 'ok', or what is wrong. */
+  check(table: string): Promise<string> {
+    if (this.workers.length === 0) return Promise.resolve(quickCheck(this.source, table));
+    return this.request({ id: this.next++, check: table }) as Promise<string>;
+  }
+
+  private request(message: WorkerRequest): Promise<EncodedChunk | string> {
     if (this.failure) return Promise.reject(this.failure);
     const slot = this.workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
-    const id = this.next++;
-    return new Promise<EncodedChunk>((resolve, reject) => {
-      slot.pending.set(id, { resolve, reject });
-      slot.worker.postMessage({ id, table, afterId, upTo, limit } satisfies EncodeRequest);
+    return new Promise((resolve, reject) => {
+      slot.pending.set(message.id, { resolve, reject });
+      slot.worker.postMessage(message);
     });
   }
 
@@ -99,6 +106,7 @@ export class EncoderPool {
     pending.delete(msg.id);
     if (!waiting) return;
     if ('chunk' in msg) waiting.resolve(msg.chunk);
+    else if ('checked' in msg) waiting.resolve(msg.checked);
     else if ('rowError' in msg)
       waiting.reject(
         new RowConversionError(msg.rowError.table, msg.rowError.rowId, msg.rowError.column, msg.rowError.reason),

@@ -23,6 +23,7 @@ import {
   tryLockTarget,
 } from './postgres-target.js';
 import { checkEntity, describeProblem, type SourceProblem } from './source-checks.js';
+import { checkTables } from './source-integrity.js';
 import { openSqliteSource, type SqliteSource } from './sqlite-source.js';
 import { DuplicateRowsError, OrphanedRowsError, TransferError } from './transfer-errors.js';
 import { finishLedger, readLedger, startLedger, type Ledger } from './transfer-ledger.js';
@@ -70,6 +71,8 @@ const ENTITIES = entities as readonly EntityDef[];
 interface TransferContext {
   options: TransferOptions;
   source: SqliteSource;
+  /** Threads reading and encoding the source (and checking it first). */
+  encoders: EncoderPool;
   counts: Record<string, number>;
   database: AppDatabase;
   /** The connection that holds the target's lock and runs the set-up and the final steps. */
@@ -94,11 +97,17 @@ export async function migrateSqlite(options: TransferOptions): Promise<TransferR
     seconds: 0,
   };
   const source = await openSqliteSource(options.sourcePath);
+  const encoders = new EncoderPool(
+    source.db,
+    source.upgradedCopy ?? source.path,
+    options.encoderThreads ?? Math.min(4, os.availableParallelism()),
+  );
   let database: AppDatabase | undefined;
   let control: pg.Client | undefined;
   try {
     if (source.upgradedCopy)
       options.reporter.note(`source schema version ${source.schemaVersion} upgraded on a temporary copy`);
+    await checkTables(source.path, source.unchecked, encoders);
     const counts = countSourceRows(source.db);
     database = await connectWithRetry(options.target, (line) => options.reporter.note(line), undefined, {
       poolSize: 1,
@@ -106,7 +115,7 @@ export async function migrateSqlite(options: TransferOptions): Promise<TransferR
     control = await openTargetConnection(options.target, 'control');
     if (!(await lockTarget(control)))
       throw new TransferError('another `oxy migrate-sqlite` is running against this target', 'wait for it to finish');
-    const context: TransferContext = { options, source, counts, database, control, report };
+    const context: TransferContext = { options, source, encoders, counts, database, control, report };
     await (options.dryRun ? planOnly(context) : copyAll(context));
   } catch (caught) {
     const error = asTransferError(caught, options.dryRun);
@@ -115,6 +124,7 @@ export async function migrateSqlite(options: TransferOptions): Promise<TransferR
   } finally {
     await control?.end().catch(() => undefined);
     await database?.close().catch(() => undefined);
+    await encoders.close();
     source.close();
     report.seconds = (performance.now() - started) / 1000;
     report.totalRows = report.entities.reduce((n, e) => n + e.migratedRows, 0);
@@ -261,13 +271,11 @@ async function prepareTarget({ options, database, control, counts }: TransferCon
  * order will do; the largest start first), each batch proven by the verifier's connection while
  * the next is copied.
  */
-async function copyAndVerify({ options, source, counts, report }: TransferContext, ledger: Ledger): Promise<void> {
+async function copyAndVerify(
+  { options, source, encoders, counts, report }: TransferContext,
+  ledger: Ledger,
+): Promise<void> {
   const parallel = options.parallel ?? 1;
-  const encoders = new EncoderPool(
-    source.db,
-    source.upgradedCopy ?? source.path,
-    options.encoderThreads ?? Math.min(4, os.availableParallelism()),
-  );
   const connections: pg.Client[] = [];
   try {
     for (let i = 0; i < parallel + 1; i++)
@@ -285,7 +293,6 @@ async function copyAndVerify({ options, source, counts, report }: TransferContex
     await verifier.drain();
   } finally {
     await Promise.all(connections.map((c) => c.end().catch(() => undefined)));
-    await encoders.close();
   }
   report.entities.sort(
     (a, b) => ENTITIES.findIndex((e) => e.table === a.entity) - ENTITIES.findIndex((e) => e.table === b.entity),

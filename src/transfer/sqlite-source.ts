@@ -8,6 +8,7 @@ import { sqliteDialect } from '../db/dialect/sqlite.js';
 import { migrateToLatest } from '../db/migrator.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../db/migrations/index.js';
 import { ConfigError, OxyError } from '../errors.js';
+import { corruptSource, quickCheck, tablesLargestFirst } from './source-integrity.js';
 import { registerChecks } from './sqlite-functions.js';
 
 export interface SqliteSource {
@@ -17,6 +18,11 @@ export interface SqliteSource {
   db: SqliteDatabase;
   schemaVersion: number;
   upgradedCopy: string | undefined;
+  /**
+   * Tables whose `PRAGMA quick_check` is still to run (source-integrity.ts, before
+   * anything is read from it), largest first; empty when the whole file was checked on opening.
+   */
+  unchecked: string[];
   close(): void;
 }
 
@@ -39,13 +45,13 @@ function readHeader(file: string): Buffer {
 
 /**
  * Opens an oxy SQLite database read-only as a transfer source. Refuses a missing file, a file that
- * is not SQLite, a corrupt one (`PRAGMA quick_check`) and a schema newer than this binary; an
- * older schema is brought up to date on a temporary copy, never on the user's file.
+ * is not SQLite, a schema newer than this binary, and (`PRAGMA quick_check`) a corrupt file: one
+ * with an older schema at once, as a whole, before it is upgraded on a temporary copy (never on
+ * the user's file); one with the current schema table by table, by the caller, in parallel
+ * (`unchecked`). Checking by table covers every table and index the copy reads; it skips the
+ * free-page list, which holds no data.
  */
-export async function openSqliteSource(
-  file: string,
-  options: { verifyIntegrity?: boolean } = {},
-): Promise<SqliteSource> {
+export async function openSqliteSource(file: string): Promise<SqliteSource> {
   if (!fs.existsSync(file))
     fail(`SQLite source not found: ${file}`, 'pass --from sqlite:///path/to/db.sqlite (or set SQLITE_URL)');
   if (!fs.statSync(file).isFile())
@@ -53,19 +59,14 @@ export async function openSqliteSource(
   if (!readHeader(file).equals(HEADER))
     fail(`${file} is not a SQLite database`, 'pass the path of oxy’s db.sqlite (by default in ~/.local/share/oxy)');
   let db: SqliteDatabase;
+  let version: number;
   try {
     db = openSqlite(file, { readonly: true, fileMustExist: true });
-    const check = options.verifyIntegrity === false ? 'ok' : db.pragma('quick_check', { simple: true });
-    if (check !== 'ok')
-      fail(
-        `${file} is corrupt (quick_check: ${String(check)})`,
-        'restore it from a backup, or repair it with sqlite3 .recover',
-      );
+    version = schemaVersionOf(db, file);
   } catch (error) {
     if (error instanceof OxyError) throw error;
     fail(`${file} cannot be read as SQLite: ${(error as Error).message}`, 'check the file is an intact oxy database');
   }
-  const version = schemaVersionOf(db, file);
   if (version > LATEST_SCHEMA_VERSION) {
     db.close();
     fail(
@@ -75,7 +76,13 @@ export async function openSqliteSource(
   }
   if (version === LATEST_SCHEMA_VERSION) {
     registerChecks(db);
-    return { path: file, db, schemaVersion: version, upgradedCopy: undefined, close: () => db.close() };
+    const unchecked = tablesLargestFirst(db);
+    return { path: file, db, schemaVersion: version, upgradedCopy: undefined, unchecked, close: () => db.close() };
+  }
+  const check = quickCheck(db).replace(/^ok$/, '');
+  if (check) {
+    db.close();
+    throw corruptSource(file, check);
   }
   // Older schema: upgrade a private copy (the backup API copies WAL content consistently).
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oxy-migrate-sqlite-'));
@@ -93,6 +100,7 @@ export async function openSqliteSource(
     db: upgraded,
     schemaVersion: version,
     upgradedCopy: copy,
+    unchecked: [],
     close: () => {
       upgraded.close();
       fs.rmSync(dir, { recursive: true, force: true });

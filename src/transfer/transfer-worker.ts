@@ -4,12 +4,14 @@ import { BatchEncoder } from './batch-encoder.js';
 import { RowConversionError } from './transfer-errors.js';
 import { openSqlite } from '../db/sqlite-driver.js';
 import { registerChecks } from './sqlite-functions.js';
-import type { EncodeRequest, WorkerReply } from './encoder-pool.js';
+import type { WorkerReply, WorkerRequest } from './encoder-pool.js';
+import { quickCheck } from './source-integrity.js';
 
 /**
  * One of migrate-sqlite's encoder threads: reads keyset batches from its own read-only handle on
- * the source and encodes them as binary COPY rows (batch-encoder.ts), off the main thread.
- * workerData: { sourcePath }. Messages: EncodeRequest → WorkerReply; 'close'.
+ * the source and encodes them as binary COPY rows (batch-encoder.ts), off the main thread; and
+ * checks tables of the source before the copy (quick_check). workerData: { sourcePath }.
+ * Messages: WorkerRequest → WorkerReply; 'close'.
  */
 const { sourcePath } = workerData as { sourcePath: string };
 
@@ -19,10 +21,14 @@ function main(): void {
   const db = openSqlite(sourcePath, { readonly: true, fileMustExist: true });
   registerChecks(db);
   const encoders = new Map<string, BatchEncoder>();
-  port.on('message', (msg: EncodeRequest | 'close') => {
+  port.on('message', (msg: WorkerRequest | 'close') => {
     if (msg === 'close') {
       db.close();
       port.close();
+      return;
+    }
+    if ('check' in msg) {
+      port.postMessage({ id: msg.id, checked: quickCheck(db, msg.check) } satisfies WorkerReply);
       return;
     }
     let reply: WorkerReply;

@@ -234,6 +234,33 @@ describe('oxy migrate-sqlite', () => {
     const broken = await runOxy(['migrate-sqlite', '--from', `sqlite://${corrupt}`, '--to', to]);
     expect(broken.code).toBe(1);
     expect(broken.stderr).toMatch(/corrupt|cannot be read|malformed/);
+    // Damage in one table's pages only (the schema reads fine): that table's quick_check names it,
+    // before anything is read for the copy or written to the target.
+    const damaged = path.join(dir, 'damaged.sqlite');
+    fs.copyFileSync(source.file, damaged);
+    const rw = openSqlite(damaged);
+    rw.pragma('foreign_keys = OFF');
+    const add = rw.prepare(
+      `insert into messages (id, thread_id, role, content, created_at, updated_at)
+       values (?, '01900000-0000-7000-8000-000000000000', 'user', ?, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`,
+    );
+    rw.transaction(() => {
+      for (let i = 0; i < 400; i++) add.run(`01900000-0000-7000-9000-${String(i).padStart(12, '0')}`, 'x'.repeat(1500));
+    })();
+    rw.pragma('journal_mode = delete');
+    rw.close();
+    const damagedFd = fs.openSync(damaged, 'r+');
+    fs.writeSync(damagedFd, page, 0, 4096, fs.statSync(damaged).size - 4096 * 40);
+    fs.closeSync(damagedFd);
+    const damagedRun = await runOxy(['migrate-sqlite', '--from', `sqlite://${damaged}`, '--to', to]);
+    expect(damagedRun.code).toBe(1);
+    expect(damagedRun.stderr).toMatch(/^Error: \S+ is corrupt \(quick_check: messages: .+\)$/m);
+    expect(
+      await query(
+        to,
+        `select table_name from information_schema.tables where table_schema not in ('pg_catalog', 'information_schema')`,
+      ),
+    ).toEqual([]);
     const newer = path.join(dir, 'newer.sqlite');
     fs.copyFileSync(source.file, newer);
     const raw = openSqlite(newer);
