@@ -31,15 +31,28 @@ function commandNamed(argv: string[]): string | undefined {
   return name !== undefined && Object.hasOwn(COMMANDS, name) ? name : undefined;
 }
 
-/** The program with every command, or with only `only` (all of them for help, or for a name that is not a command). */
-export async function buildProgram(only?: string): Promise<Command> {
+/** `oxy --version` alone: no command needs loading to print it. */
+function versionOnly(argv: string[]): boolean {
+  const args = argv.slice(2);
+  return (
+    commandNamed(argv) === undefined &&
+    args.some((arg) => arg === '-V' || arg === '--version') &&
+    !args.some((arg) => arg === '-h' || arg === '--help')
+  );
+}
+
+/**
+ * The program with every command, or with only `only` (all of them for help, or for a name that
+ * is not a command), or with none (`bare`).
+ */
+export async function buildProgram(only?: string, bare = false): Promise<Command> {
   const program = new Command('oxy')
     .description('Agentic analytics: ask questions of your data in threads, run workflows, keep queries and charts.')
     .version(VERSION, '-V, --version')
     .option('--verbose', 'print stack traces with errors')
     .showHelpAfterError('(run `oxy --help` for usage)')
     .exitOverride();
-  const makers = only ? [COMMANDS[only]!] : Object.values(COMMANDS);
+  const makers = bare ? [] : only ? [COMMANDS[only]!] : Object.values(COMMANDS);
   for (const command of await Promise.all(makers.map((make) => make()))) program.addCommand(command);
   // Usage errors anywhere in the tree come back to main() instead of exiting the process.
   const overrideAll = (command: Command) => {
@@ -56,7 +69,7 @@ export async function buildProgram(only?: string): Promise<Command> {
  */
 export async function main(argv: string[]): Promise<number> {
   try {
-    const program = await buildProgram(commandNamed(argv));
+    const program = await buildProgram(commandNamed(argv), versionOnly(argv));
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
