@@ -8,6 +8,7 @@
  *   3. the floor: PostgreSQL's server-side `COPY … FROM` CSV files of the same rows into bare
  *      tables (no key, constraint or index), then the primary keys, unique constraints, checks,
  *      foreign keys and indexes of oxy's schema, timed together.
+ * Before each run the target is created afresh and the machine settled (CHECKPOINT, sync).
  * Prints, per tool, the minimum and median wall time, rows/s of the median, peak memory (PSS of
  * the process tree, sampled every 100 ms), and the
  * ratios oxy/pgloader and oxy/floor (of medians and of minima).
@@ -62,11 +63,17 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>, url = adminUrl): 
   }
 }
 
+/**
+ * A fresh, empty database, then a settled machine: PostgreSQL's dirty buffers checkpointed and
+ * the kernel's dirty pages written, so that no run pays for the previous run's writes.
+ */
 async function recreate(name: string, template?: string): Promise<void> {
   await admin(async (c) => {
     await c.query(`drop database if exists ${name} with (force)`);
     await c.query(`create database ${name}${template ? ` template ${template}` : ''}`);
+    await c.query('checkpoint');
   });
+  spawnSync('sync');
 }
 
 /** The process and its descendants (Linux: /proc/<pid>/task/<tid>/children). */
