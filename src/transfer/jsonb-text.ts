@@ -218,14 +218,14 @@ class Parser {
 
 /**
  * The common case of {@link jsonbText}, without building strings: writes, as UTF-8 from `at` in
- * `out`, what PostgreSQL prints for `json` as jsonb, when that is `json` itself with its whitespace
- * dropped and `", "` and `": "` as separators: keys already in jsonb's order (ASCII, without
- * escapes, none repeated), numbers already as numeric prints them (no exponent, no negative
- * zero), strings whose only escapes are those jsonb prints (and without U+FFFD, which may stand
- * for bytes that were not UTF-8). Returns where the text ends, or -1 for
- * anything else (invalid JSON included), which {@link jsonbText} then handles. `out` needs room
- * for `3 * json.length` bytes from `at` (a UTF-16 unit never takes more than 3 bytes of UTF-8,
- * and a separator adds one byte to a one-byte character).
+ * `out`, what PostgreSQL prints for `json` as jsonb, when that is `json` itself with whitespace
+ * dropped, `", "` and `": "` as separators and object members in jsonb's key order: keys in ASCII
+ * without escapes, none repeated; numbers already as numeric prints them (no exponent, no
+ * negative zero); strings whose only escapes are those jsonb prints (and without U+FFFD, which may
+ * stand for bytes that were not UTF-8). Returns where the text ends, or -1 for anything else
+ * (invalid JSON included), which {@link jsonbText} then handles. `out` needs room for
+ * `3 * json.length` bytes from `at` (a UTF-16 unit never takes more than 3 bytes of UTF-8, and a
+ * separator adds one byte to a one-byte character).
  */
 export function writeJsonbText(json: string, out: Uint8Array, at: number): number {
   const writer = new VerbatimJsonb(json, out, at);
@@ -240,6 +240,9 @@ const VERBATIM_DEPTH = 64;
 /** Escaped characters jsonb prints as they are written: `"`, `\`, b, f, n, r, t. */
 const VERBATIM_ESCAPE = new Uint8Array(128);
 for (const c of '"\\bfnrt') VERBATIM_ESCAPE[c.charCodeAt(0)] = 1;
+
+/** Where {@link VerbatimJsonb} copies an object's members to put them in order (one per thread, reused). */
+let scratch = new Uint8Array(4096);
 
 class VerbatimJsonb {
   pos = 0;
@@ -374,34 +377,40 @@ class VerbatimJsonb {
     return true;
   }
 
-  /** An object whose keys are ASCII without escapes, in jsonb's order (shorter first, then by bytes), none repeated. */
+  /**
+   * An object whose keys are ASCII without escapes, none repeated. Members are written as they
+   * come; when their keys are not in jsonb's order (shorter first, then by bytes), the written
+   * members are then put in that order, in place.
+   */
   private object(depth: number): boolean {
     const text = this.text;
     this.pos++;
     this.byte(0x7b);
     this.space();
     if (text.charCodeAt(this.pos) !== 0x7d) {
-      let previousStart = -1;
-      let previousLength = 0;
+      // Per member: its key's start and length in the text, its start and end in the output.
+      const members: number[] = [];
+      let ordered = true;
       for (;;) {
         this.space();
         if (text.charCodeAt(this.pos) !== 0x22) return false;
         const start = this.pos + 1;
+        const written = this.at;
         if (!this.string()) return false;
         const length = this.pos - 1 - start;
         for (let i = start; i < start + length; i++) {
           const c = text.charCodeAt(i);
           if (c >= 0x80 || c === 0x5c) return false;
         }
-        if (previousStart >= 0 && !keyAfter(text, previousStart, previousLength, start, length)) return false;
-        previousStart = start;
-        previousLength = length;
+        const n = members.length;
+        if (ordered && n > 0 && keyOrder(text, members[n - 4]!, members[n - 3]!, start, length) >= 0) ordered = false;
         this.space();
         if (text.charCodeAt(this.pos) !== 0x3a) return false;
         this.pos++;
         this.byte(0x3a);
         this.byte(0x20);
         if (!this.value(depth)) return false;
+        members.push(start, length, written, this.at);
         this.space();
         const c = text.charCodeAt(this.pos);
         if (c === 0x7d) break;
@@ -410,19 +419,51 @@ class VerbatimJsonb {
         this.byte(0x2c);
         this.byte(0x20);
       }
+      if (!ordered && !this.reorder(members)) return false;
     }
     this.pos++;
     this.byte(0x7d);
     return true;
   }
+
+  /** Puts an object's written members in jsonb's key order; false if two keys are the same. */
+  private reorder(members: number[]): boolean {
+    const text = this.text;
+    // Insertion sort of the members' offsets by key (objects are small).
+    const order: number[] = [];
+    for (let m = 0; m < members.length; m += 4) {
+      let i = order.length;
+      for (; i > 0; i--) {
+        const d = keyOrder(text, members[order[i - 1]!]!, members[order[i - 1]! + 1]!, members[m]!, members[m + 1]!);
+        // A repeated key: jsonb keeps the last one, which jsonbText knows how to find.
+        if (d === 0) return false;
+        if (d < 0) break;
+      }
+      order.splice(i, 0, m);
+    }
+    const from = members[2]!;
+    const length = this.at - from;
+    if (scratch.length < length) scratch = new Uint8Array(Math.max(length, scratch.length * 2));
+    scratch.set(this.out.subarray(from, this.at));
+    let at = from;
+    for (const m of order) {
+      if (at !== from) {
+        this.out[at++] = 0x2c;
+        this.out[at++] = 0x20;
+      }
+      this.out.set(scratch.subarray(members[m + 2]! - from, members[m + 3]! - from), at);
+      at += members[m + 3]! - members[m + 2]!;
+    }
+    return true;
+  }
 }
 
-/** Whether the ASCII key at `b` sorts strictly after the one at `a` in jsonb's order. */
-function keyAfter(text: string, a: number, aLength: number, b: number, bLength: number): boolean {
-  if (aLength !== bLength) return bLength > aLength;
+/** The order of the ASCII keys at `a` and `b` in jsonb: negative if a's comes first, 0 if they are the same. */
+function keyOrder(text: string, a: number, aLength: number, b: number, bLength: number): number {
+  if (aLength !== bLength) return aLength - bLength;
   for (let i = 0; i < aLength; i++) {
-    const d = text.charCodeAt(b + i) - text.charCodeAt(a + i);
-    if (d !== 0) return d > 0;
+    const d = text.charCodeAt(a + i) - text.charCodeAt(b + i);
+    if (d !== 0) return d;
   }
-  return false;
+  return 0;
 }

@@ -60,12 +60,13 @@ describe('canonical text shared by oxy and PostgreSQL', () => {
       '{ "a" : 1.50 , "bb" : [ true , false , null ] , "ccc" : { } , "dddd" : [ ] }',
       '{"b":-7,"ab":"ü and 😀 and ✓","abc":"tab\\t quote\\" back\\\\slash"}',
       '[0,-0.5,10.250,12345678901234567890123]',
+      '{"zz":{"b":[1,{"d":2,"c":"x"}],"a":null},"y":"\u00fc","b":true,"aa":[]}', // keys out of order
       '"plain"',
       '-3',
     ];
     const other = [
-      '{"b":1,"a":2}', // keys out of order
       '{"a":1,"a":2}', // a repeated key
+      '{"b":{"a":1,"a":2},"a":1}',
       '{"é":1}', // a non-ASCII key
       '[1e2]',
       '[-0]',
