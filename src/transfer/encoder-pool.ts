@@ -28,9 +28,10 @@ interface Waiting {
  * from TypeScript sources), batches are encoded inline on `source` instead.
  */
 export class EncoderPool {
-  private readonly workers: { worker: Worker; pending: Map<number, Waiting> }[] = [];
+  private readonly workers: { worker: Worker; pending: Map<number, Waiting>; exited: Promise<unknown> }[] = [];
   private readonly inline = new Map<string, BatchEncoder>();
   private failure: Error | undefined;
+  private closing = false;
   private next = 0;
 
   constructor(
@@ -50,7 +51,12 @@ export class EncoderPool {
       const pending = new Map<number, Waiting>();
       worker.on('message', (msg: WorkerReply) => this.settle(pending, msg));
       worker.on('error', (error) => this.fail(error));
-      this.workers.push({ worker, pending });
+      // Known from the start, so that close() returns for a thread that stopped on its own.
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      worker.once('exit', (code) => {
+        if (!this.closing) this.fail(new Error(`an encoder thread stopped (exit code ${code})`));
+      });
+      this.workers.push({ worker, pending, exited });
     }
   }
 
@@ -79,10 +85,11 @@ export class EncoderPool {
     });
   }
 
+  /** Stops the threads (a thread that already stopped, on an error say, is not waited for). */
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(
-      this.workers.map(async ({ worker }) => {
-        const exited = new Promise((resolve) => worker.once('exit', resolve));
+      this.workers.map(async ({ worker, exited }) => {
         worker.postMessage('close');
         await exited;
       }),

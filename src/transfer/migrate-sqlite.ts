@@ -97,14 +97,15 @@ export async function migrateSqlite(options: TransferOptions): Promise<TransferR
     seconds: 0,
   };
   const source = await openSqliteSource(options.sourcePath);
-  const encoders = new EncoderPool(
-    source.db,
-    source.upgradedCopy ?? source.path,
-    options.encoderThreads ?? Math.min(4, os.availableParallelism()),
-  );
+  let encoders: EncoderPool | undefined;
   let database: AppDatabase | undefined;
   let control: pg.Client | undefined;
   try {
+    encoders = new EncoderPool(
+      source.db,
+      source.upgradedCopy ?? source.path,
+      options.encoderThreads ?? Math.min(4, os.availableParallelism()),
+    );
     if (source.upgradedCopy)
       options.reporter.note(`source schema version ${source.schemaVersion} upgraded on a temporary copy`);
     await checkTables(source.path, source.unchecked, encoders);
@@ -124,7 +125,7 @@ export async function migrateSqlite(options: TransferOptions): Promise<TransferR
   } finally {
     await control?.end().catch(() => undefined);
     await database?.close().catch(() => undefined);
-    await encoders.close();
+    await encoders?.close();
     source.close();
     report.seconds = (performance.now() - started) / 1000;
     report.totalRows = report.entities.reduce((n, e) => n + e.migratedRows, 0);

@@ -17,7 +17,7 @@ const { sourcePath } = workerData as { sourcePath: string };
 
 function main(): void {
   const port = parentPort!;
-  // The main thread has already checked this file (and upgraded it to the current schema if needed).
+  // The main thread has opened this file (and upgraded it to the current schema on a copy if needed).
   const db = openSqlite(sourcePath, { readonly: true, fileMustExist: true });
   registerChecks(db);
   const encoders = new Map<string, BatchEncoder>();

@@ -203,6 +203,38 @@ describe('migrate-sqlite encoding', () => {
     expect(found.map((p) => p.ids)).toEqual([ids.slice(good.length)]);
   });
 
+  it('--dry-run and the copy agree on JSON holding \\u0000: the escape is refused, a backslash before "u0000" is not', async () => {
+    const file = path.join(tempDir('oxy-dry-nul-'), 'source.sqlite');
+    const app = await connectDatabase(parseDatabaseUrl(`sqlite://${file}`, 'test'));
+    await migrateToLatest(app.db, app.dialect);
+    await app.close();
+    const db = openSqlite(file);
+    db.pragma('foreign_keys = OFF');
+    const insert = db.prepare(
+      `insert into messages (id, thread_id, role, content, metadata, created_at, updated_at) values (?, ?, 'user', 'x', ?, ?, ?)`,
+    );
+    const now = '2026-01-01T00:00:00.000Z';
+    const values = ['{"k":"\\u0000"}', '["a\\\\\\u0000"]', '{"k":"\\\\u0000"}', '{"k":"\\\\u0000","b":"\\/"}'];
+    const ids = values.map((json, i) => {
+      const id = `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`;
+      insert.run(id, id, json, now, now);
+      return id;
+    });
+    registerChecks(db);
+    const found = checkEntity(db, entityByTable('messages'), 20).filter((p) => p.column === 'metadata');
+    const encoder = new BatchEncoder(db, entityByTable('messages'));
+    const copied = ids.map((id, i) => {
+      try {
+        return encoder.encode(i === 0 ? null : ids[i - 1]!, id, 10).rows === 1;
+      } catch {
+        return false;
+      }
+    });
+    db.close();
+    expect(found.map((p) => p.ids)).toEqual([ids.slice(0, 2)]);
+    expect(copied).toEqual([false, false, true, true]);
+  });
+
   it('PostgreSQL reads every type as written, and prints back the same bytes', async () => {
     const db = await freshDatabase('postgres');
     const client = new pg.Client({ connectionString: db.url });
@@ -315,6 +347,24 @@ describe('migrate-sqlite encoding', () => {
   const pools: EncoderPool[] = [];
   afterAll(async () => {
     for (const pool of pools) await pool.close();
+  });
+
+  it('an encoder thread that stops on its own fails what waits on it, and close() still returns', async () => {
+    // The threads run the built worker (dist/), as the CLI does; from src/ the pool encodes inline.
+    const { EncoderPool: BuiltPool } = (await import(
+      '../../dist/transfer/encoder-pool.js' as string
+    )) as typeof import('../../src/transfer/encoder-pool.js');
+    const db = openSqlite(path.join(dir, 'pool.sqlite'));
+    const pool = new BuiltPool(db, path.join(dir, 'no-such-dir', 'source.sqlite'), 2);
+    expect(pool.size).toBe(2);
+    await expect(pool.check('messages')).rejects.toThrow(/cannot open database|encoder thread stopped/i);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the threads have exited by now
+    const closed = await Promise.race([
+      pool.close().then(() => 'closed'),
+      new Promise((resolve) => setTimeout(resolve, 5_000, 'still waiting')),
+    ]);
+    expect(closed).toBe('closed');
+    db.close();
   });
 
   it('names text and JSON stored as bytes that are not UTF-8, and copies a real U+FFFD as it is', async () => {
