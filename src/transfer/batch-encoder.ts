@@ -144,7 +144,7 @@ export class BatchEncoder {
     const name = q(this.entity.columns[i]!.name);
     this.bytes[i] ??= this.db.prepare(`select cast(${name} as blob) from ${q(this.entity.table)} where id = ?`).pluck();
     const stored = this.bytes[i].get(id);
-    return !Buffer.isBuffer(stored) || isUtf8(stored);
+    return Buffer.isBuffer(stored) && isUtf8(stored);
   }
 
   /** A row SQLite flagged (an integer column holding something else): names the problem, from the raw value. */

@@ -429,18 +429,16 @@ class VerbatimJsonb {
   /** Puts an object's written members in jsonb's key order; false if two keys are the same. */
   private reorder(members: number[]): boolean {
     const text = this.text;
-    // Insertion sort of the members' offsets by key (objects are small).
     const order: number[] = [];
-    for (let m = 0; m < members.length; m += 4) {
-      let i = order.length;
-      for (; i > 0; i--) {
-        const d = keyOrder(text, members[order[i - 1]!]!, members[order[i - 1]! + 1]!, members[m]!, members[m + 1]!);
-        // A repeated key: jsonb keeps the last one, which jsonbText knows how to find.
-        if (d === 0) return false;
-        if (d < 0) break;
-      }
-      order.splice(i, 0, m);
-    }
+    for (let m = 0; m < members.length; m += 4) order.push(m);
+    let repeated = false;
+    order.sort((a, b) => {
+      const d = keyOrder(text, members[a]!, members[a + 1]!, members[b]!, members[b + 1]!);
+      if (d === 0) repeated = true;
+      return d;
+    });
+    // A repeated key: jsonb keeps the last one, which jsonbText knows how to find.
+    if (repeated) return false;
     const from = members[2]!;
     const length = this.at - from;
     if (scratch.length < length) scratch = new Uint8Array(Math.max(length, scratch.length * 2));

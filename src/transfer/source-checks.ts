@@ -62,7 +62,7 @@ function rejections(column: ColumnDef): Rule[] {
       out.push({ problem: 'invalid JSON', where: `${present} (typeof(${c}) != 'text' or not json_valid(${c}))` });
       out.push({
         problem: 'JSON contains \\u0000 (jsonb cannot store it)',
-        where: `${present} instr(${c}, '\\u0000') > 0`,
+        where: `${present} instr(${c}, '\\u0000') > 0 and oxy_escaped_nul(${c})`,
       });
       break;
     case 'boolean':

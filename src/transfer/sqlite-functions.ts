@@ -1,11 +1,16 @@
 import { isUtf8 } from 'node:buffer';
 import type { SqliteDatabase } from '../db/sqlite-driver.js';
 import { canonicalTimestamp } from '../db/timestamp.js';
+import { ESCAPED_NUL } from './value-codec.js';
 
-/** Registers the checks SQL alone cannot do (UTF-8, timestamps) as SQL functions of `db`. */
+/** Registers the checks SQL alone cannot do (UTF-8, timestamps, `\u0000` in JSON) as SQL functions of `db`. */
 export function registerChecks(db: SqliteDatabase): void {
   db.function('oxy_utf8_ok', { deterministic: true }, (value: unknown) =>
     Buffer.isBuffer(value) ? (isUtf8(value) ? 1 : 0) : 1,
+  );
+  // JSON text holding the escape \u0000 (not an escaped backslash followed by "u0000").
+  db.function('oxy_escaped_nul', { deterministic: true }, (value: unknown) =>
+    typeof value === 'string' && ESCAPED_NUL.test(value) ? 1 : 0,
   );
   db.function('oxy_timestamp_ok', { deterministic: true }, (value: unknown) => {
     if (value === null) return 1;

@@ -11,6 +11,9 @@ import { jsonbText } from './jsonb-text.js';
 
 export class ValueError extends Error {}
 
+/** `\u0000` as an escape in JSON text (not a backslash, escaped, followed by `u0000`). */
+export const ESCAPED_NUL = /(?<!\\)(?:\\\\)*\\u0000/;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A SQLite value (read with safe integers) → canonical text, or null. Throws ValueError. */
@@ -44,7 +47,7 @@ export function fromSqlite(type: LogicalType, value: unknown): string | null {
       } catch (error) {
         throw new ValueError(`invalid JSON (${(error as Error).message})`);
       }
-      if (canonical.includes('\\u0000'))
+      if (ESCAPED_NUL.test(canonical))
         throw new ValueError('JSON contains \\u0000, which PostgreSQL jsonb cannot store');
       return canonical;
     }

@@ -112,6 +112,17 @@ describe('canonical text shared by oxy and PostgreSQL', () => {
     expect(verbatim.slice(common.length, common.length + other.length)).toEqual(other.map(() => undefined));
   });
 
+  it('writeJsonbText orders a large object as jsonbText does', () => {
+    const object = Object.fromEntries(
+      Array.from({ length: 3000 }, (_, i) => [`k${3000 - i}`, [i, { z: i, a: `v${i}` }]]),
+    );
+    const json = JSON.stringify(object);
+    const out = Buffer.alloc(json.length * 3);
+    const end = writeJsonbText(json, out, 0);
+    expect(end).toBeGreaterThan(0);
+    expect(out.toString('utf8', 0, end)).toBe(jsonbText(json));
+  });
+
   it('numericText follows numeric output', () => {
     expect(numericText('1.50e1')).toBe('15.0');
     expect(numericText('-0.0')).toBe('0.0');
@@ -148,6 +159,8 @@ describe('canonical text shared by oxy and PostgreSQL', () => {
     expect(() => fromSqlite('text', 'nul\u0000')).toThrow(/NUL/);
     expect(() => fromSqlite('json', '{"a":')).toThrow(/invalid JSON/);
     expect(() => fromSqlite('json', '"\\u0000"')).toThrow(/\\u0000/);
+    expect(() => fromSqlite('json', '["a\\\\\\u0000"]')).toThrow(/\\u0000/); // a backslash, then U+0000
+    expect(fromSqlite('json', '{"k":"\\\\u0000"}')).toBe('{"k": "\\\\u0000"}'); // a backslash, then "u0000"
     expect(() => fromSqlite('timestamp', '2026-02-30T00:00:00.000Z')).toThrow(/not a valid date/);
     expect(() => fromSqlite('uuid', 'not-a-uuid')).toThrow(/not a UUID/);
     expect(fromSqlite('integer', 9223372036854775807n)).toBe('9223372036854775807');
