@@ -131,10 +131,9 @@ export class BatchEncoder {
     )
       throw new RowConversionError(this.entity.table, id, column.name, 'invalid UTF-8');
     try {
-      writeField(out, this.entity.columns[i]!, this.enums[i], value);
+      writeField(out, column, this.enums[i], value);
     } catch (error) {
-      if (error instanceof ValueError)
-        throw new RowConversionError(this.entity.table, id, this.entity.columns[i]!.name, error.message);
+      if (error instanceof ValueError) throw new RowConversionError(this.entity.table, id, column.name, error.message);
       throw error;
     }
   }

@@ -65,13 +65,13 @@ export interface TableChecker {
  */
 export async function checkTables(file: string, tables: readonly string[], checker: TableChecker): Promise<void> {
   const queue = [...tables];
-  const problems: string[] = [];
+  let problem: string | undefined;
   const lane = async () => {
-    for (let table = queue.shift(); table !== undefined && problems.length === 0; table = queue.shift()) {
+    for (let table = queue.shift(); table !== undefined && problem === undefined; table = queue.shift()) {
       const result = await checker.check(table);
-      if (result !== 'ok') problems.push(`${table}: ${result}`);
+      if (result !== 'ok') problem ??= `${table}: ${result}`;
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, checker.size) }, lane));
-  if (problems.length > 0) throw corruptSource(file, problems[0]!);
+  if (problem !== undefined) throw corruptSource(file, problem);
 }

@@ -79,8 +79,8 @@ export async function openSqliteSource(file: string): Promise<SqliteSource> {
     const unchecked = tablesLargestFirst(db);
     return { path: file, db, schemaVersion: version, upgradedCopy: undefined, unchecked, close: () => db.close() };
   }
-  const check = quickCheck(db).replace(/^ok$/, '');
-  if (check) {
+  const check = quickCheck(db);
+  if (check !== 'ok') {
     db.close();
     throw corruptSource(file, check);
   }

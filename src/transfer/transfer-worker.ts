@@ -3,7 +3,6 @@ import { entityByTable } from '../db/entities.js';
 import { BatchEncoder } from './batch-encoder.js';
 import { RowConversionError } from './transfer-errors.js';
 import { openSqlite } from '../db/sqlite-driver.js';
-import { registerChecks } from './sqlite-functions.js';
 import type { WorkerReply, WorkerRequest } from './encoder-pool.js';
 import { quickCheck } from './source-integrity.js';
 
@@ -19,7 +18,6 @@ function main(): void {
   const port = parentPort!;
   // The main thread has opened this file (and upgraded it to the current schema on a copy if needed).
   const db = openSqlite(sourcePath, { readonly: true, fileMustExist: true });
-  registerChecks(db);
   const encoders = new Map<string, BatchEncoder>();
   port.on('message', (msg: WorkerRequest | 'close') => {
     if (msg === 'close') {
