@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connectDatabase } from '../../src/db/connect.js';
 import { entityByTable, type ColumnDef } from '../../src/db/entities.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
-import { openSqlite } from '../../src/db/sqlite-driver.js';
+import { openSqlite, type SqliteDatabase } from '../../src/db/sqlite-driver.js';
 import { parseDatabaseUrl } from '../../src/db/url.js';
 import { BatchEncoder, quickField, writeField } from '../../src/transfer/batch-encoder.js';
 import { COPY_HEADER, COPY_TRAILER, CopyBinaryWriter } from '../../src/transfer/copy-binary.js';
@@ -25,6 +25,19 @@ function written(write: (out: CopyBinaryWriter) => boolean | void): string | und
     return undefined;
   }
   return Buffer.from(out.finish()).toString('hex');
+}
+
+/**
+ * An oxy SQLite file at the current schema, opened with foreign keys off: rows that refer to
+ * nothing can be inserted, since only their encoding is under test.
+ */
+async function sourceWithSchema(file: string): Promise<SqliteDatabase> {
+  const app = await connectDatabase(parseDatabaseUrl(`sqlite://${file}`, 'test'));
+  await migrateToLatest(app.db, app.dialect);
+  await app.close();
+  const db = openSqlite(file);
+  db.pragma('foreign_keys = OFF');
+  return db;
 }
 
 /** The first field (the id, a UUID) of each binary COPY row. */
@@ -169,11 +182,7 @@ describe('migrate-sqlite encoding', () => {
 
   it('--dry-run names every timestamp the copy would refuse, plainly canonical or not', async () => {
     const file = path.join(tempDir('oxy-dry-stamps-'), 'source.sqlite');
-    const app = await connectDatabase(parseDatabaseUrl(`sqlite://${file}`, 'test'));
-    await migrateToLatest(app.db, app.dialect);
-    await app.close();
-    const db = openSqlite(file);
-    db.pragma('foreign_keys = OFF');
+    const db = await sourceWithSchema(file);
     const insert = db.prepare(
       `insert into messages (id, thread_id, role, content, created_at, updated_at) values (?, ?, 'user', 'x', ?, ?)`,
     );
@@ -205,11 +214,7 @@ describe('migrate-sqlite encoding', () => {
 
   it('--dry-run and the copy agree on JSON holding \\u0000: the escape is refused, a backslash before "u0000" is not', async () => {
     const file = path.join(tempDir('oxy-dry-nul-'), 'source.sqlite');
-    const app = await connectDatabase(parseDatabaseUrl(`sqlite://${file}`, 'test'));
-    await migrateToLatest(app.db, app.dialect);
-    await app.close();
-    const db = openSqlite(file);
-    db.pragma('foreign_keys = OFF');
+    const db = await sourceWithSchema(file);
     const insert = db.prepare(
       `insert into messages (id, thread_id, role, content, metadata, created_at, updated_at) values (?, ?, 'user', 'x', ?, ?, ?)`,
     );
@@ -369,11 +374,7 @@ describe('migrate-sqlite encoding', () => {
 
   it('names text and JSON stored as bytes that are not UTF-8, and copies a real U+FFFD as it is', async () => {
     const file = path.join(dir, 'utf8.sqlite');
-    const app = await connectDatabase(parseDatabaseUrl(`sqlite://${file}`, 'test'));
-    await migrateToLatest(app.db, app.dialect);
-    await app.close();
-    const db = openSqlite(file);
-    db.pragma('foreign_keys = OFF'); // only the encoding is under test
+    const db = await sourceWithSchema(file);
     const now = '2026-01-01T00:00:00.000Z';
     const id = (n: number) => `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`;
     const insert = (n: number, content: string, metadata: string) =>
@@ -398,12 +399,8 @@ describe('migrate-sqlite encoding', () => {
 
   it('reads an entity in id order in planned ranges, cutting a range short where its data grows past the chunk size', async () => {
     const file = path.join(dir, 'source.sqlite');
-    const app = await connectDatabase(parseDatabaseUrl(`sqlite://${file}`, 'test'));
-    await migrateToLatest(app.db, app.dialect);
-    await app.close();
-    const db = openSqlite(file);
+    const db = await sourceWithSchema(file);
     const now = '2026-01-01T00:00:00.000Z';
-    db.pragma('foreign_keys = OFF'); // messages of a thread that is not there: only the encoding is under test
     const insert = db.prepare(
       `insert into messages (id, thread_id, role, content, created_at, updated_at) values (?, ?, 'user', ?, ?, ?)`,
     );
