@@ -52,15 +52,40 @@ function compareKeys(a: string, b: string): number {
 
 const PLAIN_INTEGER = /^-?(?:0|[1-9]\d*)$/;
 
-/** PostgreSQL numeric output for a JSON number lexeme. */
+/** numeric's limits: digits before the decimal point (NUMERIC_WEIGHT_MAX) and after it (NUMERIC_DSCALE_MAX). */
+export const NUMERIC_MAX_WHOLE_DIGITS = 131072;
+export const NUMERIC_MAX_SCALE = 16383;
+
+/** A JSON number PostgreSQL's numeric cannot hold, so jsonb cannot store it. */
+export class NumericRangeError extends RangeError {}
+
+function outOfRange(lexeme: string): NumericRangeError {
+  const shown =
+    lexeme.length > 24 ? `${lexeme.slice(0, 12)}…${lexeme.slice(-8)} (${lexeme.length} characters)` : lexeme;
+  return new NumericRangeError(
+    `the number ${shown} is beyond numeric's range: at most ${NUMERIC_MAX_WHOLE_DIGITS} digits before the point and ${NUMERIC_MAX_SCALE} after`,
+  );
+}
+
+/** PostgreSQL numeric output for a JSON number lexeme; {@link NumericRangeError} for one numeric cannot hold. */
 export function numericText(lexeme: string): string {
-  if (PLAIN_INTEGER.test(lexeme)) return lexeme === '-0' ? '0' : lexeme;
+  if (PLAIN_INTEGER.test(lexeme)) {
+    if (lexeme.length - (lexeme.startsWith('-') ? 1 : 0) > NUMERIC_MAX_WHOLE_DIGITS) throw outOfRange(lexeme);
+    return lexeme === '-0' ? '0' : lexeme;
+  }
   const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(lexeme);
   if (!m) throw new SyntaxError(`invalid number ${lexeme}`);
   const [, sign, int, frac = '', exp = '0'] = m;
   const exponent = Number(exp);
   let digits = int! + frac;
   let scale = frac.length - exponent;
+  // Judged before any padding: an exponent of a million must not build a million-digit string.
+  const significant = digits.length - digits.match(/^0*/)![0].length;
+  if (Math.max(0, scale) > NUMERIC_MAX_SCALE || significant - scale > NUMERIC_MAX_WHOLE_DIGITS) {
+    // Zero has no digits before the point to overflow, whatever its exponent.
+    if (significant > 0 || scale > NUMERIC_MAX_SCALE) throw outOfRange(lexeme);
+  }
+  if (significant === 0) return scale > 0 ? `0.${'0'.repeat(scale)}` : '0';
   if (scale < 0) {
     digits += '0'.repeat(-scale);
     scale = 0;
@@ -293,9 +318,11 @@ class VerbatimJsonb {
     const first = text.charCodeAt(pos);
     if (!(first >= 0x30 && first <= 0x39)) return false;
     let nonZero = first !== 0x30;
-    pos++;
+    const whole = pos++;
     if (first !== 0x30) {
       for (let c = text.charCodeAt(pos); c >= 0x30 && c <= 0x39; c = text.charCodeAt(pos)) pos++;
+      // More digits than numeric holds: jsonbText names the problem.
+      if (pos - whole > NUMERIC_MAX_WHOLE_DIGITS) return false;
     }
     if (text.charCodeAt(pos) === 0x2e) {
       const fraction = ++pos;
@@ -303,7 +330,7 @@ class VerbatimJsonb {
         if (c !== 0x30) nonZero = true;
         pos++;
       }
-      if (pos === fraction) return false;
+      if (pos === fraction || pos - fraction > NUMERIC_MAX_SCALE) return false;
     }
     // An exponent or another digit after a leading zero is then refused by what follows.
     if (negative && !nonZero) return false;

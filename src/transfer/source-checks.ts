@@ -64,6 +64,11 @@ function rejections(column: ColumnDef): Rule[] {
         problem: 'JSON contains \\u0000 (jsonb cannot store it)',
         where: `${present} instr(${c}, '\\u0000') > 0 and oxy_escaped_nul(${c})`,
       });
+      // Only JSON long enough for a huge number, or with an exponent, is parsed in JavaScript.
+      out.push({
+        problem: "a JSON number beyond numeric's range (jsonb cannot store it)",
+        where: `${present} typeof(${c}) = 'text' and (length(${c}) > 16383 or ${c} glob '*[0-9][eE]*') and json_valid(${c}) and not oxy_jsonb_numbers_ok(${c})`,
+      });
       break;
     case 'boolean':
       out.push({

@@ -1,6 +1,6 @@
 import type { LogicalType } from '../db/entities.js';
 import { canonicalTimestamp } from '../db/timestamp.js';
-import { jsonbText } from './jsonb-text.js';
+import { jsonbText, NumericRangeError } from './jsonb-text.js';
 
 /**
  * One canonical text form per logical type, produced from a SQLite value (on the way in) and from
@@ -45,6 +45,7 @@ export function fromSqlite(type: LogicalType, value: unknown): string | null {
       try {
         canonical = jsonbText(value);
       } catch (error) {
+        if (error instanceof NumericRangeError) throw new ValueError(`JSON jsonb cannot store: ${error.message}`);
         throw new ValueError(`invalid JSON (${(error as Error).message})`);
       }
       if (ESCAPED_NUL.test(canonical))

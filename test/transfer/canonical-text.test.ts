@@ -2,7 +2,7 @@ import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unescapeCopyField } from '../../src/transfer/copy-text.js';
-import { jsonbText, numericText, writeJsonbText } from '../../src/transfer/jsonb-text.js';
+import { jsonbText, NumericRangeError, numericText, writeJsonbText } from '../../src/transfer/jsonb-text.js';
 import { fromSqlite } from '../../src/transfer/value-codec.js';
 import { postgresAdminUrl } from '../support/backends.js';
 
@@ -130,6 +130,61 @@ describe('canonical text shared by oxy and PostgreSQL', () => {
     expect(() => jsonbText('{"a":}')).toThrow(SyntaxError);
     expect(() => jsonbText('[1,]')).toThrow(SyntaxError);
     expect(() => jsonbText('01')).toThrow(SyntaxError);
+  });
+
+  it("numericText refuses exactly the numbers PostgreSQL's numeric cannot hold, as jsonb does", async () => {
+    const nines = (n: number) => '9'.repeat(n);
+    const lexemes = [
+      nines(131072),
+      `1${'0'.repeat(131072)}`,
+      `-${nines(131072)}`,
+      `0.${nines(16383)}`,
+      `0.${nines(16384)}`,
+      `-0.${'0'.repeat(16384)}`,
+      '1e131071',
+      '1e131072',
+      '10e131071',
+      '0.5e131072',
+      '0.5e131073',
+      '1.5e-16382',
+      '1.5e-16383',
+      '0e200000',
+      '-0.0e131073',
+      '0e-16383',
+      '0e-16384',
+      '1e-99999999',
+      '1e99999999',
+      '12.5e-3',
+    ];
+    const oxy = lexemes.map((lexeme) => {
+      try {
+        return numericText(lexeme);
+      } catch (error) {
+        return error instanceof NumericRangeError ? 'out of range' : String(error);
+      }
+    });
+    const postgres: string[] = [];
+    for (const lexeme of lexemes) {
+      try {
+        const { rows } = await client.query<{ t: string }>('select ($1::jsonb ->> 0) as t', [`[${lexeme}]`]);
+        postgres.push(rows[0]!.t);
+      } catch (error) {
+        expect((error as Error).message).toMatch(/value overflows numeric format/);
+        postgres.push('out of range');
+      }
+    }
+    expect(oxy).toEqual(postgres);
+    expect(postgres.filter((p) => p === 'out of range')).toHaveLength(10);
+    // The fast writer leaves the too-long ones to jsonbText, which names the number.
+    for (const json of [`[${nines(131073)}]`, `[0.${nines(16384)}]`]) {
+      expect(writeJsonbText(json, Buffer.alloc(json.length + 8), 0)).toBe(-1);
+      expect(() => fromSqlite('json', json)).toThrow(
+        /^JSON jsonb cannot store: the number [0-9.]{12}…9{8} \(\d+ characters\) is beyond numeric's range/,
+      );
+    }
+    expect(() => fromSqlite('json', '{"n":1e131072}')).toThrow(
+      "JSON jsonb cannot store: the number 1e131072 is beyond numeric's range: at most 131072 digits before the point and 16383 after",
+    );
   });
 
   it('the SQL rendering of timestamps matches canonicalTimestamp', async () => {

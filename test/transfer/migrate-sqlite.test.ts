@@ -213,6 +213,42 @@ describe('oxy migrate-sqlite', () => {
     expect(fresh.stderr).toMatch(/--resume, or start over with --restart/);
   });
 
+  it('names the row holding a JSON number jsonb cannot store, in the dry run and the copy, before PostgreSQL sees it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oxy-numeric-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const bad = path.join(dir, 'db.sqlite');
+    fs.copyFileSync(source.file, bad);
+    const raw = openSqlite(bad);
+    const thread = (raw.prepare('select thread_id from messages limit 1').get() as { thread_id: string }).thread_id;
+    const huge = '01900000-0000-7000-8000-0000000face0';
+    // Valid JSON (SQLite's json_valid agrees), but numeric holds at most 16383 digits after the point.
+    raw
+      .prepare(
+        `insert into messages (id, thread_id, role, content, input_tokens, output_tokens, metadata, created_at, updated_at)
+                 values (?, ?, 'user', 'tiny', 0, 0, ?, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`,
+      )
+      .run(huge, thread, `{"p":0.${'1'.repeat(16384)}}`);
+    raw.close();
+
+    const to = await target();
+    const dry = await runOxy(['migrate-sqlite', '--from', bad, '--to', to, '--dry-run', '--json']);
+    expect(dry.code).toBe(1);
+    const problems = (JSON.parse(dry.stdout) as Report).entities.find((e) => e.entity === 'messages')!.problems;
+    expect(problems).toEqual([
+      `messages row ${huge} column metadata: a JSON number beyond numeric's range (jsonb cannot store it) (1 row: ${huge})`,
+    ]);
+    const run = await runOxy(['migrate-sqlite', '--from', bad, '--to', to]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^Error: cannot copy messages: messages row ${huge} column metadata: JSON jsonb cannot store: the number 0\\.1{10}…1{8} \\(16386 characters\\) is beyond numeric's range`,
+        'm',
+      ),
+    );
+    expect(run.stderr).not.toMatch(/overflows/);
+    expect((await query(to, 'select count(*)::int as n from messages'))[0].n).toBe(0);
+  });
+
   it('refuses missing, non-SQLite and corrupt sources, and a missing target, with one-line errors', async () => {
     const to = await target();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oxy-src-'));
