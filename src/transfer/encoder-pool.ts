@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { SqliteDatabase } from '../db/sqlite-driver.js';
 import { entityByTable } from '../db/entities.js';
 import { BatchEncoder, type EncodedChunk } from './batch-encoder.js';
-import { quickCheck } from './source-integrity.js';
+import { quickCheck, type CheckResult } from './source-integrity.js';
 import { RowConversionError } from './transfer-errors.js';
 
 export type WorkerRequest =
@@ -13,12 +13,12 @@ export type WorkerRequest =
 
 export type WorkerReply =
   | { id: number; chunk: EncodedChunk }
-  | { id: number; checked: string }
+  | { id: number; checked: CheckResult }
   | { id: number; rowError: { table: string; rowId: string; column: string; reason: string } }
   | { id: number; error: string };
 
 interface Waiting {
-  resolve: (result: EncodedChunk | string) => void;
+  resolve: (result: EncodedChunk | CheckResult) => void;
   reject: (error: Error) => void;
 }
 
@@ -70,13 +70,13 @@ export class EncoderPool {
     return this.request({ id: this.next++, table, afterId, upTo, limit }) as Promise<EncodedChunk>;
   }
 
-  /** `PRAGMA quick_check` of one table of the source (source-integrity.ts): 'ok', or what is wrong. */
-  check(table: string): Promise<string> {
+  /** `PRAGMA quick_check` of one table of the source (source-integrity.ts). */
+  check(table: string): Promise<CheckResult> {
     if (this.workers.length === 0) return Promise.resolve(quickCheck(this.source, table));
-    return this.request({ id: this.next++, check: table }) as Promise<string>;
+    return this.request({ id: this.next++, check: table }) as Promise<CheckResult>;
   }
 
-  private request(message: WorkerRequest): Promise<EncodedChunk | string> {
+  private request(message: WorkerRequest): Promise<EncodedChunk | CheckResult> {
     if (this.failure) return Promise.reject(this.failure);
     const slot = this.workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     return new Promise((resolve, reject) => {

@@ -16,18 +16,50 @@ export function corruptSource(file: string, detail: string): OxyError {
   });
 }
 
+/** The source could not be checked (locked by another process, out of memory): not a verdict on its data. */
+export function uncheckedSource(file: string, detail: string): OxyError {
+  return new OxyError('bad_source', `${file} could not be checked (quick_check: ${detail})`, {
+    hint: 'make sure no other process is writing to it (stop `oxy serve` on it), then run the same command again',
+    exitCode: 1,
+  });
+}
+
+/** What quick_check found: 'ok'; what is wrong (`corrupt`); or why the check could not run. */
+export type CheckResult = { ok: true } | { ok: false; corrupt: boolean; detail: string };
+
+/** SQLite's own verdict on a file's content; any other failure (BUSY, NOMEM, I/O) says nothing about it. */
+function isCorruption(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
+}
+
 /**
- * `PRAGMA quick_check` of one table and its indexes (of the whole file without `table`): 'ok', or
- * what is wrong. Read errors (a page that cannot be decoded at all) are reported the same way.
+ * `PRAGMA quick_check` of one table and its indexes (of the whole file without `table`). A page
+ * that cannot be decoded at all is corruption too; an error that is not SQLite's verdict on the
+ * content (a lock held by a writer, memory) is not.
  */
-export function quickCheck(db: SqliteDatabase, table?: string): string {
+export function quickCheck(db: SqliteDatabase, table?: string): CheckResult {
   try {
     const pragma = table === undefined ? 'quick_check' : `quick_check(${quoteIdent(table)})`;
     const rows = (db.pragma(pragma, { simple: false }) as { quick_check: string }[]).map((r) => r.quick_check);
-    return rows.length > 1 ? `${rows[0]} (and ${rows.length - 1} more problems)` : (rows[0] ?? 'ok');
+    if (rows.length === 0 || (rows.length === 1 && rows[0] === 'ok')) return { ok: true };
+    const detail = rows.length > 1 ? `${rows[0]} (and ${rows.length - 1} more problems)` : rows[0]!;
+    return { ok: false, corrupt: true, detail };
   } catch (error) {
-    return (error as Error).message;
+    const code = (error as { code?: unknown }).code;
+    const message = (error as Error).message;
+    return {
+      ok: false,
+      corrupt: isCorruption(error),
+      detail: typeof code === 'string' && !isCorruption(error) ? `${code}: ${message}` : message,
+    };
   }
+}
+
+/** {@link corruptSource} or {@link uncheckedSource} for a failed check of `file` (`where`: the table, if one). */
+export function checkFailure(file: string, result: CheckResult & { ok: false }, where?: string): OxyError {
+  const detail = where === undefined ? result.detail : `${where}: ${result.detail}`;
+  return result.corrupt ? corruptSource(file, detail) : uncheckedSource(file, detail);
 }
 
 /**
@@ -56,22 +88,22 @@ export function tablesLargestFirst(db: SqliteDatabase): string[] {
 /** What can run quick_check on a table elsewhere (the encoder pool). */
 export interface TableChecker {
   size: number;
-  check(table: string): Promise<string>;
+  check(table: string): Promise<CheckResult>;
 }
 
 /**
  * quick_check of every table in `tables` (largest first), `checker.size` at a time; throws
- * {@link corruptSource} naming the first table found corrupt.
+ * {@link checkFailure} naming the first table found corrupt, or that could not be checked.
  */
 export async function checkTables(file: string, tables: readonly string[], checker: TableChecker): Promise<void> {
   const queue = [...tables];
-  let problem: string | undefined;
+  let failure: OxyError | undefined;
   const lane = async () => {
-    for (let table = queue.shift(); table !== undefined && problem === undefined; table = queue.shift()) {
+    for (let table = queue.shift(); table !== undefined && failure === undefined; table = queue.shift()) {
       const result = await checker.check(table);
-      if (result !== 'ok') problem ??= `${table}: ${result}`;
+      if (!result.ok) failure ??= checkFailure(file, result, table);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, checker.size) }, lane));
-  if (problem !== undefined) throw corruptSource(file, problem);
+  if (failure !== undefined) throw failure;
 }

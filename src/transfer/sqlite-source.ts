@@ -8,7 +8,7 @@ import { sqliteDialect } from '../db/dialect/sqlite.js';
 import { migrateToLatest } from '../db/migrator.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../db/migrations/index.js';
 import { ConfigError, OxyError } from '../errors.js';
-import { corruptSource, quickCheck, tablesLargestFirst } from './source-integrity.js';
+import { checkFailure, quickCheck, tablesLargestFirst } from './source-integrity.js';
 import { registerChecks } from './sqlite-functions.js';
 
 export interface SqliteSource {
@@ -58,13 +58,22 @@ export async function openSqliteSource(file: string): Promise<SqliteSource> {
     fail(`SQLite source is not a file: ${file}`, 'pass the path of the db.sqlite file itself');
   if (!readHeader(file).equals(HEADER))
     fail(`${file} is not a SQLite database`, 'pass the path of oxy’s db.sqlite (by default in ~/.local/share/oxy)');
-  let db: SqliteDatabase;
+  let db: SqliteDatabase | undefined;
   let version: number;
+  let tables: string[];
   try {
     db = openSqlite(file, { readonly: true, fileMustExist: true });
     version = schemaVersionOf(db, file);
+    tables = tablesLargestFirst(db);
   } catch (error) {
+    db?.close();
     if (error instanceof OxyError) throw error;
+    const code = (error as { code?: unknown }).code;
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED')
+      fail(
+        `${file} is locked by another process: ${(error as Error).message}`,
+        'make sure no other process is writing to it (stop `oxy serve` on it), then run the same command again',
+      );
     fail(`${file} cannot be read as SQLite: ${(error as Error).message}`, 'check the file is an intact oxy database');
   }
   if (version > LATEST_SCHEMA_VERSION) {
@@ -76,13 +85,20 @@ export async function openSqliteSource(file: string): Promise<SqliteSource> {
   }
   if (version === LATEST_SCHEMA_VERSION) {
     registerChecks(db);
-    const unchecked = tablesLargestFirst(db);
-    return { path: file, db, schemaVersion: version, upgradedCopy: undefined, unchecked, close: () => db.close() };
+    const source = db;
+    return {
+      path: file,
+      db: source,
+      schemaVersion: version,
+      upgradedCopy: undefined,
+      unchecked: tables,
+      close: () => source.close(),
+    };
   }
   const check = quickCheck(db);
-  if (check !== 'ok') {
+  if (!check.ok) {
     db.close();
-    throw corruptSource(file, check);
+    throw checkFailure(file, check);
   }
   // Older schema: upgrade a private copy (the backup API copies WAL content consistently).
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oxy-migrate-sqlite-'));
