@@ -25,7 +25,7 @@ import {
 import { checkEntity, describeProblem, type SourceProblem } from './source-checks.js';
 import { checkTables } from './source-integrity.js';
 import { openSqliteSource, type SqliteSource } from './sqlite-source.js';
-import { DuplicateRowsError, OrphanedRowsError, TransferError } from './transfer-errors.js';
+import { asTransferError, DuplicateRowsError, OrphanedRowsError, TransferError } from './transfer-errors.js';
 import { finishLedger, readLedger, startLedger, type Ledger } from './transfer-ledger.js';
 import type { TransferReporter } from './transfer-reporter.js';
 
@@ -78,6 +78,8 @@ interface TransferContext {
   /** The connection that holds the target's lock and runs the set-up and the final steps. */
   control: pg.Client;
   report: TransferReport;
+  /** The target is recorded as unfinished (its set-up has begun): an interruption is then resumed. */
+  unfinished: boolean;
 }
 
 /**
@@ -100,6 +102,7 @@ export async function migrateSqlite(options: TransferOptions): Promise<TransferR
   let encoders: EncoderPool | undefined;
   let database: AppDatabase | undefined;
   let control: pg.Client | undefined;
+  let context: TransferContext | undefined;
   try {
     encoders = new EncoderPool(
       source.db,
@@ -116,10 +119,14 @@ export async function migrateSqlite(options: TransferOptions): Promise<TransferR
     control = await openTargetConnection(options.target, 'control');
     if (!(await lockTarget(control)))
       throw new TransferError('another `oxy migrate-sqlite` is running against this target', 'wait for it to finish');
-    const context: TransferContext = { options, source, encoders, counts, database, control, report };
+    // A target a --resume run finds is already recorded as unfinished; any other is once its set-up starts.
+    context = { options, source, encoders, counts, database, control, report, unfinished: options.mode === 'resume' };
     await (options.dryRun ? planOnly(context) : copyAll(context));
   } catch (caught) {
-    const error = asTransferError(caught, options.dryRun);
+    const error = asTransferError(
+      caught,
+      options.dryRun ? 'dry-run' : context?.unfinished ? 'target-unfinished' : 'before-writing',
+    );
     report.error = error.message;
     throw Object.assign(error, { report });
   } finally {
@@ -154,17 +161,6 @@ function countSourceRows(source: SqliteDatabase): Record<string, number> {
   return counts;
 }
 
-/** Anything that is not already a one-line oxy error (a lost connection, a server shutting down) interrupted the run. */
-function asTransferError(caught: unknown, dryRun: boolean): OxyError {
-  if (caught instanceof OxyError) return caught;
-  return new TransferError(
-    `the migration was interrupted: ${caught instanceof Error ? caught.message : String(caught)}`,
-    dryRun
-      ? 'run the dry run again'
-      : 'the target is recorded as unfinished; once PostgreSQL answers again, run the same command with --resume',
-  );
-}
-
 /** `--dry-run`: every source check, the plan, and what a real run would say about the target. Writes nothing. */
 async function planOnly({ options, source, counts, control, database, report }: TransferContext): Promise<void> {
   const problems: SourceProblem[] = [];
@@ -195,6 +191,7 @@ async function copyAll(context: TransferContext): Promise<void> {
   const before = await readLedger(context.control);
   const refusal = await targetRefusal(context, before);
   if (refusal) throw refusal;
+  context.unfinished = true;
   await prepareTarget(context);
   const ledger = (await readLedger(context.control))!;
   await copyAndVerify(context, ledger);

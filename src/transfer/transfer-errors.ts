@@ -11,6 +11,24 @@ export class TransferError extends OxyError {
   }
 }
 
+/** Where a run was when something other than a one-line oxy error stopped it: the way out differs. */
+export type InterruptedAt = 'dry-run' | 'before-writing' | 'target-unfinished';
+
+const AFTER_INTERRUPTION: Record<InterruptedAt, string> = {
+  'dry-run': 'run the dry run again',
+  'before-writing': 'nothing was written to the target; run the same command again',
+  'target-unfinished': `${UNFINISHED}; once PostgreSQL answers again, run the same command with --resume`,
+};
+
+/** Anything that is not already a one-line oxy error (a lost connection, a stopped thread) interrupted the run. */
+export function asTransferError(caught: unknown, at: InterruptedAt): OxyError {
+  if (caught instanceof OxyError) return caught;
+  return new TransferError(
+    `the migration was interrupted: ${caught instanceof Error ? caught.message : String(caught)}`,
+    AFTER_INTERRUPTION[at],
+  );
+}
+
 /** A source value PostgreSQL cannot take, found while copying; names table, row and column. */
 export class RowConversionError extends OxyError {
   constructor(

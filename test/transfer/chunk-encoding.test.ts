@@ -12,6 +12,7 @@ import { BatchEncoder, quickField, writeField } from '../../src/transfer/batch-e
 import { COPY_HEADER, COPY_TRAILER, CopyBinaryWriter } from '../../src/transfer/copy-binary.js';
 import { ChunkReader } from '../../src/transfer/copy-entity.js';
 import { EncoderPool } from '../../src/transfer/encoder-pool.js';
+import { asTransferError } from '../../src/transfer/transfer-errors.js';
 import { checkEntity } from '../../src/transfer/source-checks.js';
 import { registerChecks } from '../../src/transfer/sqlite-functions.js';
 import { freshDatabase, tempDir } from '../support/backends.js';
@@ -362,7 +363,14 @@ describe('migrate-sqlite encoding', () => {
     const db = openSqlite(path.join(dir, 'pool.sqlite'));
     const pool = new BuiltPool(db, path.join(dir, 'no-such-dir', 'source.sqlite'), 2);
     expect(pool.size).toBe(2);
-    await expect(pool.check('messages')).rejects.toThrow(/cannot open database|encoder thread stopped/i);
+    const stopped = await pool.check('messages').catch((error: unknown) => error);
+    expect(String(stopped)).toMatch(/cannot open database|encoder thread stopped/i);
+    // Stopped during the source check, before the target was touched: nothing to resume.
+    expect(asTransferError(stopped, 'before-writing').hint).toBe(
+      'nothing was written to the target; run the same command again',
+    );
+    expect(asTransferError(stopped, 'target-unfinished').hint).toMatch(/recorded as unfinished.*--resume$/);
+    expect(asTransferError(stopped, 'before-writing').message).toMatch(/^the migration was interrupted: /);
     await new Promise((resolve) => setTimeout(resolve, 500)); // the threads have exited by now
     const closed = await Promise.race([
       pool.close().then(() => 'closed'),
