@@ -456,32 +456,64 @@ class VerbatimJsonb {
   /** Puts an object's written members in jsonb's key order; false if two keys are the same. */
   private reorder(members: number[]): boolean {
     const text = this.text;
-    const order: number[] = [];
-    for (let m = 0; m < members.length; m += 4) order.push(m);
+    const count = members.length / 4;
+    const order: number[] = new Array<number>(count);
+    for (let i = 0; i < count; i++) order[i] = i * 4;
+    const compare = (a: number, b: number) =>
+      keyOrder(text, members[a]!, members[a + 1]!, members[b]!, members[b + 1]!);
     let repeated = false;
-    order.sort((a, b) => {
-      const d = keyOrder(text, members[a]!, members[a + 1]!, members[b]!, members[b + 1]!);
-      if (d === 0) repeated = true;
-      return d;
-    });
+    if (count <= SMALL_OBJECT) {
+      // Insertion sort: for the few members objects usually have, cheaper than a sort call.
+      for (let i = 1; i < count; i++) {
+        const m = order[i]!;
+        let j = i - 1;
+        for (; j >= 0; j--) {
+          const d = compare(order[j]!, m);
+          if (d === 0) repeated = true;
+          if (d <= 0) break;
+          order[j + 1] = order[j]!;
+        }
+        order[j + 1] = m;
+      }
+    } else {
+      order.sort((a, b) => {
+        const d = compare(a, b);
+        if (d === 0) repeated = true;
+        return d;
+      });
+    }
     // A repeated key: jsonb keeps the last one, which jsonbText knows how to find.
     if (repeated) return false;
+    const out = this.out;
     const from = members[2]!;
     const length = this.at - from;
     if (scratch.length < length) scratch = new Uint8Array(Math.max(length, scratch.length * 2));
-    scratch.set(this.out.subarray(from, this.at));
+    const held = scratch;
+    held.set(out.subarray(from, this.at));
     let at = from;
-    for (const m of order) {
-      if (at !== from) {
-        this.out[at++] = 0x2c;
-        this.out[at++] = 0x20;
+    for (let k = 0; k < count; k++) {
+      const m = order[k]!;
+      if (k > 0) {
+        out[at++] = 0x2c;
+        out[at++] = 0x20;
       }
-      this.out.set(scratch.subarray(members[m + 2]! - from, members[m + 3]! - from), at);
-      at += members[m + 3]! - members[m + 2]!;
+      const start = members[m + 2]! - from;
+      const end = members[m + 3]! - from;
+      // A short member byte by byte: a view (subarray) for it costs more than the copy.
+      if (end - start < SHORT_MEMBER) for (let i = start; i < end; i++) out[at++] = held[i]!;
+      else {
+        out.set(held.subarray(start, end), at);
+        at += end - start;
+      }
     }
     return true;
   }
 }
+
+/** Objects up to this many members are put in order by insertion sort. */
+const SMALL_OBJECT = 16;
+/** Members shorter than this many bytes are moved by a loop rather than a typed-array copy. */
+const SHORT_MEMBER = 64;
 
 /** The order of the ASCII keys at `a` and `b` in jsonb: negative if a's comes first, 0 if they are the same. */
 function keyOrder(text: string, a: number, aLength: number, b: number, bLength: number): number {

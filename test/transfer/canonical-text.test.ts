@@ -63,10 +63,12 @@ describe('canonical text shared by oxy and PostgreSQL', () => {
       '{"zz":{"b":[1,{"d":2,"c":"x"}],"a":null},"y":"\u00fc","b":true,"aa":[]}', // keys out of order
       '"plain"',
       '-3',
+      `{"zz":"${'x'.repeat(100)}","kind":"table","a":[1,2,3],"rows":[[1,"${'y'.repeat(70)}"]]}`, // long and short members moved
     ];
     const other = [
       '{"a":1,"a":2}', // a repeated key
       '{"b":{"a":1,"a":2},"a":1}',
+      '{"ccc":1,"a":2,"bb":3,"a":4}', // a repeated key, apart, in an object put in order
       '{"é":1}', // a non-ASCII key
       '[1e2]',
       '[-0]',
