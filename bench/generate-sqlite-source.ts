@@ -47,6 +47,17 @@ function sentence(i: number, words: number): string {
  * Writes an oxy SQLite database of realistic shape: every table non-empty, `scale` messages and
  * `scale` run steps over scale/250 threads and runs. Deterministic for a given scale.
  */
+/** An agent's SQL for message `i`. */
+const question = (i: number) => `select region, sum(revenue) from orders where id > ${i} group by 1`;
+const REGION_COLUMNS = [
+  { name: 'region', type: 'VARCHAR' },
+  { name: 'revenue', type: 'DOUBLE' },
+];
+const N_S_COLUMNS = [
+  { name: 'n', type: 'INTEGER' },
+  { name: 's', type: 'VARCHAR' },
+];
+
 export async function generateSqliteSource(file: string, scale: number): Promise<Record<string, number>> {
   const app = await connectDatabase(parseDatabaseUrl(`sqlite://${file}`, 'bench'));
   await migrateToLatest(app.db, app.dialect);
@@ -143,10 +154,19 @@ export async function generateSqliteSource(file: string, scale: number): Promise
     content: sentence(i, 30 + (i % 40)),
     input_tokens: 100 + (i % 900),
     output_tokens: 50 + (i % 400),
+    // As oxy writes them (turn-recorder.ts): keys in code order, not jsonb's.
     metadata:
       i % 3 === 1
-        ? JSON.stringify({ sql: `select region, sum(revenue) from orders where id > ${i} group by 1`, rows: i % 100 })
-        : null,
+        ? JSON.stringify({ toolCalls: [{ id: `call_${i}`, name: 'execute_sql', input: { sql: question(i) } }] })
+        : i % 3 === 2
+          ? JSON.stringify({
+              toolCallId: `call_${i - 1}`,
+              toolName: 'execute_sql',
+              ok: true,
+              sql: question(i - 1),
+              result: { columns: REGION_COLUMNS, rows: [['north', i % 1000]], rowCount: 1, truncated: false },
+            })
+          : null,
   }));
   insert('runs', (i) => ({
     workflow_id: pick('workflows', i),
@@ -165,7 +185,14 @@ export async function generateSqliteSource(file: string, scale: number): Promise
     name: `step-${i % 10}`,
     status: 'succeeded',
     input: JSON.stringify({ sql: `select ${i}` }),
-    output: JSON.stringify({ rows: [[i, 'x']], columns: ['n', 's'] }),
+    // A stored task output (stored-output.ts), keys in code order.
+    output: JSON.stringify({
+      kind: 'table',
+      columns: N_S_COLUMNS,
+      rows: [[i, 'x']],
+      rowCount: 1,
+      truncated: false,
+    }),
     started_at: micro(i),
     finished_at: micro(i + 1),
     duration_ms: i % 5000,
