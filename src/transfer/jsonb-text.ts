@@ -56,14 +56,19 @@ const PLAIN_INTEGER = /^-?(?:0|[1-9]\d*)$/;
 export const NUMERIC_MAX_WHOLE_DIGITS = 131072;
 export const NUMERIC_MAX_SCALE = 16383;
 
+/** numeric's input refuses exponents from this magnitude on (INT_MAX / 2), whatever the digits. */
+const NUMERIC_MAX_EXPONENT = 1073741823;
+
 /** A JSON number PostgreSQL's numeric cannot hold, so jsonb cannot store it. */
 export class NumericRangeError extends RangeError {}
 
-function outOfRange(lexeme: string): NumericRangeError {
+function outOfRange(lexeme: string, exponent = false): NumericRangeError {
   const shown =
     lexeme.length > 24 ? `${lexeme.slice(0, 12)}…${lexeme.slice(-8)} (${lexeme.length} characters)` : lexeme;
   return new NumericRangeError(
-    `the number ${shown} is beyond numeric's range: at most ${NUMERIC_MAX_WHOLE_DIGITS} digits before the point and ${NUMERIC_MAX_SCALE} after`,
+    exponent
+      ? `the number ${shown} has an exponent beyond numeric's range (at most ${NUMERIC_MAX_EXPONENT - 1} either way)`
+      : `the number ${shown} is beyond numeric's range: at most ${NUMERIC_MAX_WHOLE_DIGITS} digits before the point and ${NUMERIC_MAX_SCALE} after`,
   );
 }
 
@@ -77,6 +82,8 @@ export function numericText(lexeme: string): string {
   if (!m) throw new SyntaxError(`invalid number ${lexeme}`);
   const [, sign, int, frac = '', exp = '0'] = m;
   const exponent = Number(exp);
+  // numeric refuses such an exponent before it looks at the digits, even for zero.
+  if (!(Math.abs(exponent) < NUMERIC_MAX_EXPONENT)) throw outOfRange(lexeme, true);
   let digits = int! + frac;
   let scale = frac.length - exponent;
   // Judged before any padding: an exponent of a million must not build a million-digit string.

@@ -64,10 +64,12 @@ function rejections(column: ColumnDef): Rule[] {
         problem: 'JSON contains \\u0000 (jsonb cannot store it)',
         where: `${present} instr(${c}, '\\u0000') > 0 and oxy_escaped_nul(${c})`,
       });
-      // Only JSON long enough for a huge number, or with an exponent, is parsed in JavaScript.
+      // Only JSON that could hold such a number is parsed in JavaScript: longer than 16,383
+      // characters, or with a negative exponent, or one of six digits or more (in shorter text
+      // only those reach 16,384 digits after the point or 131,073 before it).
       out.push({
         problem: "a JSON number beyond numeric's range (jsonb cannot store it)",
-        where: `${present} typeof(${c}) = 'text' and (length(${c}) > 16383 or ${c} glob '*[0-9][eE]*') and json_valid(${c}) and not oxy_jsonb_numbers_ok(${c})`,
+        where: `${present} typeof(${c}) = 'text' and (length(${c}) > 16383 or ${c} glob '*[0-9][eE]-*' or ${c} glob '*[0-9][eE][+0-9][0-9][0-9][0-9][0-9][0-9]*') and json_valid(${c}) and not oxy_jsonb_numbers_ok(${c})`,
       });
       break;
     case 'boolean':

@@ -45,7 +45,7 @@ export function fromSqlite(type: LogicalType, value: unknown): string | null {
       try {
         canonical = jsonbText(value);
       } catch (error) {
-        if (error instanceof NumericRangeError) throw new ValueError(`JSON jsonb cannot store: ${error.message}`);
+        if (error instanceof NumericRangeError) throw new ValueError(`JSON that jsonb cannot store: ${error.message}`);
         throw new ValueError(`invalid JSON (${(error as Error).message})`);
       }
       if (ESCAPED_NUL.test(canonical))

@@ -241,6 +241,44 @@ describe('migrate-sqlite encoding', () => {
     expect(copied).toEqual([false, false, true, true]);
   });
 
+  it("--dry-run and the copy agree on JSON numbers beyond numeric's range, short ones included", async () => {
+    const file = path.join(tempDir('oxy-dry-numeric-'), 'source.sqlite');
+    const db = await sourceWithSchema(file);
+    const insert = db.prepare(
+      `insert into messages (id, thread_id, role, content, metadata, created_at, updated_at) values (?, ?, 'user', 'x', ?, ?, ?)`,
+    );
+    const now = '2026-01-01T00:00:00.000Z';
+    const values = [
+      '{"n":1e-16384}', // short, a negative exponent
+      '{"n":1E+131072}', // short, a six-digit exponent
+      '[0e1073741823]', // zero, an exponent numeric refuses
+      `[${'9'.repeat(131073)}]`, // long, no exponent
+      '{"n":1e-16383,"id":"0e1234567"}', // in range; "e" after a digit in a string
+      '{"n":1e131071}',
+      '[1.5E+3]',
+    ];
+    const ids = values.map((json, i) => {
+      const id = `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`;
+      insert.run(id, id, json, now, now);
+      return id;
+    });
+    registerChecks(db);
+    const found = checkEntity(db, entityByTable('messages'), 20).filter((p) => p.column === 'metadata');
+    const encoder = new BatchEncoder(db, entityByTable('messages'));
+    const copied = ids.map((id, i) => {
+      try {
+        return encoder.encode(i === 0 ? null : ids[i - 1]!, id, 10).rows === 1;
+      } catch {
+        return false;
+      }
+    });
+    db.close();
+    expect(found.map((p) => [p.problem, p.ids])).toEqual([
+      ["a JSON number beyond numeric's range (jsonb cannot store it)", ids.slice(0, 4)],
+    ]);
+    expect(copied).toEqual([false, false, false, false, true, true, true]);
+  });
+
   it('PostgreSQL reads every type as written, and prints back the same bytes', async () => {
     const db = await freshDatabase('postgres');
     const client = new pg.Client({ connectionString: db.url });
@@ -366,11 +404,11 @@ describe('migrate-sqlite encoding', () => {
     const stopped = await pool.check('messages').catch((error: unknown) => error);
     expect(String(stopped)).toMatch(/cannot open database|encoder thread stopped/i);
     // Stopped during the source check, before the target was touched: nothing to resume.
-    expect(asTransferError(stopped, 'before-writing').hint).toBe(
-      'nothing was written to the target; run the same command again',
+    expect(asTransferError(stopped, 'before-ledger').hint).toBe(
+      'the target holds no record of this migration yet; run the same command again',
     );
     expect(asTransferError(stopped, 'target-unfinished').hint).toMatch(/recorded as unfinished.*--resume$/);
-    expect(asTransferError(stopped, 'before-writing').message).toMatch(/^the migration was interrupted: /);
+    expect(asTransferError(stopped, 'before-ledger').message).toMatch(/^the migration was interrupted: /);
     await new Promise((resolve) => setTimeout(resolve, 500)); // the threads have exited by now
     const closed = await Promise.race([
       pool.close().then(() => 'closed'),

@@ -241,7 +241,7 @@ describe('oxy migrate-sqlite', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
       new RegExp(
-        `^Error: cannot copy messages: messages row ${huge} column metadata: JSON jsonb cannot store: the number 0\\.1{10}…1{8} \\(16386 characters\\) is beyond numeric's range`,
+        `^Error: cannot copy messages: messages row ${huge} column metadata: JSON that jsonb cannot store: the number 0\\.1{10}…1{8} \\(16386 characters\\) is beyond numeric's range`,
         'm',
       ),
     );
