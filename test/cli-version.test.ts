@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { VERSION } from '../src/version.js';
@@ -17,7 +18,7 @@ async function modulesLoadedBy(args: string[]): Promise<string[]> {
       { env: { ...process.env, OXY_TEST_MODULE_LOG: log } },
     );
     expect(stdout.trim()).not.toBe('');
-    const root = `file://${ROOT}/`;
+    const root = `${pathToFileURL(ROOT).href}/`;
     return fs
       .readFileSync(log, 'utf8')
       .split('\n')

@@ -78,7 +78,7 @@ interface TransferContext {
   /** The connection that holds the target's lock and runs the set-up and the final steps. */
   control: pg.Client;
   report: TransferReport;
-  /** The target is recorded as unfinished (its set-up has begun): an interruption is then resumed. */
+  /** The target's ledger records this migration as unfinished: an interruption is then resumed. */
   unfinished: boolean;
 }
 
@@ -119,13 +119,13 @@ export async function migrateSqlite(options: TransferOptions): Promise<TransferR
     control = await openTargetConnection(options.target, 'control');
     if (!(await lockTarget(control)))
       throw new TransferError('another `oxy migrate-sqlite` is running against this target', 'wait for it to finish');
-    // A target a --resume run finds is already recorded as unfinished; any other is once its set-up starts.
+    // A target a --resume run finds is already recorded as unfinished; any other is once its ledger is.
     context = { options, source, encoders, counts, database, control, report, unfinished: options.mode === 'resume' };
     await (options.dryRun ? planOnly(context) : copyAll(context));
   } catch (caught) {
     const error = asTransferError(
       caught,
-      options.dryRun ? 'dry-run' : context?.unfinished ? 'target-unfinished' : 'before-writing',
+      options.dryRun ? 'dry-run' : context?.unfinished ? 'target-unfinished' : 'before-ledger',
     );
     report.error = error.message;
     throw Object.assign(error, { report });
@@ -191,8 +191,9 @@ async function copyAll(context: TransferContext): Promise<void> {
   const before = await readLedger(context.control);
   const refusal = await targetRefusal(context, before);
   if (refusal) throw refusal;
-  context.unfinished = true;
   await prepareTarget(context);
+  // Its ledger is committed: from here on an interruption is resumed.
+  context.unfinished = true;
   const ledger = (await readLedger(context.control))!;
   await copyAndVerify(context, ledger);
   await finishTarget(context);

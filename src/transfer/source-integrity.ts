@@ -16,16 +16,27 @@ export function corruptSource(file: string, detail: string): OxyError {
   });
 }
 
+/** SQLite's codes for a lock another connection holds (extended codes included). */
+export function isLockCode(code: unknown): boolean {
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+/** What to do about a source that is locked by a writer. */
+export const LOCKED_HINT =
+  'make sure no other process is writing to it (stop `oxy serve` on it), then run the same command again';
+
 /** The source could not be checked (locked by another process, out of memory): not a verdict on its data. */
-export function uncheckedSource(file: string, detail: string): OxyError {
+export function uncheckedSource(file: string, detail: string, locked: boolean): OxyError {
   return new OxyError('bad_source', `${file} could not be checked (quick_check: ${detail})`, {
-    hint: 'make sure no other process is writing to it (stop `oxy serve` on it), then run the same command again',
+    hint: locked
+      ? LOCKED_HINT
+      : 'run the same command again; if it fails again, check the file can be read (permissions, disk, memory)',
     exitCode: 1,
   });
 }
 
 /** What quick_check found: 'ok'; what is wrong (`corrupt`); or why the check could not run. */
-export type CheckResult = { ok: true } | { ok: false; corrupt: boolean; detail: string };
+export type CheckResult = { ok: true } | { ok: false; corrupt: boolean; locked?: boolean; detail: string };
 
 /** SQLite's own verdict on a file's content; any other failure (BUSY, NOMEM, I/O) says nothing about it. */
 function isCorruption(error: unknown): boolean {
@@ -51,6 +62,7 @@ export function quickCheck(db: SqliteDatabase, table?: string): CheckResult {
     return {
       ok: false,
       corrupt: isCorruption(error),
+      locked: isLockCode(code),
       detail: typeof code === 'string' && !isCorruption(error) ? `${code}: ${message}` : message,
     };
   }
@@ -59,7 +71,7 @@ export function quickCheck(db: SqliteDatabase, table?: string): CheckResult {
 /** {@link corruptSource} or {@link uncheckedSource} for a failed check of `file` (`where`: the table, if one). */
 export function checkFailure(file: string, result: CheckResult & { ok: false }, where?: string): OxyError {
   const detail = where === undefined ? result.detail : `${where}: ${result.detail}`;
-  return result.corrupt ? corruptSource(file, detail) : uncheckedSource(file, detail);
+  return result.corrupt ? corruptSource(file, detail) : uncheckedSource(file, detail, result.locked === true);
 }
 
 /**

@@ -8,7 +8,7 @@ import { sqliteDialect } from '../db/dialect/sqlite.js';
 import { migrateToLatest } from '../db/migrator.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../db/migrations/index.js';
 import { ConfigError, OxyError } from '../errors.js';
-import { checkFailure, quickCheck, tablesLargestFirst } from './source-integrity.js';
+import { checkFailure, isLockCode, LOCKED_HINT, quickCheck, tablesLargestFirst } from './source-integrity.js';
 import { registerChecks } from './sqlite-functions.js';
 
 export interface SqliteSource {
@@ -64,16 +64,13 @@ export async function openSqliteSource(file: string): Promise<SqliteSource> {
   try {
     db = openSqlite(file, { readonly: true, fileMustExist: true });
     version = schemaVersionOf(db, file);
-    tables = tablesLargestFirst(db);
+    // Only a current schema is checked table by table (an older one is checked whole).
+    tables = version === LATEST_SCHEMA_VERSION ? tablesLargestFirst(db) : [];
   } catch (error) {
     db?.close();
     if (error instanceof OxyError) throw error;
-    const code = (error as { code?: unknown }).code;
-    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED')
-      fail(
-        `${file} is locked by another process: ${(error as Error).message}`,
-        'make sure no other process is writing to it (stop `oxy serve` on it), then run the same command again',
-      );
+    if (isLockCode((error as { code?: unknown }).code))
+      fail(`${file} is locked by another process: ${(error as Error).message}`, LOCKED_HINT);
     fail(`${file} cannot be read as SQLite: ${(error as Error).message}`, 'check the file is an intact oxy database');
   }
   if (version > LATEST_SCHEMA_VERSION) {
@@ -103,13 +100,25 @@ export async function openSqliteSource(file: string): Promise<SqliteSource> {
   // Older schema: upgrade a private copy (the backup API copies WAL content consistently).
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oxy-migrate-sqlite-'));
   const copy = path.join(dir, 'source.sqlite');
-  await db.backup(copy);
-  db.close();
-  const writable = openSqlite(copy);
-  const kysely = new Kysely<any>({ dialect: new ImmediateSqliteDialect({ database: writable }) });
-  await migrateToLatest(kysely, sqliteDialect);
-  await kysely.destroy();
-  const upgraded = openSqlite(copy, { readonly: true });
+  let upgraded: SqliteDatabase;
+  try {
+    try {
+      await db.backup(copy);
+    } finally {
+      db.close();
+    }
+    const kysely = new Kysely<any>({ dialect: new ImmediateSqliteDialect({ database: openSqlite(copy) }) });
+    try {
+      await migrateToLatest(kysely, sqliteDialect);
+    } finally {
+      await kysely.destroy();
+    }
+    upgraded = openSqlite(copy, { readonly: true });
+  } catch (error) {
+    // Nothing of a failed upgrade is left behind.
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   registerChecks(upgraded);
   return {
     path: file,

@@ -12,11 +12,11 @@ export class TransferError extends OxyError {
 }
 
 /** Where a run was when something other than a one-line oxy error stopped it: the way out differs. */
-export type InterruptedAt = 'dry-run' | 'before-writing' | 'target-unfinished';
+export type InterruptedAt = 'dry-run' | 'before-ledger' | 'target-unfinished';
 
 const AFTER_INTERRUPTION: Record<InterruptedAt, string> = {
   'dry-run': 'run the dry run again',
-  'before-writing': 'nothing was written to the target; run the same command again',
+  'before-ledger': 'the target holds no record of this migration yet; run the same command again',
   'target-unfinished': `${UNFINISHED}; once PostgreSQL answers again, run the same command with --resume`,
 };
 
