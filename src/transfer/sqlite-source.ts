@@ -9,6 +9,7 @@ import { migrateToLatest } from '../db/migrator.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../db/migrations/index.js';
 import { ConfigError, OxyError } from '../errors.js';
 import { checkFailure, isLockCode, LOCKED_HINT, quickCheck, tablesLargestFirst } from './source-integrity.js';
+import { readAhead } from './source-readahead.js';
 import { registerChecks } from './sqlite-functions.js';
 
 export interface SqliteSource {
@@ -58,6 +59,8 @@ export async function openSqliteSource(file: string): Promise<SqliteSource> {
     fail(`SQLite source is not a file: ${file}`, 'pass the path of the db.sqlite file itself');
   if (!readHeader(file).equals(HEADER))
     fail(`${file} is not a SQLite database`, 'pass the path of oxy’s db.sqlite (by default in ~/.local/share/oxy)');
+  // Every check below, and the copy, then find the file in the page cache.
+  await readAhead(file);
   let db: SqliteDatabase | undefined;
   let version: number;
   let tables: string[];

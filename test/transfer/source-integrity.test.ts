@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openSqlite, type SqliteDatabase } from '../../src/db/sqlite-driver.js';
 import { OxyError } from '../../src/errors.js';
 import { checkTables, quickCheck } from '../../src/transfer/source-integrity.js';
+import { readAhead } from '../../src/transfer/source-readahead.js';
 import { openSqliteSource } from '../../src/transfer/sqlite-source.js';
 
 describe('source integrity: a corrupt source is refused, a locked one is not called corrupt', () => {
@@ -71,6 +72,15 @@ describe('source integrity: a corrupt source is refused, a locked one is not cal
     );
     expect((failure as OxyError).message).not.toMatch(/corrupt/);
     expect((failure as OxyError).hint).toMatch(/no other process is writing/);
+  });
+
+  it('the source is read ahead in order when it fits in half the memory available, else left alone', async () => {
+    const file = sourceFile(50_000); // several 4 MB chunks
+    const size = fs.statSync(file).size;
+    expect(size).toBeGreaterThan(4 * 4 * 1024 * 1024);
+    expect(await readAhead(file, size * 2)).toBe(size);
+    expect(await readAhead(file, size * 2 - 1)).toBe(0);
+    expect(await readAhead(file)).toBe(size); // a few MB: this machine has the memory
   });
 
   it('opening a source a writer has locked says so, with the way out', async () => {
