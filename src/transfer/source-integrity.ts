@@ -36,11 +36,10 @@ export function uncheckedSource(file: string, detail: string, locked: boolean): 
 }
 
 /** What quick_check found: 'ok'; what is wrong (`corrupt`); or why the check could not run. */
-export type CheckResult = { ok: true } | { ok: false; corrupt: boolean; locked?: boolean; detail: string };
+export type CheckResult = { ok: true } | { ok: false; corrupt: boolean; locked: boolean; detail: string };
 
 /** SQLite's own verdict on a file's content; any other failure (BUSY, NOMEM, I/O) says nothing about it. */
-function isCorruption(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
+function isCorruptionCode(code: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
 }
 
@@ -55,15 +54,16 @@ export function quickCheck(db: SqliteDatabase, table?: string): CheckResult {
     const rows = (db.pragma(pragma, { simple: false }) as { quick_check: string }[]).map((r) => r.quick_check);
     if (rows.length === 0 || (rows.length === 1 && rows[0] === 'ok')) return { ok: true };
     const detail = rows.length > 1 ? `${rows[0]} (and ${rows.length - 1} more problems)` : rows[0]!;
-    return { ok: false, corrupt: true, detail };
+    return { ok: false, corrupt: true, locked: false, detail };
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     const message = (error as Error).message;
+    const corrupt = isCorruptionCode(code);
     return {
       ok: false,
-      corrupt: isCorruption(error),
+      corrupt,
       locked: isLockCode(code),
-      detail: typeof code === 'string' && !isCorruption(error) ? `${code}: ${message}` : message,
+      detail: typeof code === 'string' && !corrupt ? `${code}: ${message}` : message,
     };
   }
 }
@@ -71,7 +71,7 @@ export function quickCheck(db: SqliteDatabase, table?: string): CheckResult {
 /** {@link corruptSource} or {@link uncheckedSource} for a failed check of `file` (`where`: the table, if one). */
 export function checkFailure(file: string, result: CheckResult & { ok: false }, where?: string): OxyError {
   const detail = where === undefined ? result.detail : `${where}: ${result.detail}`;
-  return result.corrupt ? corruptSource(file, detail) : uncheckedSource(file, detail, result.locked === true);
+  return result.corrupt ? corruptSource(file, detail) : uncheckedSource(file, detail, result.locked);
 }
 
 /**

@@ -13,7 +13,7 @@ import { COPY_HEADER, COPY_TRAILER, CopyBinaryWriter } from '../../src/transfer/
 import { ChunkReader } from '../../src/transfer/copy-entity.js';
 import { EncoderPool } from '../../src/transfer/encoder-pool.js';
 import { asTransferError } from '../../src/transfer/transfer-errors.js';
-import { checkEntity } from '../../src/transfer/source-checks.js';
+import { checkEntity, type SourceProblem } from '../../src/transfer/source-checks.js';
 import { registerChecks } from '../../src/transfer/sqlite-functions.js';
 import { freshDatabase, tempDir } from '../support/backends.js';
 
@@ -39,6 +39,38 @@ async function sourceWithSchema(file: string): Promise<SqliteDatabase> {
   const db = openSqlite(file);
   db.pragma('foreign_keys = OFF');
   return db;
+}
+
+/**
+ * Messages holding each of `values` as metadata, in a fresh source: the problems --dry-run finds
+ * in that column, and whether the encoder copies each row (true) or refuses it.
+ */
+async function dryRunAndCopy(
+  prefix: string,
+  values: string[],
+): Promise<{ ids: string[]; found: SourceProblem[]; copied: boolean[] }> {
+  const db = await sourceWithSchema(path.join(tempDir(prefix), 'source.sqlite'));
+  const insert = db.prepare(
+    `insert into messages (id, thread_id, role, content, metadata, created_at, updated_at) values (?, ?, 'user', 'x', ?, ?, ?)`,
+  );
+  const now = '2026-01-01T00:00:00.000Z';
+  const ids = values.map((json, i) => {
+    const id = `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`;
+    insert.run(id, id, json, now, now);
+    return id;
+  });
+  registerChecks(db);
+  const found = checkEntity(db, entityByTable('messages'), 20).filter((p) => p.column === 'metadata');
+  const encoder = new BatchEncoder(db, entityByTable('messages'));
+  const copied = ids.map((id, i) => {
+    try {
+      return encoder.encode(i === 0 ? null : ids[i - 1]!, id, 10).rows === 1;
+    } catch {
+      return false;
+    }
+  });
+  db.close();
+  return { ids, found, copied };
 }
 
 /** The first field (the id, a UUID) of each binary COPY row. */
@@ -214,40 +246,13 @@ describe('migrate-sqlite encoding', () => {
   });
 
   it('--dry-run and the copy agree on JSON holding \\u0000: the escape is refused, a backslash before "u0000" is not', async () => {
-    const file = path.join(tempDir('oxy-dry-nul-'), 'source.sqlite');
-    const db = await sourceWithSchema(file);
-    const insert = db.prepare(
-      `insert into messages (id, thread_id, role, content, metadata, created_at, updated_at) values (?, ?, 'user', 'x', ?, ?, ?)`,
-    );
-    const now = '2026-01-01T00:00:00.000Z';
     const values = ['{"k":"\\u0000"}', '["a\\\\\\u0000"]', '{"k":"\\\\u0000"}', '{"k":"\\\\u0000","b":"\\/"}'];
-    const ids = values.map((json, i) => {
-      const id = `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`;
-      insert.run(id, id, json, now, now);
-      return id;
-    });
-    registerChecks(db);
-    const found = checkEntity(db, entityByTable('messages'), 20).filter((p) => p.column === 'metadata');
-    const encoder = new BatchEncoder(db, entityByTable('messages'));
-    const copied = ids.map((id, i) => {
-      try {
-        return encoder.encode(i === 0 ? null : ids[i - 1]!, id, 10).rows === 1;
-      } catch {
-        return false;
-      }
-    });
-    db.close();
+    const { ids, found, copied } = await dryRunAndCopy('oxy-dry-nul-', values);
     expect(found.map((p) => p.ids)).toEqual([ids.slice(0, 2)]);
     expect(copied).toEqual([false, false, true, true]);
   });
 
   it("--dry-run and the copy agree on JSON numbers beyond numeric's range, short ones included", async () => {
-    const file = path.join(tempDir('oxy-dry-numeric-'), 'source.sqlite');
-    const db = await sourceWithSchema(file);
-    const insert = db.prepare(
-      `insert into messages (id, thread_id, role, content, metadata, created_at, updated_at) values (?, ?, 'user', 'x', ?, ?, ?)`,
-    );
-    const now = '2026-01-01T00:00:00.000Z';
     const values = [
       '{"n":1e-16384}', // short, a negative exponent
       '{"n":1E+131072}', // short, a six-digit exponent
@@ -257,22 +262,7 @@ describe('migrate-sqlite encoding', () => {
       '{"n":1e131071}',
       '[1.5E+3]',
     ];
-    const ids = values.map((json, i) => {
-      const id = `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`;
-      insert.run(id, id, json, now, now);
-      return id;
-    });
-    registerChecks(db);
-    const found = checkEntity(db, entityByTable('messages'), 20).filter((p) => p.column === 'metadata');
-    const encoder = new BatchEncoder(db, entityByTable('messages'));
-    const copied = ids.map((id, i) => {
-      try {
-        return encoder.encode(i === 0 ? null : ids[i - 1]!, id, 10).rows === 1;
-      } catch {
-        return false;
-      }
-    });
-    db.close();
+    const { ids, found, copied } = await dryRunAndCopy('oxy-dry-numeric-', values);
     expect(found.map((p) => [p.problem, p.ids])).toEqual([
       ["a JSON number beyond numeric's range (jsonb cannot store it)", ids.slice(0, 4)],
     ]);
